@@ -1,0 +1,65 @@
+import { parseArgs } from "node:util";
+import { CliError, ExitCode } from "../exit-codes";
+import { parseHex } from "./hex";
+import { guessFraming, splitStream, type RawFrame } from "./split";
+import { inspect, type FrameReport } from "./inspect";
+import { loadCells } from "./schema-module";
+
+export const decodeUsage = `usage: cell wire decode <hex | -> [--stream | --bare] [--json] [--schema cells.ts]
+
+Prints the fields and payload of frames given as hex ("-" reads hex from standard input, e.g. a serial
+log). Stream frames (COBS, each ending in 00) are split, unstuffed and CRC-checked; a bare frame is
+header ‖ payload as on UDP or NATS. --schema names cells and methods and decodes COMPACT payloads.
+--json prints one JSON object per frame. Exit 0 when every frame is well-formed, 3 otherwise.`;
+
+export async function decodeCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { stream: { type: "boolean" }, bare: { type: "boolean" }, json: { type: "boolean" }, schema: { type: "string" } }
+  });
+  if (positionals.length === 0) throw new CliError("give the frame as hex, or - to read standard input\n" + decodeUsage, ExitCode.Usage);
+  const text = positionals[0] === "-" ? await readStdin() : positionals.join("");
+  const bytes = parseHex(text);
+  const cells = await loadCells(values.schema);
+  const framing = values.stream ? "stream" : values.bare ? "bare" : guessFraming(bytes);
+  const raws: RawFrame[] = framing === "stream" ? splitStream(bytes) : [{ bytes, framing: "bare", crcOk: null }];
+  if (raws.length === 0) throw new CliError("no frame in the input (only 00 delimiters)", ExitCode.BadInput);
+  const reports = raws.map((r) => inspect(r, cells));
+  for (const [i, r] of reports.entries()) console.log(values.json ? JSON.stringify(jsonShape(r)) : human(r, i, reports.length, framing));
+  const bad = reports.filter((r) => r.problem);
+  for (const r of bad) console.error(`cell wire decode: frame ${reports.indexOf(r) + 1}: ${r.problem}`);
+  return bad.length ? ExitCode.BadInput : ExitCode.Ok;
+}
+
+function jsonShape(r: FrameReport) {
+  const { magic, version, kind, flags, codec, cellId, methodId, requestId, length, crcOk, payload } = r;
+  return { magic, version, kind, flags, codec, cellId, methodId, requestId, length, crcOk, payload };
+}
+
+const hex32 = (v: number) => "0x" + v.toString(16).padStart(8, "0");
+
+function human(r: FrameReport, i: number, n: number, framing: string): string {
+  const n_ = r.names ?? {};
+  const crc = r.crcOk === null ? "no CRC (bare frame)" : r.crcOk ? "CRC ok" : "CRC FAILED";
+  const title = `frame ${i + 1}/${n}: ${framing}, ${crc}${r.problem ? ` -- ${r.problem}` : ""}`;
+  if (!r.names) return `${title}\n  bytes     ${r.payload}`;
+  const lines = [
+    title,
+    `  magic     0x${r.magic.toString(16)}   version ${r.version}   flags ${r.flags}`,
+    `  kind      ${n_.kind ?? "?"} (${r.kind})`,
+    `  codec     ${n_.codec ?? "?"} (${r.codec})`,
+    `  cell      ${hex32(r.cellId)}${n_.cell ? `  ${n_.cell}` : ""}`,
+    `  method    ${hex32(r.methodId)}${n_.method ? `  ${n_.method}` : ""}`,
+    `  request   ${r.requestId}`,
+    `  length    ${r.length}`,
+    `  payload   ${r.payload || "(empty)"}`
+  ];
+  if (r.value !== undefined) lines.push(`  value     ${JSON.stringify(r.value, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v))}`);
+  return lines.join("\n");
+}
+
+async function readStdin(): Promise<string> {
+  let s = "";
+  for await (const chunk of process.stdin) s += chunk;
+  return s;
+}

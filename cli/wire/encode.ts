@@ -1,0 +1,105 @@
+import { parseArgs } from "node:util";
+import { encode as msgpackEncode } from "@msgpack/msgpack";
+import { HEADER_SIZE, Kind, CodecId, MethodId, encodeHeader } from "../../core/header";
+import { fnv1a32String } from "../../core/fnv";
+import { StreamEncoder } from "../../core/stream";
+import { Writer } from "../../core/codec";
+import { codecById } from "../../core/codecs";
+import { ErrorCode } from "../../core/errors";
+import { writeErrorPayload } from "../../core/rpc/error-payload";
+import { utf8Encode } from "../../core/utf8";
+import type { CellDef, Type } from "../../core/schema";
+import { CliError, ExitCode } from "../exit-codes";
+import { parseHex, toHex } from "./hex";
+import { loadCells } from "./schema-module";
+
+export const encodeUsage = `usage: cell wire encode --kind <request|response|error|event|cancel> --cell <name|id>
+         [--method <name|signature|id|describe>] [--request-id N] [--codec <raw|msgpack|compact|json>]
+         [--value <json> | --payload <hex> | --error <code>:<message>] [--schema cells.ts] [--bare]
+
+Builds one frame and prints it as hex: a stream frame (COBS(frame ‖ CRC-32) ‖ 00, as on a UART) unless
+--bare (header ‖ payload, as on UDP). --value is encoded with --codec: json and msgpack need no schema;
+compact needs --schema and a method name. The cell may be a name (hashed with FNV-1a-32) or a number.`;
+
+const KINDS: Record<string, number> = { request: Kind.Request, response: Kind.Response, error: Kind.Error, event: Kind.Event, cancel: Kind.Cancel };
+const CODECS: Record<string, number> = { raw: CodecId.Raw, msgpack: CodecId.Msgpack, compact: CodecId.Compact, json: CodecId.Json };
+
+export async function encodeCommand(args: string[]): Promise<number> {
+  const { values: o } = parseArgs({
+    args,
+    options: {
+      kind: { type: "string", default: "request" }, cell: { type: "string" }, method: { type: "string" },
+      "request-id": { type: "string", default: "1" }, codec: { type: "string" }, value: { type: "string" },
+      payload: { type: "string" }, error: { type: "string" }, schema: { type: "string" }, bare: { type: "boolean" }
+    }
+  });
+  const kind = KINDS[o.kind!];
+  if (kind === undefined) throw new CliError(`unknown --kind ${o.kind} (one of ${Object.keys(KINDS).join(", ")})`, ExitCode.Usage);
+  if (!o.cell) throw new CliError("--cell is required", ExitCode.Usage);
+  const cells = await loadCells(o.schema);
+  const cellId = idOf(o.cell, (name) => cells.find((c) => c.name === name)?.id ?? fnv1a32String(name));
+  const cell = cells.find((c) => c.id === cellId);
+  const methodId = o.method === undefined || o.method === "describe" ? MethodId.Describe : idOf(o.method, (m) => cell?.info[m]?.id ?? fnv1a32String(m));
+  const requestId = kind === Kind.Event ? 0 : Number(o["request-id"]);
+  if (!Number.isInteger(requestId) || requestId < 0 || requestId > 0xffffffff) throw new CliError("--request-id must be a u32", ExitCode.Usage);
+  const codec = o.error !== undefined ? CodecId.Raw : CODECS[o.codec ?? (o.value !== undefined ? "json" : "raw")];
+  if (codec === undefined) throw new CliError(`unknown --codec ${o.codec}`, ExitCode.Usage);
+
+  const w = new Writer(256, 1 << 24);
+  w.reset(HEADER_SIZE);
+  if (o.error !== undefined) writeError(w, o.error);
+  else if (o.payload !== undefined) w.bytes(parseHex(o.payload));
+  else if (o.value !== undefined) writeValue(w, codec, parseJson(o.value), typeFor(cell, methodId, kind));
+  encodeHeader({ kind, flags: 0, codec, cellId, methodId, requestId, length: w.pos - HEADER_SIZE }, w.buf, 0);
+  const frame = w.view();
+  console.log(toHex(o.bare ? frame : new StreamEncoder().encode(frame)));
+  return ExitCode.Ok;
+}
+
+function idOf(text: string, byName: (name: string) => number): number {
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(text)) {
+    const n = Number(text);
+    if (n > 0xffffffff) throw new CliError(`${text} does not fit in a u32 id`, ExitCode.Usage);
+    return n;
+  }
+  return byName(text);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`--value is not JSON: ${(e as Error).message}`, ExitCode.Usage);
+  }
+}
+
+function writeError(w: Writer, spec: string): void {
+  const at = spec.indexOf(":");
+  const head = at < 0 ? spec : spec.slice(0, at);
+  const code = /^\d+$/.test(head) ? Number(head) : (ErrorCode as Record<string, number>)[head];
+  if (!code || code > 255) throw new CliError(`--error wants <code>:<message>, code a number 1..255 or a name (${Object.keys(ErrorCode).join(", ")})`, ExitCode.Usage);
+  writeErrorPayload(w, code, at < 0 ? "" : spec.slice(at + 1));
+}
+
+/** The schema type of the payload, when a --schema module names the method. */
+function typeFor(cell: CellDef | undefined, methodId: number, kind: number): Type | undefined {
+  const def = cell?.byId[methodId]?.def;
+  if (!def) return undefined;
+  return def.kind === "event" ? def.type : kind === Kind.Request ? def.req : def.res;
+}
+
+function writeValue(w: Writer, codec: number, value: unknown, type: Type | undefined): void {
+  if (type) {
+    const c = codecById(codec);
+    if (!c) throw new CliError(`codec ${codec} cannot encode a value`, ExitCode.Usage);
+    try {
+      c.encode(type, value, w);
+    } catch (e) {
+      throw new CliError(`--value does not fit the schema: ${(e as Error).message}`, ExitCode.BadInput);
+    }
+    return;
+  }
+  if (codec === CodecId.Json) w.bytes(utf8Encode(JSON.stringify(value)));
+  else if (codec === CodecId.Msgpack) w.bytes(msgpackEncode(value));
+  else throw new CliError("without --schema and a method name, --value can only be encoded as json or msgpack", ExitCode.Usage);
+}

@@ -1,0 +1,126 @@
+import { describe, it, expect, vi, afterEach } from "vitest";
+import { execFileSync, spawnSync } from "node:child_process";
+import { main } from "../main";
+import { ExitCode } from "../exit-codes";
+import { StreamEncoder } from "../../core/stream";
+import { encodeHeader, HEADER_SIZE, Kind, CodecId } from "../../core/header";
+import { fnv1a32String } from "../../core/fnv";
+
+/** Runs `cell ...` in-process and returns its exit code and what it printed. */
+async function cell(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((s) => void out.push(String(s)));
+  const error = vi.spyOn(console, "error").mockImplementation((s) => void err.push(String(s)));
+  try {
+    const code = await main(argv);
+    return { code, out: out.join("\n"), err: err.join("\n") };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+function frame(kind: number, codec: number, payload: Uint8Array, requestId = 9): Uint8Array {
+  const f = new Uint8Array(HEADER_SIZE + payload.length);
+  encodeHeader({ kind, flags: 0, codec, cellId: fnv1a32String("thermo"), methodId: 0x12345678, requestId, length: payload.length }, f, 0);
+  f.set(payload, HEADER_SIZE);
+  return f;
+}
+const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("cell wire decode", () => {
+  it("prints the JSON fields of a stream frame with its CRC checked", async () => {
+    const f = frame(Kind.Request, CodecId.Json, new TextEncoder().encode('{"unit":"C"}'));
+    const r = await cell("wire", "decode", "--json", hex(new StreamEncoder().encode(f)));
+    expect(r.code).toBe(ExitCode.Ok);
+    const o = JSON.parse(r.out);
+    expect(Object.keys(o)).toEqual(["magic", "version", "kind", "flags", "codec", "cellId", "methodId", "requestId", "length", "crcOk", "payload"]);
+    expect(o).toMatchObject({ magic: 0xce, version: 1, kind: 0, codec: 3, cellId: 0x2d2ce39e, methodId: 0x12345678, requestId: 9, length: 12, crcOk: true });
+    expect(o.payload).toBe(hex(f.subarray(HEADER_SIZE)));
+  });
+
+  it("reads a bare frame (crcOk null) and shows a self-describing payload", async () => {
+    const f = frame(Kind.Response, CodecId.Json, new TextEncoder().encode('{"value":21.5}'));
+    const r = await cell("wire", "decode", hex(f));
+    expect(r.code).toBe(ExitCode.Ok);
+    expect(r.out).toContain("no CRC (bare frame)");
+    expect(r.out).toContain('{"value":21.5}');
+  });
+
+  it("reads several frames from a serial log with spaces and newlines", async () => {
+    const enc = new StreamEncoder();
+    const a = hex(enc.encode(frame(Kind.Event, CodecId.Raw, new Uint8Array([1, 2]), 0)));
+    const b = hex(enc.encode(frame(Kind.Error, CodecId.Raw, new Uint8Array([2, 0x68, 0x69]))));
+    const log = (a + b).replace(/(..)/g, "$1 ").replace(/(.{48})/g, "$1\n");
+    const r = await cell("wire", "decode", "--json", log);
+    expect(r.code).toBe(ExitCode.Ok);
+    expect(r.out.split("\n").map((l) => JSON.parse(l).kind)).toEqual([Kind.Event, Kind.Error]);
+  });
+
+  it("reports a CRC failure with a reason and a non-zero exit", async () => {
+    const s = new StreamEncoder().encode(frame(Kind.Request, CodecId.Raw, new Uint8Array([7])));
+    const bad = Uint8Array.from(s);
+    bad[bad.length - 3] ^= 0x01;
+    const r = await cell("wire", "decode", "--json", hex(bad));
+    expect(r.code).toBe(ExitCode.BadInput);
+    expect(JSON.parse(r.out).crcOk).toBe(false);
+    expect(r.err).toMatch(/CRC mismatch/);
+  });
+
+  it.each([
+    ["zz", /not hex/],
+    ["abc", /odd number/],
+    ["ce01", /a header needs 20/],
+    ["ab00", /not valid COBS/],
+    ["0200", /no room for a CRC/]
+  ])("rejects %s with a one-line reason", async (input, reason) => {
+    const r = await cell("wire", "decode", input);
+    expect(r.code).toBe(ExitCode.BadInput);
+    expect(r.err).toMatch(reason);
+    expect(r.err.split("\n")).toHaveLength(1);
+  });
+
+  it("names a length that disagrees with the bytes", async () => {
+    const f = frame(Kind.Request, CodecId.Raw, new Uint8Array([1, 2, 3]));
+    const r = await cell("wire", "decode", "--bare", hex(f.subarray(0, f.length - 1)));
+    expect(r.code).toBe(ExitCode.BadInput);
+    expect(r.err).toMatch(/length field says 3 payload bytes, 2 arrived/);
+  });
+});
+
+describe("cell wire encode", () => {
+  it("builds a stream frame that decode reads back, names resolved through a schema module", async () => {
+    const e = await cell("wire", "encode", "--schema", "cli/wire/fixtures/thermo.ts", "--kind", "request", "--cell", "thermo", "--method", "read", "--request-id", "5", "--codec", "compact", "--value", '{"unit":"F"}');
+    expect(e.code).toBe(ExitCode.Ok);
+    const d = await cell("wire", "decode", "--schema", "cli/wire/fixtures/thermo.ts", e.out);
+    expect(d.code).toBe(ExitCode.Ok);
+    expect(d.out).toMatch(/cell +0x2d2ce39e +thermo/);
+    expect(d.out).toMatch(/method +0x[0-9a-f]{8} +read/);
+    expect(d.out).toContain('{"unit":"F"}');
+  });
+
+  it("builds an ERROR frame whose payload names the code", async () => {
+    const e = await cell("wire", "encode", "--bare", "--kind", "error", "--cell", "thermo", "--method", "7", "--error", "UnknownMethod:no such method");
+    const d = await cell("wire", "decode", e.out);
+    expect(d.out).toContain('"codeName":"UnknownMethod"');
+    expect(d.out).toContain("no such method");
+  });
+
+  it("refuses a value that does not fit the schema", async () => {
+    const e = await cell("wire", "encode", "--schema", "cli/wire/fixtures/thermo.ts", "--cell", "thermo", "--method", "read", "--codec", "compact", "--value", '{"unit":"K"}');
+    expect(e.code).toBe(ExitCode.BadInput);
+    expect(e.err).toMatch(/does not fit the schema/);
+  });
+});
+
+describe("the cell binary", () => {
+  it("exits with the named code and a one-line reason", () => {
+    const r = spawnSync(process.execPath, ["cli/bin/cell.mjs", "wire", "decode", "xyz"], { encoding: "utf8" });
+    expect(r.status).toBe(ExitCode.BadInput);
+    expect(r.stderr.trim()).toBe('cell wire: not hex: "x" at character 1');
+    expect(execFileSync(process.execPath, ["cli/bin/cell.mjs", "--help"], { encoding: "utf8" })).toMatch(/wire/);
+  });
+});
