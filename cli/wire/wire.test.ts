@@ -75,7 +75,7 @@ describe("cell wire decode", () => {
     ["abc", /odd number/],
     ["ce01", /a header needs 20/],
     ["ab00", /not valid COBS/],
-    ["0200", /no room for a CRC/]
+    ["020300", /no room for a CRC/]
   ])("rejects %s with a one-line reason", async (input, reason) => {
     const r = await cell("wire", "decode", input);
     expect(r.code).toBe(ExitCode.BadInput);
