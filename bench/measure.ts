@@ -1,0 +1,57 @@
+// Side-by-side timing: a baseline and a candidate run in alternating rounds in the same process, so
+// machine load hits both alike; the figure that matters is their ratio, not the absolute time.
+
+export interface Pair {
+  name: string;
+  baseline: { name: string; fn: () => void };
+  candidate: { name: string; fn: () => void };
+  /** The candidate/baseline time ratio it should stay within (or reach, with `atLeast` for speed-ups). */
+  goal?: { ratio: number; kind: "atMost" | "atLeast"; of: "time" | "speedup" };
+}
+
+export interface Result {
+  name: string;
+  baselineNs: number;
+  candidateNs: number;
+  ratio: number; // candidate time / baseline time
+  met?: boolean;
+}
+
+function nsPerOp(fn: () => void, ops: number): number {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) fn();
+  return Number(process.hrtime.bigint() - t0) / ops;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** Enough ops per round for ~20 ms, rounds alternating; medians of each side. */
+export function measure(p: Pair, rounds = 15): Result {
+  for (let i = 0; i < 2000; i++) (p.baseline.fn(), p.candidate.fn()); // warm up both JITs
+  const probe = Math.max(nsPerOp(p.baseline.fn, 2000), nsPerOp(p.candidate.fn, 2000), 1);
+  const ops = Math.max(100, Math.floor(20e6 / probe));
+  const b: number[] = [];
+  const c: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    b.push(nsPerOp(p.baseline.fn, ops));
+    c.push(nsPerOp(p.candidate.fn, ops));
+  }
+  const res: Result = { name: p.name, baselineNs: median(b), candidateNs: median(c), ratio: median(c) / median(b) };
+  if (p.goal) {
+    const value = p.goal.of === "speedup" ? 1 / res.ratio : res.ratio;
+    res.met = p.goal.kind === "atMost" ? value <= p.goal.ratio : value >= p.goal.ratio;
+  }
+  return res;
+}
+
+export function report(p: Pair, r: Result): string {
+  const ns = (v: number) => (v < 1000 ? v.toFixed(0) + " ns" : (v / 1000).toFixed(2) + " µs");
+  const goal = p.goal
+    ? `  goal: ${p.goal.of === "speedup" ? "speed-up" : "time ratio"} ${p.goal.kind === "atMost" ? "≤" : "≥"} ${p.goal.ratio}x → ${r.met ? "met" : "MISSED"}`
+    : "";
+  const fig = p.goal?.of === "speedup" ? `${(1 / r.ratio).toFixed(2)}x faster` : `${r.ratio.toFixed(2)}x the time`;
+  return `${p.name}\n  ${p.baseline.name}: ${ns(r.baselineNs)}/op   ${p.candidate.name}: ${ns(r.candidateNs)}/op   → ${fig}${goal}`;
+}
