@@ -12,7 +12,8 @@ export var DropReason = {
   BadKind: "BadKind", // reserved kind 6..15
   BadLength: "BadLength", // the length field disagrees with what arrived
   UnknownRequest: "UnknownRequest", // a RESPONSE/ERROR/CANCEL for no request in flight
-  BadAnnounce: "BadAnnounce" // an ANNOUNCE payload that does not parse
+  BadAnnounce: "BadAnnounce", // an ANNOUNCE payload that does not parse
+  BadEvent: "BadEvent" // an EVENT whose payload does not decode with the subscriber's schema
 };
 
 export interface LinkStats {

@@ -38,7 +38,8 @@ function scalar<V>(k: number, sig: string): Type<V> {
 
 var NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function checkName(what: string, name: string): void {
-  if (!NAME.test(name)) throw new Error("schema: bad " + what + " name " + JSON.stringify(name) + " (letters, digits, _)");
+  // "__proto__" passes the pattern but is not an own key in an object literal: it would vanish.
+  if (!NAME.test(name) || name === "__proto__") throw new Error("schema: bad " + what + " name " + JSON.stringify(name) + " (letters, digits, _)");
 }
 
 export var t = {

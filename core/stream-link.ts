@@ -29,7 +29,7 @@ export function streamLink(port: BytePort, opts?: StreamLinkOptions): Transport 
   var decoder = new StreamDecoder(maxFrame, stats);
   var frameListener: ((frame: Uint8Array) => void) | null = null;
   var errorListener: ((err: Error) => void) | null = null;
-  var closeListener: (() => void) | null = null;
+  var closeListeners: (() => void)[] = [];
   var closed = false;
 
   function reportError(err: Error): void {
@@ -51,7 +51,9 @@ export function streamLink(port: BytePort, opts?: StreamLinkOptions): Transport 
   function finish(): void {
     if (closed) return;
     closed = true;
-    if (closeListener) closeListener();
+    var list = closeListeners;
+    closeListeners = [];
+    for (var i = 0; i < list.length; i++) list[i]();
   }
 
   port.onData(function (bytes) {
@@ -79,8 +81,8 @@ export function streamLink(port: BytePort, opts?: StreamLinkOptions): Transport 
       errorListener = listener;
     },
     onClose: function (listener) {
-      closeListener = listener;
       if (closed) listener();
+      else closeListeners.push(listener);
     },
     close: function (): void {
       if (closed) return;

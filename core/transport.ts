@@ -21,7 +21,7 @@ export interface Transport {
   onFrame(listener: (frame: Uint8Array, from?: Peer) => void): void;
   /** Sets the receiver of link errors (port gone, socket error). Bad input is never an error: it is a counted drop. */
   onError(listener: (err: Error) => void): void;
-  /** Called once when the link closes (by `close()` or because the medium went away). */
+  /** Adds a listener called once when the link closes (by `close()` or because the medium went away); at once if already closed. */
   onClose(listener: () => void): void;
   /** Frames, bytes and drops by reason, counted by the transport's decoder. */
   readonly stats: LinkStats;

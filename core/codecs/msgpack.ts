@@ -1,0 +1,28 @@
+// MSGPACK (codec 1): self-describing, byte-identical to @msgpack/msgpack's default encode() for the
+// values Cell carries, so any msgpack library can read and write Cell payloads (spec/codecs.md).
+import type { Codec, Writer } from "../codec";
+import type { Type } from "../schema";
+import { CellError, ErrorCode } from "../errors";
+import { CodecId } from "../header";
+import { checkValue } from "../check";
+import { encodeValue } from "./msgpack-encode";
+import { readMsgpack } from "./msgpack-decode";
+
+export var msgpackCodec: Codec = {
+  id: CodecId.Msgpack,
+  encode: function (type: Type, value: unknown, w: Writer): void {
+    var start = w.pos;
+    try {
+      encodeValue(type, value, w);
+    } catch (e) {
+      w.pos = start;
+      // checkValue throws the precise error naming the field; if it finds nothing, the original stands.
+      if (e instanceof CellError && e.code === ErrorCode.BadPayload) checkValue(type, value, "");
+      throw e;
+    }
+  },
+  /** Reads any value of the subset, then checks it against the type: unknown map keys are dropped. */
+  decode: function (type: Type, bytes: Uint8Array): unknown {
+    return checkValue(type, readMsgpack(bytes), "");
+  }
+};
