@@ -24,7 +24,11 @@ export class Writer {
     this.limit = limit || 0x100000;
   }
   reset(at?: number): void {
-    this.pos = at || 0;
+    this.pos = 0;
+    if (at) {
+      this.ensure(at);
+      this.pos = at;
+    }
   }
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {

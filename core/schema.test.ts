@@ -29,3 +29,13 @@ describe("schema", () => {
     expect(() => memberSignature("m", method(t.u8, t.u8))).not.toThrow();
   });
 });
+
+describe("schema names", () => {
+  it.each(["__proto__", "constructor", "toString", "hasOwnProperty"])("refuses the inherited field name %s", (name) => {
+    expect(() => t.struct({ [name]: t.u8 })).toThrow(/bad field name/);
+  });
+  it("refuses __proto__ as a member name but not toString", () => {
+    expect(() => cell("c", JSON.parse('{"__proto__": 1}'))).toThrow(/bad member name/);
+    expect(cell("c", { toString: method(t.u8, t.u8) }).info.toString.name).toBe("toString");
+  });
+});

@@ -38,8 +38,10 @@ function scalar<V>(k: number, sig: string): Type<V> {
 
 var NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function checkName(what: string, name: string): void {
-  // "__proto__" passes the pattern but is not an own key in an object literal: it would vanish.
-  if (!NAME.test(name) || name === "__proto__") throw new Error("schema: bad " + what + " name " + JSON.stringify(name) + " (letters, digits, _)");
+  // A field named like something every object inherits ("constructor", "toString", ...) would read as
+  // present when absent; members are looked up with own-property checks, so only "__proto__" is barred there.
+  var inherited = what === "member" ? name === "__proto__" : name in Object.prototype;
+  if (!NAME.test(name) || inherited) throw new Error("schema: bad " + what + " name " + JSON.stringify(name) + " (letters, digits, _)");
 }
 
 export var t = {
