@@ -1,5 +1,5 @@
 // Every way a call can go wrong ends in a clear CellError or a counted drop, never a crash or a wrong value.
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import { serve } from "../core/rpc/serve";
 import { connect } from "../core/rpc/client";
 import { endpoint } from "../core/rpc/endpoint";
@@ -175,7 +175,7 @@ describe("limits", () => {
     serve(Thermo, ok, c, { codecs: ALL, maxPayload: 100 });
     d.onFrame((f) => replies.push(f.slice()));
     d.send(big);
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(replies.length).toBeGreaterThan(0));
     expect(readErrorPayload(replies[0].subarray(20))!.code).toBe(ErrorCode.TooLarge);
     a.close();
     c.close();

@@ -1,5 +1,5 @@
 // The host Promise layer: remote() and the host serve().
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import { remote, serve, loopbackPair, CellError, ErrorCode, CodecId, cell, method, t, compactCodec } from "../core/host";
 import { Thermo, ThermoV2, CODECS, recordSends } from "./rpc-fixtures";
 
@@ -71,15 +71,18 @@ describe("remote()", () => {
   it("an AbortSignal cancels the call", async () => {
     const [a, b] = loopbackPair();
     let cancelled = 0;
-    serve(Thermo, { ...handlers, add: (_r, ctx) => new Promise<number>(() => ctx.onCancel(() => cancelled++)) }, a);
+    let started = 0;
+    serve(Thermo, { ...handlers, add: (_r, ctx) => new Promise<number>(() => (started++, ctx.onCancel(() => cancelled++))) }, a);
     const thermo = remote(Thermo, b);
     const ac = new AbortController();
     const p = thermo.add({ a: 1, b: 2 }, { signal: ac.signal });
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(started).toBe(1));
     ac.abort();
     await expect(p).rejects.toMatchObject({ code: ErrorCode.Cancelled });
     await expect(thermo.add({ a: 1, b: 2 }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: ErrorCode.Cancelled });
+    await vi.waitFor(() => expect(cancelled).toBe(1));
     await new Promise((r) => setTimeout(r, 5));
+    expect(started).toBe(1);
     expect(cancelled).toBe(1); // an already aborted signal: the second call was never sent
     a.close();
   });

@@ -1,5 +1,5 @@
 // The RPC engine over a byte stream with COBS + CRC framing (what a UART carries).
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import { serve } from "../core/rpc/serve";
 import { connect } from "../core/rpc/client";
 import { streamLink, bytePipe } from "../core/stream-link";
@@ -87,10 +87,11 @@ describe("RPC over streamLink(bytePipe())", () => {
 
   it("fails calls in flight with LinkClosed when the port closes", async () => {
     const l = link();
-    serve(Thermo, { ...handlers, add: (_r, ctx) => void ctx.defer() }, l.device, { codecs: ALL });
+    let started = 0;
+    serve(Thermo, { ...handlers, add: (_r, ctx) => void (started++, ctx.defer()) }, l.device, { codecs: ALL });
     const client = connect(Thermo, l.host, { codecs: ALL });
     const pending = callP(client, "add", { a: 1, b: 1 });
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.waitFor(() => expect(started).toBe(1));
     l.p.close();
     await expect(pending).rejects.toMatchObject({ code: ErrorCode.LinkClosed });
   });
