@@ -1,0 +1,97 @@
+#include "loader.h"
+#include <string.h>
+#include "clock.h"
+#include "compact.h"
+#include "console.h"
+#include "engine.h"
+#include "link.h"
+#include "store.h"
+#include "wire.h"
+
+static int reset_requested;
+
+int loader_take_reset(void) {
+  int r = reset_requested;
+  reset_requested = 0;
+  return r;
+}
+
+static const char *do_write(compact_reader_t *r) {
+  const uint8_t *data;
+  uint32_t offset = compact_read_u32(r);
+  size_t n = compact_read_bytes(r, &data);
+  if (compact_read_end(r)) return r->err;
+  if (!staging_write(offset, data, n)) return "write past the end of the bundle store";
+  return NULL;
+}
+
+static const char *do_commit(compact_reader_t *r, char *msg) {
+  const uint8_t *sha;
+  uint32_t size = compact_read_u32(r);
+  uint32_t crc = compact_read_u32(r);
+  size_t sha_len = compact_read_bytes(r, &sha);
+  if (compact_read_end(r)) return r->err;
+  if (sha_len != 32) return "sha256 must be 32 bytes";
+  return staging_commit(size, crc, sha, msg);
+}
+
+static size_t status_payload(uint8_t *out, size_t cap) {
+  compact_writer_t w;
+  uint32_t size, crc;
+  const char *err = engine_last_error();
+  bundle_get(&size, &crc);
+  compact_writer_init(&w, out, cap);
+  compact_write_u32(&w, size);
+  compact_write_u32(&w, crc);
+  compact_write_bool(&w, engine_running());
+  compact_write_string(&w, err, strlen(err));
+  compact_write_u32(&w, (uint32_t)engine_heap_size());
+  compact_write_u32(&w, (uint32_t)engine_heap_peak());
+  compact_write_u32(&w, (uint32_t)clock_millis());
+  return w.at;
+}
+
+void loader_handle(const uint8_t *frame, size_t len) {
+  uint32_t method = wire_get_u32(frame + WIRE_AT_METHOD);
+  uint8_t codec = frame[WIRE_AT_CODEC];
+  compact_reader_t r;
+  const char *err = NULL;
+  char msg[128];
+  if ((frame[WIRE_AT_KIND] & 15) != WIRE_KIND_REQUEST) return; /* nothing to cancel: every call is answered at once */
+  if (method == WIRE_METHOD_DESCRIBE) {
+    link_respond(frame, WIRE_CODEC_RAW, (const uint8_t *)LOADER_SCHEMA_TEXT, sizeof LOADER_SCHEMA_TEXT - 1);
+    return;
+  }
+  if (method != LOADER_METHOD_WRITE && method != LOADER_METHOD_COMMIT && method != LOADER_METHOD_RESET &&
+      method != LOADER_METHOD_STATUS) {
+    link_error(frame, ERR_UNKNOWN_METHOD, "cell.loader has no such method (and no events)");
+    return;
+  }
+  if (codec != WIRE_CODEC_COMPACT) {
+    link_error(frame, ERR_UNSUPPORTED_CODEC, "cell.loader speaks COMPACT (codec 2) only");
+    return;
+  }
+  compact_reader_init(&r, frame + WIRE_HEADER_SIZE, len - WIRE_HEADER_SIZE);
+  if (method == LOADER_METHOD_WRITE) {
+    err = do_write(&r);
+  } else if (method == LOADER_METHOD_COMMIT) {
+    err = do_commit(&r, msg);
+    if (!err) reset_requested = 1;
+    if (!err) faults_clear(); /* a new bundle gets a fresh start */
+  } else if (method == LOADER_METHOD_RESET) {
+    err = compact_read_end(&r);
+    if (!err) reset_requested = 1;
+    if (!err) faults_clear();
+  } else {
+    err = compact_read_end(&r);
+    if (!err) {
+      uint8_t *out = link_payload_buffer();
+      link_respond(frame, WIRE_CODEC_COMPACT, out, status_payload(out, CELL_MAX_FRAME - WIRE_HEADER_SIZE));
+      return;
+    }
+  }
+  if (err) link_error(frame, ERR_BAD_PAYLOAD, err);
+  else link_respond(frame, WIRE_CODEC_COMPACT, NULL, 0);
+  if (method == LOADER_METHOD_COMMIT) con_printf("loader: commit %s%s\n", err ? "refused: " : "ok, rebooting", err ? err : "");
+  if (method == LOADER_METHOD_RESET && !err) con_printf("loader: reset\n");
+}
