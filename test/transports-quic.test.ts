@@ -1,0 +1,105 @@
+// QUIC specifics: the identity made once and kept, fingerprint pinning both ways, peers per
+// connection, and a stream closed for bad bytes while the connection keeps working.
+import { describe, it, expect } from "vitest";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { X509Certificate, createHash } from "node:crypto";
+import { quic, quicIdentity } from "../transports/index";
+import { normalizeFingerprint } from "../transports/quic-cert";
+import { serve, remote } from "../core/host";
+import { cell, method, t } from "../core/schema";
+import { ErrorCode } from "../core/errors";
+
+const Calc = cell("calc", { add: method(t.struct({ a: t.i32, b: t.i32 }), t.i32) });
+const tmp = () => mkdtempSync(join(tmpdir(), "cell-quic-test-"));
+
+async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting for " + what);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("quic identity", () => {
+  it("makes a self-signed certificate once, keeps it (key private), and fingerprints its DER", async () => {
+    const dir = tmp();
+    const first = await quicIdentity(dir);
+    const again = await quicIdentity(dir);
+    expect(again.fingerprint).toBe(first.fingerprint);
+    expect(again.certPem).toBe(first.certPem);
+    const cert = new X509Certificate(readFileSync(join(dir, "cert.pem")));
+    expect(cert.verify(cert.publicKey)).toBe(true); // self-signed, and the signature is right
+    expect(createHash("sha256").update(cert.raw).digest("hex")).toBe(first.fingerprint);
+    expect(statSync(join(dir, "key.pem")).mode & 0o077).toBe(0);
+    expect(normalizeFingerprint(cert.fingerprint256)).toBe(first.fingerprint); // "AB:CD:…" pins too
+  });
+
+  it("defaults to $CELL_CONFIG_DIR/quic", async () => {
+    const root = tmp();
+    const saved = process.env.CELL_CONFIG_DIR;
+    process.env.CELL_CONFIG_DIR = root;
+    try {
+      expect((await quicIdentity()).dir).toBe(join(root, "quic"));
+    } finally {
+      if (saved === undefined) delete process.env.CELL_CONFIG_DIR;
+      else process.env.CELL_CONFIG_DIR = saved;
+    }
+  });
+});
+
+describe("quic", () => {
+  it("refuses a server whose certificate is not pinned, naming the fingerprint it saw", async () => {
+    const dir = tmp();
+    const server = await quic({ listen: "127.0.0.1:0", identityDir: join(dir, "s") });
+    const wrong = "ab".repeat(32);
+    await expect(quic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [wrong], identityDir: join(dir, "c") })).rejects.toThrow(
+      `presented certificate ${server.fingerprint}, which is not pinned`
+    );
+    await expect(quic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [], identityDir: join(dir, "c") })).rejects.toThrow(/must pin/);
+    server.close();
+  });
+
+  it("lets a server pin its clients", async () => {
+    const dir = tmp();
+    const known = await quicIdentity(join(dir, "known"));
+    const server = await quic({ listen: "127.0.0.1:0", identityDir: join(dir, "s"), clients: [known.fingerprint] });
+    serve(Calc, { add: (r) => r.a + r.b }, server);
+    const good = await quic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [server.fingerprint], identityDir: join(dir, "known") });
+    expect(await remote(Calc, good).add({ a: 1, b: 2 })).toBe(3);
+    // TLS lets the client finish its handshake first; the server's refusal then ends the connection.
+    const stranger = await quic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [server.fingerprint], identityDir: join(dir, "stranger") });
+    const errors: string[] = [];
+    stranger.onError((e) => errors.push(e.message));
+    let closed = false;
+    stranger.onClose(() => (closed = true));
+    await waitFor("the stranger's link to close", () => closed);
+    expect(errors.join("\n")).toMatch(/refused this end's certificate \(it must pin [0-9a-f]{64}\)/);
+    expect(server.peers().map((p) => p.id)).toEqual([`quic:127.0.0.1:${good.local.port}`]);
+    good.close();
+    server.close();
+  });
+
+  it("has one Peer per connection, told when it leaves; the client's link closes when the server goes", async () => {
+    const dir = tmp();
+    const server = await quic({ listen: "127.0.0.1:0", identityDir: join(dir, "s") });
+    serve(Calc, { add: (r) => r.a + r.b }, server);
+    const opts = { connect: `127.0.0.1:${server.local.port}`, fingerprints: [server.fingerprint], identityDir: join(dir, "c") };
+    const c1 = await quic(opts);
+    const c2 = await quic(opts);
+    await Promise.all([remote(Calc, c1).add({ a: 1, b: 1 }), remote(Calc, c2).add({ a: 2, b: 2 })]);
+    expect(server.peers().length).toBe(2);
+    const left: string[] = [];
+    server.onPeerClose((p) => left.push(p.id));
+    c1.close();
+    await waitFor("peer close", () => left.length === 1);
+    expect(left).toEqual([`quic:127.0.0.1:${c1.local.port}`]);
+    expect(server.peers().length).toBe(1);
+    let c2closed = false;
+    c2.onClose(() => (c2closed = true));
+    server.close();
+    await waitFor("client close", () => c2closed, 8000);
+    expect(() => c2.send(new Uint8Array(24))).toThrow(expect.objectContaining({ code: ErrorCode.LinkClosed }));
+  });
+});
