@@ -1,0 +1,57 @@
+// The links `cell bridge` holds: device sides (serial ports, tcp:// serial) and network sides (UDP,
+// multicast, QUIC, NATS). Each transport module is imported only when one of its options is given.
+import type { Transport } from "../../core/transport";
+import type { LinkOptions } from "../../host-bridge/options";
+import { CliError, ExitCode } from "../exit-codes";
+
+export interface SideOptions {
+  serial: string[];
+  udp: string[];
+  multicast: string[];
+  quic: string[];
+  nats: string[];
+  maxFrame?: number;
+}
+
+export interface Side {
+  link: Transport;
+  options: LinkOptions;
+  /** A line to print once it is open (the QUIC fingerprint clients must pin). */
+  note?: string;
+}
+
+async function opening<T>(what: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (e) {
+    throw new CliError(`cannot open ${what}: ${(e as Error).message}`, ExitCode.Unavailable);
+  }
+}
+
+export async function openSides(o: SideOptions, opened: (side: Side) => void): Promise<void> {
+  for (const path of o.serial) {
+    const { openSerial } = await import("../../transports/serial");
+    const link = await opening(`serial ${path}`, () => openSerial(path, { maxFrame: o.maxFrame }));
+    opened({ link, options: { role: "device", name: "serial:" + path } });
+  }
+  for (const at of o.udp) {
+    const { openUdp } = await import("../../transports/udp");
+    const link = await opening(`udp ${at}`, () => openUdp({ listen: at }));
+    opened({ link, options: { role: "network", name: "udp:" + at } });
+  }
+  for (const group of o.multicast) {
+    const { openUdp } = await import("../../transports/udp");
+    const link = await opening(`udp multicast ${group}`, () => openUdp({ multicast: group }));
+    opened({ link, options: { role: "network", name: "multicast:" + group } });
+  }
+  for (const at of o.quic) {
+    const { openQuic } = await import("../../transports/quic");
+    const link = await opening(`quic ${at}`, () => openQuic({ listen: at }));
+    opened({ link, options: { role: "network", name: "quic:" + at }, note: `quic ${at}: certificate fingerprint ${link.fingerprint} (clients pin it)` });
+  }
+  for (const url of o.nats) {
+    const { openNats } = await import("../../transports/nats");
+    const link = await opening(`nats ${url}`, () => openNats({ servers: url, name: "cell bridge" }));
+    opened({ link, options: { role: "network", name: "nats:" + url } });
+  }
+}

@@ -1,0 +1,114 @@
+// Requests in flight through the bridge, indexed three ways: by the id the bridge gave them on the
+// instance's link (answers), by the client's link, peer and id (CANCELs, reused ids), and in a list
+// ordered by deadline. Every request gets the same timeout, so arrival order is deadline order and one
+// timer for the oldest is enough: no timer per request.
+import type { Clock } from "../core/rpc/options";
+import { Pending, Route, LinkState, peerId } from "./state";
+
+export class PendingTable {
+  private head: Pending | null = null;
+  private tail: Pending | null = null;
+  private timer: unknown = null;
+  count = 0;
+
+  constructor(
+    private clock: Clock,
+    readonly timeoutMs: number,
+    private onTimeout: (p: Pending) => void
+  ) {}
+
+  /** Starts the clock of a request and indexes it by its client. */
+  track(p: Pending): void {
+    p.deadline = this.clock.now() + this.timeoutMs;
+    p.prev = this.tail;
+    p.next = null;
+    if (this.tail) this.tail.next = p;
+    else this.head = p;
+    this.tail = p;
+    this.count++;
+    const c = p.client;
+    if (c) {
+      const key = peerId(p.peer);
+      let ids = c.byClient.get(key);
+      if (!ids) c.byClient.set(key, (ids = new Map()));
+      ids.set(p.clientId, p);
+      c.clientInFlight++;
+    }
+    if (this.timer === null) this.arm();
+  }
+
+  /** Forgets a request entirely (it was answered, failed or cancelled). Safe to call twice. */
+  untrack(p: Pending): void {
+    if (p.outId !== 0) this.detach(p);
+    if (p.deadline === 0) return;
+    p.deadline = 0;
+    if (p.prev) p.prev.next = p.next;
+    else this.head = p.next;
+    if (p.next) p.next.prev = p.prev;
+    else this.tail = p.prev;
+    p.prev = p.next = null;
+    this.count--;
+    const c = p.client;
+    if (c) {
+      const key = peerId(p.peer);
+      const ids = c.byClient.get(key);
+      if (ids && ids.get(p.clientId) === p) {
+        ids.delete(p.clientId);
+        // Peers come and go (UDP): an empty index must not stay behind for each of them.
+        if (ids.size === 0) c.byClient.delete(key);
+        c.clientInFlight--;
+      }
+    }
+  }
+
+  /** Sends a tracked request's way to `route`: gives it a request id on that link and counts it there. */
+  attach(p: Pending, route: Route): void {
+    p.route = route;
+    p.outId = route.via.allocateId();
+    route.via.out.set(p.outId, p);
+    route.via.outInFlight++;
+    route.inFlight++;
+  }
+
+  /** Undoes `attach` (before a retry on another route, or when the request ends). */
+  detach(p: Pending): void {
+    const via = p.route.via;
+    if (via.out.get(p.outId) === p) {
+      via.out.delete(p.outId);
+      via.outInFlight--;
+      p.route.inFlight--;
+    }
+    p.outId = 0;
+  }
+
+  fromClient(link: LinkState, peer: string, requestId: number): Pending | undefined {
+    const ids = link.byClient.get(peer);
+    return ids && ids.get(requestId);
+  }
+
+  private arm(): void {
+    if (!this.head) return;
+    const self = this;
+    this.timer = this.clock.setTimer(function () {
+      self.sweep();
+    }, Math.max(0, this.head.deadline - this.clock.now()));
+    const t = this.timer as { unref?: () => void };
+    if (t && typeof t.unref === "function") t.unref(); // bookkeeping must not keep a process alive
+  }
+
+  private sweep(): void {
+    this.timer = null;
+    const now = this.clock.now();
+    while (this.head && this.head.deadline <= now) {
+      const p = this.head;
+      this.onTimeout(p);
+      this.untrack(p); // in case the handler did not
+    }
+    this.arm();
+  }
+
+  close(): void {
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
+    this.timer = null;
+  }
+}
