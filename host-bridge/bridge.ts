@@ -65,17 +65,17 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
   const discovery = new Discovery(clock, instanceId, router, idempotence, (t) => byTransport.get(t), changed, log);
   const announcer = new BridgeAnnouncer(instanceId, ttlMs, clock, (ls) => discovery.reachable(ls), log);
   let closed = false;
-  let draining = false;
+  let drained: Promise<void> | null = null;
   let updateTimer: unknown = null;
 
   /** The reachable set changed: re-announce and re-serve on a later turn (changes that come together count once). */
   function changed(): void {
-    if (updateTimer !== null || draining) return;
+    if (updateTimer !== null || drained) return;
     updateTimer = clock.setTimer(() => {
       updateTimer = null;
-      if (draining) return;
+      if (drained) return;
       announcer.changed();
-      for (const [ls, served] of serving) served.update(discovery.reachable(ls).map((c) => c.cellId));
+      for (const [ls, served] of serving) void served.update(discovery.reachable(ls).map((c) => c.cellId));
     }, 0);
   }
 
@@ -139,25 +139,30 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
     if (servesCells(link)) {
       const served = new ServedCells(link, name, log);
       serving.set(ls, served);
-      served.update(discovery.reachable(ls).map((c) => c.cellId));
+      void served.update(discovery.reachable(ls).map((c) => c.cellId));
     }
     if (o.announce ?? role === "network") announcer.add(ls, o.announceTo);
     return name;
   }
 
-  /** Goodbye on the network sides, no more REQUESTs from NATS, new ones refused: the first half of a stop. */
-  function stopTakingRequests(): void {
-    if (draining) return;
-    draining = true;
-    router.stopping = true;
+  /**
+   * Goodbye on the network sides and no more REQUESTs from NATS: the first half of a stop. New requests
+   * are refused once NATS subscriptions are drained, so those NATS had already routed here are served.
+   */
+  function stopTakingRequests(): Promise<void> {
+    if (drained) return drained;
     if (updateTimer !== null) clock.clearTimer(updateTimer);
     announcer.stop();
-    for (const served of serving.values()) served.stop();
+    drained = Promise.all([...serving.values()].map((s) => s.stop())).then(() => {
+      router.stopping = true;
+    });
+    return drained;
   }
 
   function close(): void {
     if (closed) return;
-    stopTakingRequests();
+    void stopTakingRequests();
+    router.stopping = true;
     closed = true;
     router.failAll(ErrorCode.Unreachable, "the bridge is stopping");
     router.pending.close();
@@ -178,8 +183,8 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
     close,
     async drain(waitMs = timeoutMs) {
       if (closed) return;
-      stopTakingRequests();
       const end = Date.now() + waitMs;
+      await Promise.race([stopTakingRequests(), new Promise((r) => setTimeout(r, waitMs))]);
       while (router.pending.count > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
       close();
     }

@@ -6,7 +6,7 @@ import type { Transport } from "../core/transport";
 /** A link that takes REQUESTs only for the cells it was told to serve (transports/nats.ts). */
 export interface CellServingLink extends Transport {
   serveCell(cellId: number): Promise<void>;
-  unserveCell(cellId: number): void;
+  unserveCell(cellId: number): Promise<void>;
 }
 
 export function servesCells(link: Transport): link is CellServingLink {
@@ -25,13 +25,15 @@ export class ServedCells {
     private log: (line: string) => void
   ) {}
 
-  update(wanted: number[]): void {
-    if (this.stopped) return;
+  /** Returns when the cells no longer wanted are drained (requests already routed here are in). */
+  update(wanted: number[]): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     const want = new Set(wanted);
+    const draining: Promise<void>[] = [];
     for (const id of this.served) {
       if (want.has(id)) continue;
       this.served.delete(id);
-      this.link.unserveCell(id);
+      draining.push(this.link.unserveCell(id).catch((e: Error) => this.log(`link ${this.name}: cannot stop serving cell 0x${id.toString(16)}: ${e.message}`)));
     }
     for (const id of want) {
       if (this.served.has(id)) continue;
@@ -41,11 +43,13 @@ export class ServedCells {
         this.log(`link ${this.name}: cannot serve cell 0x${id.toString(16)}: ${e.message}`);
       });
     }
+    return Promise.all(draining).then(() => undefined);
   }
 
   /** Stops taking requests for every cell (the bridge is draining or closing). */
-  stop(): void {
-    this.update([]);
+  stop(): Promise<void> {
+    const drained = this.update([]);
     this.stopped = true;
+    return drained;
   }
 }

@@ -138,12 +138,12 @@ describe("bridge over NATS", () => {
       expect(answered.length + failures.length).toBe(300);
       expect(new Set(answered).size).toBe(answered.length); // no request answered twice
       expect(link.stats.drops.UnknownRequest ?? 0).toBe(0); // ... nor a second answer dropped on the way
-      // A request NATS routed to A just before A unsubscribed is dropped by the nats client on arrival
-      // (transports/nats.ts unsubscribes instead of draining): its caller times out. Rare, but possible.
+      // Closed abruptly, A loses what NATS routed to it in the last moment (NATS core delivers at most
+      // once): those callers time out. Drained, A's subscriptions drain first, so nothing is lost.
       const lostInNats = failures.filter((f) => /^TimedOut: thermo\.\w+: no answer within 1500 ms$/.test(f));
       const stopping = failures.filter((f) => f === "Unreachable: the bridge is stopping");
       expect(lostInNats.length + stopping.length).toBe(failures.length); // every failure is a clear one
-      expect(lostInNats.length).toBeLessThanOrEqual(3);
+      expect(lostInNats.length).toBeLessThanOrEqual(how === "drain" ? 0 : 3);
       if (how === "drain") expect(stopping).toEqual([]); // drained: every request A held finished
       else expect(stopping.length).toBe(inFlightAtStop); // closed: exactly those A held fail, at once
       // Each non-idempotent request ran at most once.

@@ -140,8 +140,7 @@ describe("nats", () => {
     await link.serveCell(Calc.id);
     expect(link.served).toEqual([Calc.id]);
     expect(await calc.add({ a: 1, b: 2 })).toBe(3);
-    link.unserveCell(Calc.id);
-    await link.flush();
+    await link.unserveCell(Calc.id);
     expect(link.served).toEqual([]);
     await expect(calc.add({ a: 1, b: 2 })).rejects.toMatchObject({ code: ErrorCode.Unreachable });
     link.close();

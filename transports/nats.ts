@@ -98,11 +98,12 @@ class NatsLink extends LinkBase implements NatsTransport {
     await this.nc.flush();
   }
 
-  unserveCell(cellId: number): void {
+  /** Stops taking requests for a cell. Drains rather than unsubscribes: requests NATS already routed here are still answered. */
+  async unserveCell(cellId: number): Promise<void> {
     const subs = this.servedSubs.get(cellId >>> 0);
     if (!subs) return;
-    for (const s of subs) s.unsubscribe();
     this.servedSubs.delete(cellId >>> 0);
+    await Promise.all(subs.map((s) => s.drain()));
     this.control.dropCell(cellId >>> 0);
   }
 
