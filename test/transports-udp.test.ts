@@ -45,6 +45,26 @@ describe("udp", () => {
     for (const l of [c1, c2, server]) l.close();
   });
 
+  it("sends a frame for no peer in particular only to peers heard within peerTtlMs", async () => {
+    const server = await udp({ listen: "127.0.0.1:0", peerTtlMs: 200 });
+    serve(Thermo, { read: () => 1 }, server);
+    const old = await udp(`127.0.0.1:${server.local.port}`);
+    const fresh = await udp(`127.0.0.1:${server.local.port}`);
+    await remote(Thermo, old).read({});
+    await new Promise((r) => setTimeout(r, 300));
+    await remote(Thermo, fresh).read({});
+    const gotOld: Uint8Array[] = [];
+    const gotFresh: Uint8Array[] = [];
+    old.onFrame((f) => gotOld.push(new Uint8Array(f)));
+    fresh.onFrame((f) => gotFresh.push(new Uint8Array(f)));
+    server.send(makeFrame(40, { kind: 5, cellId: 0, methodId: 0, requestId: 0 }));
+    await waitFor("the fresh peer's copy", () => gotFresh.length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gotOld).toHaveLength(0);
+    expect(server.peers()).toHaveLength(2); // still a peer to answer; just not one to announce to
+    for (const l of [old, fresh, server]) l.close();
+  });
+
   it("remembers at most maxPeers addresses, forgetting the longest silent", async () => {
     const server = await udp({ listen: "127.0.0.1:0", maxPeers: 3 });
     server.onFrame(() => {});

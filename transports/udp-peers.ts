@@ -11,6 +11,7 @@ export interface UdpPeer extends Peer {
 export class UdpPeers {
   // A Map iterates in insertion order: re-inserting on each datagram keeps the least recently heard first.
   private byKey = new Map<string, UdpPeer>();
+  private lastHeard = new Map<string, number>();
 
   constructor(private readonly limit: number) {}
 
@@ -32,7 +33,22 @@ export class UdpPeers {
     return peer;
   }
 
+  /** Like get(), and notes that the peer was heard from now. */
+  heard(address: string, port: number, now: number): UdpPeer {
+    const peer = this.get(address, port);
+    this.lastHeard.set(peer.id, now);
+    return peer;
+  }
+
   list(): UdpPeer[] {
     return Array.from(this.byKey.values());
+  }
+
+  /** Peers heard from since `since` (ms): where a frame for nobody in particular goes. */
+  heardSince(since: number): UdpPeer[] {
+    const out: UdpPeer[] = [];
+    for (const p of this.byKey.values()) if ((this.lastHeard.get(p.id) ?? -Infinity) >= since) out.push(p);
+    for (const [id, t] of this.lastHeard) if (t < since || !this.byKey.has(id.slice(4))) this.lastHeard.delete(id);
+    return out;
   }
 }

@@ -20,6 +20,8 @@ interface Common {
   maxFrame?: number;
   /** Most remote addresses remembered as peers; the longest silent is forgotten first (default 4096). */
   maxPeers?: number;
+  /** A server's frames for no peer in particular (ANNOUNCEs) go to peers heard within this time (default 60 s). */
+  peerTtlMs?: number;
 }
 /** A client: talks to one server, hears only from it. */
 export interface UdpConnectOptions extends Common {
@@ -72,6 +74,7 @@ class UdpLink extends LinkBase implements UdpTransport {
   readonly maxFrame: number;
   protected readonly label: string;
   private readonly peerTable: UdpPeers;
+  private readonly peerTtlMs: number;
   /** Where a send without a peer goes: the server (connect), the group (multicast), or every peer (listen). */
   private defaultTarget: HostPort | null = null;
   private ownAddresses: Set<string> | null = null;
@@ -87,6 +90,7 @@ class UdpLink extends LinkBase implements UdpTransport {
     super();
     this.maxFrame = Math.min(o.maxFrame || UDP_MAX_FRAME, UDP_MAX_FRAME);
     this.peerTable = new UdpPeers(o.maxPeers || 4096);
+    this.peerTtlMs = o.peerTtlMs ?? 60000;
     this.label = label;
     socket.on("message", (msg, rinfo) => this.receive(msg, rinfo));
     socket.on("error", (err) => this.reportError(err));
@@ -178,8 +182,9 @@ class UdpLink extends LinkBase implements UdpTransport {
       this.socket.send(copy, this.defaultTarget.port, this.defaultTarget.host);
       this.countOut(copy.length);
     } else {
-      // A server has no default peer: a frame for nobody in particular (an ANNOUNCE) goes to all it knows.
-      for (const p of this.peerTable.list()) {
+      // A server has no default peer: a frame for nobody in particular (an ANNOUNCE) goes to the peers
+      // heard from lately, not to every address that ever sent one datagram (a finished `cell ls`).
+      for (const p of this.peerTable.heardSince(Date.now() - this.peerTtlMs)) {
         this.socket.send(copy, p.port, p.address);
         this.countOut(copy.length);
       }
@@ -196,7 +201,7 @@ class UdpLink extends LinkBase implements UdpTransport {
     if (this.closed) return;
     if (this.ownAddresses && rinfo.port === this.ownPort && this.ownAddresses.has(rinfo.address)) return; // our own multicast, looped back
     if (!checkDatagram(msg, this.maxFrame, this.stats)) return;
-    this.deliver(msg, this.mode === "connect" ? undefined : this.peerTable.get(rinfo.address, rinfo.port));
+    this.deliver(msg, this.mode === "connect" ? undefined : this.peerTable.heard(rinfo.address, rinfo.port, Date.now()));
   }
 }
 
