@@ -1,5 +1,15 @@
 // `npm run bench`: every benchmark, as ratios against a baseline run side by side in this process.
+// `npm run bench -- core bridge sim` runs only the sections named.
 import { runCore } from "./core";
 
-console.log("# core (issue 2)\n");
-for (const line of runCore()) console.log(line + "\n");
+const sections: Record<string, () => Promise<string[]> | string[]> = {
+  "core (issue 2)": runCore,
+  "bridge (issue 5)": async () => (await import("./bridge")).runBridge()
+};
+
+const wanted = process.argv.slice(2);
+for (const [title, run] of Object.entries(sections)) {
+  if (wanted.length && !wanted.some((w) => title.startsWith(w))) continue;
+  console.log(`# ${title}\n`);
+  for (const line of await run()) console.log(line + "\n");
+}
