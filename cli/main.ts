@@ -3,7 +3,13 @@ import { CliError, ExitCode } from "./exit-codes";
 
 /** Commands load lazily, so `cell wire` never loads serialport, QUIC or rollup. */
 const commands: Record<string, () => Promise<{ command: Command }>> = {
-  wire: () => import("./commands/wire")
+  wire: () => import("./commands/wire"),
+  sim: () => import("./commands/sim"),
+  flash: () => import("./commands/flash"),
+  bridge: () => import("./commands/bridge"),
+  ls: () => import("./commands/ls"),
+  call: () => import("./commands/call"),
+  watch: () => import("./commands/watch")
 };
 
 function help(): string {

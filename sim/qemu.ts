@@ -24,6 +24,8 @@ export interface BootOptions {
   /** A store image (see bundleImage) preloaded with `-device loader`: the board boots straight into it. */
   storeImage?: string;
   qemu?: string;
+  /** More qemu-system-arm arguments, appended last (e.g. a QMP socket: sim/qmp.ts). */
+  extraArgs?: string[];
 }
 
 export interface SimBoard {
@@ -76,6 +78,7 @@ function qemuArgs(opts: BootOptions, port: number): string[] {
   if (opts.icount !== undefined) args.push("-icount", "shift=" + opts.icount + ",align=off");
   args.push("-kernel", opts.elf || DEFAULT_ELF);
   if (opts.storeImage) args.push("-device", "loader,file=" + opts.storeImage + ",addr=0x" + BUNDLE_STORE_ADDR.toString(16));
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   return args;
 }
 

@@ -1,0 +1,138 @@
+// The simulated board (issue 4): cost of a small request per codec in guest instructions, the JS heap
+// after start and at peak, and the wall time from starting QEMU to the first answered request.
+//
+// Instructions: QEMU runs with `-icount shift=0`, so board time advances exactly one virtual ns per
+// guest instruction while the CPU is busy. The bench bundle (bench/sim-replay.ts = thermo + a replay
+// cell) feeds one `thermo.read("C")` request frame through the board's own frame path N times in a
+// tight loop (frame copy, endpoint, codec decode, handler, codec encode, sim.sendFrame: CRC-32 + COBS
+// + UART transmit in C) and answers the board time it took: ms × 10^6 / N = instructions per request.
+// Not included: the UART receive interrupt and the C decoding of the request's COBS + CRC.
+// For contrast, "end to end" divides the board's uptime delta (loader status) over N pipelined calls
+// from the host; it also counts the board idling while QEMU delivers UART bytes, so it varies with
+// the host and is an upper bound, not a count.
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildSim } from "../sim/build.mjs";
+import { startSim, SimSession } from "../sim/session";
+import { bundleImage } from "../sim/qemu";
+import { loadSimBundle } from "../sim/bundle";
+import { remote } from "../core/host/remote";
+import { Writer } from "../core/codec";
+import type { Codec } from "../core/codec";
+import { HEADER_SIZE, Kind, encodeHeader } from "../core/header";
+import { crc32 } from "../core/crc32";
+import { compactCodec, jsonCodec, msgpackCodec } from "../core/codecs";
+import { Thermo, Unit } from "../examples/thermo/schema";
+import { Replay } from "./sim-replay-schema";
+
+var REPLAYS = 500;
+var PIPELINED = 200;
+var BOOT_RUNS = 3;
+
+function median(xs: number[]): number {
+  var s = xs.slice().sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/** A whole thermo.read("C") request frame in `codec` (its id is one no host call uses). */
+function readFrame(codec: Codec): Uint8Array {
+  var w = new Writer(64);
+  w.reset(HEADER_SIZE);
+  codec.encode(Unit, "C", w);
+  var frame = w.buf.slice(0, w.pos);
+  encodeHeader({ kind: Kind.Request, flags: 0, codec: codec.id, cellId: Thermo.id, methodId: Thermo.info.read.id, requestId: 0xfffffff0, length: w.pos - HEADER_SIZE }, frame, 0);
+  return frame;
+}
+
+/** The JS heap figures of the last boot banner on the console: after the bundle's top level ran. */
+function bannerHeap(sim: SimSession): { used: number; peak: number; size: number } {
+  var all = [...sim.board.console().matchAll(/heap=(\d+) used=(\d+) peak=(\d+)/g)];
+  var m = all[all.length - 1];
+  return { size: +m[1], used: +m[2], peak: +m[3] };
+}
+
+async function bootTimes(storeImage: string): Promise<string[]> {
+  var loaderMs: number[] = [];
+  var readMs: number[] = [];
+  for (var i = 0; i < BOOT_RUNS; i++) {
+    var t0 = Date.now();
+    var sim = await startSim({ build: false });
+    try {
+      await sim.loader.status({ timeoutMs: 20000 });
+      loaderMs.push(Date.now() - t0);
+    } finally {
+      await sim.close();
+    }
+    t0 = Date.now();
+    sim = await startSim({ build: false, storeImage });
+    try {
+      await remote(Thermo, sim.link, { timeoutMs: 20000 }).read("C");
+      readMs.push(Date.now() - t0);
+    } finally {
+      await sim.close();
+    }
+  }
+  return [
+    `QEMU start → first answer (wall clock, median of ${BOOT_RUNS}):`,
+    `  loader status, no bundle:                         ${median(loaderMs)} ms`,
+    `  thermo.read, bundle preloaded in the store:       ${median(readMs)} ms (boot + Duktape compiling and starting the bundle)`
+  ];
+}
+
+export async function runSim(): Promise<string[]> {
+  await buildSim({ log: () => {} });
+  var dir = mkdtempSync(join(tmpdir(), "cell-bench-sim-"));
+  var sim: SimSession | null = null;
+  try {
+    var bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "sim-replay.ts"), "qemu-mps2-an385", { outDir: dir });
+    var lines = [`bench bundle: thermo + replay cell, ${bundle.bytes.length} bytes`];
+
+    var t0 = Date.now();
+    sim = await startSim({ build: false, icount: 0 });
+    await sim.loader.flash(bundle.bytes);
+    var thermo = remote(Thermo, sim.link, { timeoutMs: 60000 });
+    await thermo.read("C");
+    lines.push(`QEMU start → flashed (${bundle.bytes.length} bytes) → first thermo.read answered: ${Date.now() - t0} ms wall clock (-icount shift=0)`);
+    var started = bannerHeap(sim);
+    lines.push(`JS heap after start: ${started.used} bytes in use of ${started.size} (peak while compiling and starting: ${started.peak})`);
+
+    var replay = remote(Replay, sim.link, { timeoutMs: 60000 });
+    lines.push(`per small request (thermo.read("C") → {unit, value}), -icount shift=0: guest instructions (in-guest replay of ${REPLAYS}, median of 3) | end to end over ${PIPELINED} pipelined calls`);
+    for (var [name, codec] of [["COMPACT", compactCodec], ["JSON", jsonCodec], ["MSGPACK", msgpackCodec]] as [string, Codec][]) {
+      var frame = readFrame(codec);
+      var runs: number[] = [];
+      for (var r = 0; r < 3; r++) runs.push((await replay.run({ frame, count: REPLAYS })).ms);
+      var instructions = (median(runs) * 1e6) / REPLAYS;
+      var before = await sim.loader.status();
+      await Promise.all(Array.from({ length: PIPELINED }, () => thermo.read("C", { codec: codec.id })));
+      var after = await sim.loader.status();
+      var e2e = ((after.uptimeMs - before.uptimeMs) * 1e6) / PIPELINED;
+      lines.push(`  ${name.padEnd(8)} ${Math.round(instructions / 1000)}k instructions (runs ${runs.join("/")} ms)  | ${Math.round(e2e / 1000)} µs virtual; request frame ${frame.length} bytes`);
+    }
+    var end = await sim.loader.status();
+    lines.push(`JS heap peak over the whole run (loader status): ${end.heapPeak} of ${end.heapSize} bytes`);
+
+    var image = join(dir, "store.bin");
+    writeFileSync(image, bundleImage(bundle.bytes, crc32(bundle.bytes), new Uint8Array(createHash("sha256").update(bundle.bytes).digest())));
+    await sim.close();
+    sim = null;
+    lines.push(...(await bootTimes(image)));
+    return lines;
+  } finally {
+    if (sim) await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && /bench\/sim\.ts$/.test(process.argv[1])) {
+  runSim().then(
+    (lines) => console.log(lines.join("\n")),
+    (e) => {
+      console.error(e.message);
+      process.exitCode = 1;
+    }
+  );
+}

@@ -1,0 +1,84 @@
+// What `cell sim` / `cell flash` are given: a cell module (built here with the per-board build) or an
+// already built bundle (.js, with the cells it serves read from the manifest.json next to it).
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import type { Transport } from "../core/transport";
+import { cell } from "../core/schema";
+import { connect } from "../core/rpc/client";
+import { hostEndpoint } from "../core/host/defaults";
+import { buildBundle, BundleCell } from "../rollup.config.mjs";
+
+export interface SimBundle {
+  /** The bundle file. */
+  path: string;
+  bytes: Uint8Array;
+  /** The cells it serves (from the build or its manifest); null when no manifest describes this file. */
+  cells: BundleCell[] | null;
+  /** True when it was built from a cell module just now. */
+  built: boolean;
+}
+
+export function isBuiltBundle(input: string): boolean {
+  return /\.(js|mjs|cjs)$/.test(input);
+}
+
+/** The manifest entry for `file`, when build/<board>/manifest.json lists it with the same SHA-256. */
+function manifestCells(file: string, bytes: Uint8Array): BundleCell[] | null {
+  var manifest = join(dirname(file), "manifest.json");
+  if (!existsSync(manifest)) return null;
+  var sha = createHash("sha256").update(bytes).digest("hex");
+  try {
+    var bundles = JSON.parse(readFileSync(manifest, "utf8")).bundles || {};
+    for (var name in bundles) {
+      var b = bundles[name];
+      if (b && b.file === basename(file) && b.sha256 === sha && Array.isArray(b.cells)) return b.cells;
+    }
+  } catch {
+    return null; // a damaged manifest only costs the cell list
+  }
+  return null;
+}
+
+/** Builds `input` for `board` when it is a cell module (file or directory), else reads the bundle. */
+export async function loadSimBundle(input: string, board: string, opts?: { outDir?: string; log?: (line: string) => void }): Promise<SimBundle> {
+  if (isBuiltBundle(input)) {
+    if (!existsSync(input)) throw new Error(`${input}: no such file`);
+    var bytes = new Uint8Array(readFileSync(input));
+    return { path: input, bytes, cells: manifestCells(input, bytes), built: false };
+  }
+  var r = await buildBundle({ board, entry: input, outDir: opts && opts.outDir });
+  if (opts && opts.log) {
+    opts.log(`built ${relative(process.cwd(), r.path)}: ${r.bytes} bytes (${r.gzipBytes} gzip), cells ${r.cells.map((c) => c.name).join(", ")}`);
+    for (var w of r.warnings) opts.log(`  type warning: ${w}`);
+  }
+  return { path: r.path, bytes: new Uint8Array(readFileSync(r.path)), cells: r.cells, built: true };
+}
+
+export interface DescribedCell {
+  name: string;
+  /** The board's canonical schema text. */
+  schema: string;
+  /** Whether it is the text the build recorded (false: the board runs something else). */
+  matches: boolean;
+}
+
+/** Asks the board for each cell's schema (describe needs only the cell id, i.e. its name). */
+export function describeCells(link: Transport, cells: BundleCell[], timeoutMs = 5000): Promise<DescribedCell[]> {
+  hostEndpoint(link); // the host's limits, if this is the first use of the link
+  return Promise.all(
+    cells.map(
+      (c) =>
+        new Promise<DescribedCell>((resolve, reject) => {
+          var client = connect(cell(c.name, {}), link);
+          client.describe(
+            (err, text) => {
+              if (err) reject(err);
+              else resolve({ name: c.name, schema: text!, matches: text === c.schema });
+            },
+            { timeoutMs }
+          );
+        })
+    )
+  );
+}
