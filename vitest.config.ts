@@ -1,11 +1,31 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects: "unit" runs its files in parallel; "hardware" boots QEMU boards, and runs its files one
+// at a time so two emulated boards never fight a 2-core machine for CPU and miss their deadlines.
+const hardware = ["test/hardware/**/*.test.ts", "test/sim-*.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", "dist/**", "build/**"],
-    typecheck: { enabled: true, include: ["**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
-    testTimeout: 20000,
-    hookTimeout: 60000
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts", "**/*.test-d.ts"],
+          exclude: ["node_modules/**", "dist/**", "build/**", ...hardware],
+          typecheck: { enabled: true, include: ["**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
+          testTimeout: 20000,
+          hookTimeout: 60000
+        }
+      },
+      {
+        test: {
+          name: "hardware",
+          include: hardware,
+          fileParallelism: false,
+          testTimeout: 60000,
+          hookTimeout: 120000
+        }
+      }
+    ]
   }
 });
