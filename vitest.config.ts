@@ -21,7 +21,8 @@ export default defineConfig({
         test: {
           name: "hardware",
           include: hardware,
-          fileParallelism: false,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } },
           testTimeout: 60000,
           hookTimeout: 120000
         }

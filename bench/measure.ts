@@ -1,5 +1,7 @@
 // Side-by-side timing: a baseline and a candidate run in alternating rounds in the same process, so
-// machine load hits both alike; the figure that matters is their ratio, not the absolute time.
+// machine load hits both alike; the figure that matters is their ratio, not the absolute time. The ratio
+// is the median of each round's own ratio (two runs ~20 ms apart), so load that comes and goes between
+// rounds cancels out instead of landing on one side.
 
 export interface Pair {
   name: string;
@@ -28,18 +30,25 @@ function median(xs: number[]): number {
   return s[s.length >> 1];
 }
 
-/** Enough ops per round for ~20 ms, rounds alternating; medians of each side. */
-export function measure(p: Pair, rounds = 15): Result {
+/** Enough ops per round for ~20 ms, rounds alternating; medians of each side and of the round ratios. */
+export function measure(p: Pair, rounds = 21): Result {
   for (let i = 0; i < 2000; i++) (p.baseline.fn(), p.candidate.fn()); // warm up both JITs
   const probe = Math.max(nsPerOp(p.baseline.fn, 2000), nsPerOp(p.candidate.fn, 2000), 1);
   const ops = Math.max(100, Math.floor(20e6 / probe));
   const b: number[] = [];
   const c: number[] = [];
+  const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    b.push(nsPerOp(p.baseline.fn, ops));
-    c.push(nsPerOp(p.candidate.fn, ops));
+    // Alternate which side goes first, so neither always runs on the other's warm caches.
+    const first = r & 1 ? p.candidate.fn : p.baseline.fn;
+    const second = r & 1 ? p.baseline.fn : p.candidate.fn;
+    const t1 = nsPerOp(first, ops);
+    const t2 = nsPerOp(second, ops);
+    b.push(r & 1 ? t2 : t1);
+    c.push(r & 1 ? t1 : t2);
+    ratios.push(c[r] / b[r]);
   }
-  const res: Result = { name: p.name, baselineNs: median(b), candidateNs: median(c), ratio: median(c) / median(b) };
+  const res: Result = { name: p.name, baselineNs: median(b), candidateNs: median(c), ratio: median(ratios) };
   if (p.goal) {
     const value = p.goal.of === "speedup" ? 1 / res.ratio : res.ratio;
     res.met = p.goal.kind === "atMost" ? value <= p.goal.ratio : value >= p.goal.ratio;

@@ -1,7 +1,6 @@
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import { bytePipe } from "./byte-port";
 
-const later = () => new Promise((r) => setTimeout(r, 5));
 
 describe("bytePipe", () => {
   it("delivers copies, in order, asynchronously by default", async () => {
@@ -13,7 +12,7 @@ describe("bytePipe", () => {
     buf[0] = 9; // the writer reuses its buffer at once
     a.write(buf);
     expect(got).toEqual([]);
-    await later();
+    await vi.waitFor(() => expect(got).toHaveLength(2));
     expect(got).toEqual([
       [1, 2, 3],
       [9, 2, 3]

@@ -43,6 +43,12 @@ export interface CheckOptions {
   finiteOnly?: boolean;
 }
 
+/** Whether the number `v` is a value of numeric kind `k` (0..7), NaN and infinities allowed for floats. */
+export function numberFits(k: number, v: number): boolean {
+  if (k <= 5) return v === Math.floor(v) && v >= INT_MIN[k] && v <= INT_MAX[k];
+  return k === 7 || !isFinite(v) || Math.abs(v) < F32_OVERFLOW;
+}
+
 function checkNumber(type: Type, v: unknown, path: string, finiteOnly: boolean): void {
   var k = type.k;
   if (k <= 5) {

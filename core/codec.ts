@@ -18,6 +18,10 @@ export class Writer {
   pos: number;
   /** Writes fail with TooLarge past this many bytes, so a huge value cannot take all memory. */
   limit: number;
+  // The last view handed out: frames of one size then reuse it instead of allocating a view per frame.
+  private lastView: Uint8Array | null = null;
+  private lastBuf: Uint8Array | null = null;
+  private lastFrom = 0;
   constructor(size?: number, limit?: number) {
     this.buf = new Uint8Array(size || 256);
     this.pos = 0;
@@ -51,6 +55,11 @@ export class Writer {
     this.pos += b.length;
   }
   view(from?: number): Uint8Array {
-    return this.buf.subarray(from || 0, this.pos);
+    var start = from || 0;
+    var last = this.lastView;
+    if (last !== null && this.lastBuf === this.buf && this.lastFrom === start && last.length === this.pos - start) return last;
+    this.lastBuf = this.buf;
+    this.lastFrom = start;
+    return (this.lastView = this.buf.subarray(start, this.pos));
   }
 }

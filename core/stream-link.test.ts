@@ -1,4 +1,4 @@
-import { describe, it, expect } from "vitest";
+import { describe, it, expect, vi } from "vitest";
 import fc from "fast-check";
 import { streamLink, bytePipe, DEVICE_MAX_FRAME } from "./stream-link";
 import { HEADER_SIZE, encodeHeader } from "./header";
@@ -6,7 +6,6 @@ import { CellError, ErrorCode } from "./errors";
 import { StreamEncoder } from "./stream";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
-const later = () => new Promise((r) => setTimeout(r, 5));
 
 /** The CellError code `fn` throws (fails the test if it throws anything else or nothing). */
 function errorCode(fn: () => void): number {
@@ -40,7 +39,7 @@ describe("streamLink", () => {
     a.onFrame((f) => atA.push(hex(f)));
     const f1 = frame(new Uint8Array([1, 0, 2, 0, 0]));
     a.send(f1);
-    await later();
+    await vi.waitFor(() => expect(atA).toHaveLength(1));
     expect(atB).toEqual([hex(f1)]);
     expect(atA).toEqual([hex(frame(new Uint8Array([9]), 2))]);
     expect(a.maxFrame).toBe(DEVICE_MAX_FRAME);
@@ -87,7 +86,7 @@ describe("streamLink", () => {
             pa.inject(new Uint8Array([0x41, 0x54, 0x0d, 0x0a, 0x00])); // a modem's "AT\r\n", then a delimiter
             a.send(frame(p));
           }
-          await later();
+          await vi.waitFor(() => expect(got).toHaveLength(payloads.length));
           expect(got).toEqual(payloads.map((p) => hex(frame(p))));
           expect(b.stats.drops).toEqual({ BadCobs: payloads.length });
         }
@@ -105,7 +104,7 @@ describe("streamLink", () => {
     expect(errorCode(() => a.send(frame(new Uint8Array(45))))).toBe(ErrorCode.TooLarge);
     a.send(frame(new Uint8Array(30))); // fits a's limit, not b's
     a.send(frame(new Uint8Array(20)));
-    await later();
+    await vi.waitFor(() => expect(got).toHaveLength(1));
     expect(got).toEqual([hex(frame(new Uint8Array(20)))]);
     expect(b.stats.drops).toEqual({ TooLong: 1 });
     expect(a.stats.framesOut).toBe(2);
@@ -134,7 +133,7 @@ describe("streamLink", () => {
     b.onClose(() => bClosed++);
     a.close();
     a.close();
-    await later();
+    await vi.waitFor(() => expect([aClosed, bClosed]).toEqual([1, 1]));
     expect([aClosed, bClosed]).toEqual([1, 1]);
     expect(errorCode(() => a.send(frame(new Uint8Array(0))))).toBe(ErrorCode.LinkClosed);
     expect(errorCode(() => b.send(frame(new Uint8Array(0))))).toBe(ErrorCode.LinkClosed);

@@ -160,6 +160,22 @@ describe("StreamDecoder", () => {
     expect(Object.keys(seenDrops).sort()).toEqual(expect.arrayContaining(["BadCobs", "TooShort", "BadCrc"]));
   });
 
+  it("decodes alike whole frames in one chunk (the fast path) and byte by byte (the state machine)", () => {
+    const parts = fc.array(fc.oneof(noiseArb, frameArb(300).map(referenceStream), frameArb(300).map((f) => referenceStream(f).subarray(1))), { maxLength: 8 });
+    fc.assert(
+      fc.property(parts, fc.integer({ min: HEADER_SIZE, max: 320 }), (list, maxFrame) => {
+        const stream = Buffer.concat(list);
+        const whole = newLinkStats();
+        const single = newLinkStats();
+        const a = feedAll(new StreamDecoder(maxFrame, whole), stream).map(hex);
+        const b = feedAll(new StreamDecoder(maxFrame, single), stream, [1]).map(hex);
+        expect(a).toEqual(b);
+        expect(whole).toEqual(single);
+      }),
+      { numRuns: 300 }
+    );
+  });
+
   it("yields every valid frame embedded in noise that ends in 0x00", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(noiseArb, frameArb(200)), { minLength: 1, maxLength: 6 }), chunkSizes, (pairs, sizes) => {

@@ -53,10 +53,28 @@ export function utf8Encode(text: string): Uint8Array {
   return out;
 }
 
+/**
+ * Short ASCII text (names, units, symbols: most strings on the wire), or null if any byte is not ASCII.
+ * Four chars per fromCharCode call: no array, no apply, few intermediate strings.
+ */
+function shortAscii(bytes: Uint8Array, i: number, stop: number): string | null {
+  var all = 0;
+  for (var j = i; j < stop; j++) all |= bytes[j];
+  if (all >= 0x80) return null;
+  var s = "";
+  for (; i + 4 <= stop; i += 4) s += String.fromCharCode(bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]);
+  for (; i < stop; i++) s += String.fromCharCode(bytes[i]);
+  return s;
+}
+
 /** Decodes UTF-8; malformed sequences become U+FFFD, never an exception. */
 export function utf8Decode(bytes: Uint8Array, start?: number, end?: number): string {
   var i = start || 0;
   var stop = end === undefined ? bytes.length : end;
+  if (stop - i <= 64) {
+    var ascii = shortAscii(bytes, i, stop);
+    if (ascii !== null) return ascii;
+  }
   var s = "";
   var chunk: number[] = [];
   while (i < stop) {

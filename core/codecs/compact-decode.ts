@@ -2,6 +2,7 @@
 import type { Type } from "../schema";
 import { badPayload, fieldPath, itemPath } from "../check";
 import { utf8Decode } from "../utf8";
+import { copyBytes } from "../slab";
 import { readF32, readF64 } from "./float";
 
 /** An array of a zero-size type (`{}`) gives no byte count to bound it by, so its count is capped instead. */
@@ -14,6 +15,16 @@ var src: Uint8Array = EMPTY;
 var at = 0;
 /** Set while a failed decode is re-run to name the field; string paths are built only then. */
 var tracking = false;
+
+/**
+ * Builds a struct's object from its field values in one go (record.ts). Installed for hosts by
+ * codecs/index.ts; device bundles import this file alone, and their structs are built key by key.
+ */
+var makeStruct: ((type: Type, values: unknown[]) => unknown) | null = null;
+
+export function useStructMaker(make: (type: Type, values: unknown[]) => unknown): void {
+  makeStruct = make;
+}
 
 function need(n: number, path: string): void {
   if (src.length - at < n) badPayload(path, "truncated at offset " + at + " (needs " + n + " bytes, " + (src.length - at) + " left)");
@@ -62,21 +73,6 @@ function readCount(path: string, itemSize: number, what: string): number {
   return n;
 }
 
-/** Short ASCII strings (symbols, names, units) skip the general decoder's array and apply(). */
-function readString(n: number): string {
-  var end = at + n;
-  if (n <= 32) {
-    var s = "";
-    for (var i = at; i < end; i++) {
-      var c = src[i];
-      if (c >= 0x80) return utf8Decode(src, at, end);
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return utf8Decode(src, at, end);
-}
-
 function decodeValue(type: Type, path: string): any {
   var v: number;
   switch (type.k) {
@@ -114,16 +110,13 @@ function decodeValue(type: Type, path: string): any {
       return v === 1;
     case 9: { // string
       var len = readCount(path, 1, "string length");
-      var s = readString(len);
       at += len;
-      return s;
+      return utf8Decode(src, at - len, at);
     }
     case 10: { // bytes: a copy, because the frame buffer is reused for the next frame
       var size = readCount(path, 1, "bytes length");
-      var copy = new Uint8Array(size);
-      copy.set(src.subarray(at, at + size));
       at += size;
-      return copy;
+      return copyBytes(src, at - size, at);
     }
     case 11: { // array
       var of = type.of as Type;
@@ -140,10 +133,15 @@ function decodeValue(type: Type, path: string): any {
       return decodeValue(type.of as Type, path);
     case 13: { // struct
       var fields = type.fields as { name: string; type: Type }[];
+      if (makeStruct !== null) {
+        var fieldValues = new Array(fields.length);
+        for (var f = 0; f < fields.length; f++) fieldValues[f] = decodeValue(fields[f].type, tracking ? fieldPath(path, fields[f].name) : path);
+        return makeStruct(type, fieldValues);
+      }
       var obj: { [name: string]: unknown } = {};
-      for (var f = 0; f < fields.length; f++) {
-        var name = fields[f].name;
-        var fv = decodeValue(fields[f].type, tracking ? fieldPath(path, name) : path);
+      for (var g = 0; g < fields.length; g++) {
+        var name = fields[g].name;
+        var fv = decodeValue(fields[g].type, tracking ? fieldPath(path, name) : path);
         if (fv !== undefined) obj[name] = fv;
       }
       return obj;

@@ -3,7 +3,11 @@
 import { CellError } from "../errors";
 import { badPayload, fieldPath, itemPath } from "../check";
 import { utf8Decode } from "../utf8";
+import { copyBytes } from "../slab";
 import { readF32, readF64 } from "./float";
+
+/** What a type-guided reader (msgpack-typed.ts) returns when it leaves the decision to this one. */
+export var GAVE_UP = {};
 
 /** Deeper values are refused: the decoder recurses, and device stacks are small. */
 export var MAX_DEPTH = 32;
@@ -51,25 +55,13 @@ function count(size: number, itemSize: number, path: string, what: string): numb
 }
 
 function str(n: number): string {
-  var s = "";
-  if (n <= 32) {
-    for (var i = at; i < at + n; i++) {
-      if (src[i] >= 0x80) {
-        s = utf8Decode(src, at, at + n);
-        break;
-      }
-      s += String.fromCharCode(src[i]);
-    }
-  } else s = utf8Decode(src, at, at + n);
   at += n;
-  return s;
+  return utf8Decode(src, at - n, at);
 }
 
 function bin(n: number): Uint8Array {
-  var copy = new Uint8Array(n); // a copy: the frame buffer is reused for the next frame
-  copy.set(src.subarray(at, at + n));
   at += n;
-  return copy;
+  return copyBytes(src, at - n, at); // a copy: the frame buffer is reused for the next frame
 }
 
 function array(n: number, depth: number, path: string): unknown[] {

@@ -6,7 +6,17 @@ import { CellError, ErrorCode } from "../errors";
 import { CodecId } from "../header";
 import { checkValue } from "../check";
 import { encodeValue } from "./msgpack-encode";
-import { readMsgpack } from "./msgpack-decode";
+import { readMsgpack, GAVE_UP } from "./msgpack-decode";
+
+/**
+ * A type-guided reader that does the usual case in one pass (msgpack-typed.ts), or GAVE_UP. Installed
+ * for hosts by codecs/index.ts; device bundles import this file alone and leave its code out.
+ */
+var typedReader: ((type: Type, bytes: Uint8Array) => unknown) | null = null;
+
+export function useTypedReader(read: (type: Type, bytes: Uint8Array) => unknown): void {
+  typedReader = read;
+}
 
 export var msgpackCodec: Codec = {
   id: CodecId.Msgpack,
@@ -23,6 +33,7 @@ export var msgpackCodec: Codec = {
   },
   /** Reads any value of the subset, then checks it against the type: unknown map keys are dropped. */
   decode: function (type: Type, bytes: Uint8Array): unknown {
-    return checkValue(type, readMsgpack(bytes), "");
+    var value = typedReader !== null ? typedReader(type, bytes) : GAVE_UP;
+    return value !== GAVE_UP ? value : checkValue(type, readMsgpack(bytes), "");
   }
 };

@@ -5,6 +5,7 @@ import type { Type } from "../schema";
 import { CellError, ErrorCode } from "../errors";
 import { CodecId } from "../header";
 import { badPayload, describeValue, isRecord } from "../check";
+import { copyBytes } from "../slab";
 
 function isEmptyStruct(type: Type): boolean {
   return type.k === 13 && (!type.fields || type.fields.length === 0);
@@ -26,11 +27,7 @@ export var rawCodec: Codec = {
   },
   /** Returns a copy: the frame buffer is reused for the next frame. */
   decode: function (type: Type, bytes: Uint8Array): unknown {
-    if (type.k === 10) {
-      var copy = new Uint8Array(bytes.length);
-      copy.set(bytes);
-      return copy;
-    }
+    if (type.k === 10) return copyBytes(bytes, 0, bytes.length);
     if (!isEmptyStruct(type)) unsupported(type);
     if (bytes.length !== 0) badPayload("", bytes.length + " trailing bytes after the value ({} is an empty payload)");
     return {};
