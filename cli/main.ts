@@ -4,6 +4,7 @@ import { CliError, ExitCode } from "./exit-codes";
 /** Commands load lazily, so `cell wire` never loads serialport, QUIC or rollup. */
 const commands: Record<string, () => Promise<{ command: Command }>> = {
   wire: () => import("./commands/wire"),
+  build: () => import("./commands/build"),
   sim: () => import("./commands/sim"),
   flash: () => import("./commands/flash"),
   bridge: () => import("./commands/bridge"),
