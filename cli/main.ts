@@ -1,20 +1,24 @@
 import type { Command } from "./command";
 import { CliError, ExitCode } from "./exit-codes";
 
+type Entry = { summary: string; load: () => Promise<{ command: Command }> };
+
 /** Commands load lazily, so `cell wire` never loads serialport, QUIC or rollup. */
-const commands: Record<string, () => Promise<{ command: Command }>> = {
-  wire: () => import("./commands/wire"),
-  build: () => import("./commands/build"),
-  sim: () => import("./commands/sim"),
-  flash: () => import("./commands/flash"),
-  bridge: () => import("./commands/bridge"),
-  ls: () => import("./commands/ls"),
-  call: () => import("./commands/call"),
-  watch: () => import("./commands/watch")
+const commands: Record<string, Entry> = {
+  build: { summary: "build a cell into a small ES5 bundle for a board", load: () => import("./commands/build") },
+  sim: { summary: "boot simulated boards (QEMU + Duktape) and flash a cell onto them", load: () => import("./commands/sim") },
+  flash: { summary: "flash a bundle onto a running board through its boot loader", load: () => import("./commands/flash") },
+  bridge: { summary: "re-expose the cells of boards on UDP, QUIC and NATS", load: () => import("./commands/bridge") },
+  ls: { summary: "list the cells in reach of a bridge", load: () => import("./commands/ls") },
+  call: { summary: "call a method: cell call thermo.read '\"C\"'", load: () => import("./commands/call") },
+  watch: { summary: "print a cell's events as JSON lines", load: () => import("./commands/watch") },
+  wire: { summary: "decode or build frames of the wire contract (captures, debugging)", load: () => import("./commands/wire") }
 };
 
 function help(): string {
-  return ["usage: cell <command> [options]", "", "commands:", ...Object.keys(commands).map((c) => "  " + c), "", "cell <command> --help for details"].join("\n");
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ["usage: cell <command> [options]", "", "commands:", ...rows, "", "cell <command> --help for details"].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,12 +27,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(help());
     return name ? ExitCode.Ok : ExitCode.Usage;
   }
-  const load = commands[name];
-  if (!load) {
+  const entry = commands[name];
+  if (!entry) {
     console.error(`cell: unknown command "${name}"\n\n${help()}`);
     return ExitCode.Usage;
   }
-  const { command } = await load();
+  const { command } = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(command.usage);
     return ExitCode.Ok;
