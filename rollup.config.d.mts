@@ -18,6 +18,8 @@ export interface BundleInfo {
   sha256: string;
   maxBundleBytes: number;
   cells: BundleCell[];
+  /** The type kinds (core/schema.ts T) the cells use: what the bundle's COMPACT codec carries. */
+  kinds: number[];
   typeWarnings: number;
   warnings: string[];
 }
@@ -35,5 +37,13 @@ export function resolveEntry(path: string): string;
 export function entrySource(board: any, entry: string, codecs?: string[]): string;
 export function linkConfigSource(board: any): string;
 export function boardModuleSource(board: any): string;
+/** Source of a compiled schema module (cells and types as literals); null when an export is neither. */
+export function schemaModuleSource(exports: Record<string, unknown>, keepSig: boolean): string | null;
+/** The type kinds the cells' members use. */
+export function kindsOf(cells: { info: Record<string, { def: { req?: unknown; res?: unknown; type?: unknown } }> }[]): number[];
+/** core/lite/kinds.ts for a build (all kinds when `kinds` is undefined). */
+export function kindsModuleSource(kinds?: number[]): string;
+/** A schema module's exports evaluated in Node, or null when it imports anything but core/schema. */
+export function evaluateSchemaModule(file: string): Record<string, unknown> | null;
 declare const config: () => unknown;
 export default config;

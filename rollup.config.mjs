@@ -8,12 +8,19 @@
 // "cell:hal", which resolves to the board engine's adapter (firmware/adapters/*), and board constants
 // from "cell:board", generated from boards/<id>.json. The generated entry opens the board's link and
 // serves the cells with only the codecs selected, so an unused codec or transport costs zero bytes.
+//
+// Device bundles use the size-first path of core/lite (firmware/runtime.ts). Two build-time steps keep
+// them small: schema modules (`schema.ts`, `*.schema.ts`, `*-schema.ts` that import only core/schema)
+// are evaluated here in Node and replaced by literals (ids, hashes, schema text, type descriptors), so
+// the DSL and FNV never reach the device; and core/lite/kinds.ts is replaced by the type kinds the
+// cells use, so the COMPACT code for the others is folded away.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import ts from "typescript";
 import { rollup } from "rollup";
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
@@ -28,7 +35,7 @@ const ADAPTERS = {
 };
 
 const CODECS = {
-  compact: ["core/codecs/compact.ts", "compactCodec"],
+  compact: ["core/lite/compact.ts", "compactCodec"],
   json: ["core/codecs/json.ts", "jsonCodec"],
   msgpack: ["core/codecs/msgpack.ts", "msgpackCodec"],
   raw: ["core/codecs/raw.ts", "rawCodec"]
@@ -93,39 +100,176 @@ export function boardModuleSource(board) {
   ].join("\n");
 }
 
+/** The selected codecs, COMPACT first when present: a device sends its events in the first. */
 function codecList(board, codecs) {
   const list = codecs && codecs.length ? codecs : board.codecs;
   for (const c of list) if (!CODECS[c]) throw new Error(`unknown codec ${c} (one of ${Object.keys(CODECS).join(", ")})`);
-  return list;
+  return list.includes("compact") ? ["compact", ...list.filter((c) => c !== "compact")] : list;
 }
 
-/** The generated entry: open the link, serve the cells. */
+const lib = (file) => JSON.stringify(join(ROOT, file));
+
+/**
+ * The generated entry: open the link and frame it for the board (the lite stream link over a byte port;
+ * the sim firmware frames in C and hands over whole frames), serve the cells with the selected codecs.
+ * Core's codecs encode into a Writer, so they are wrapped to write into the frame being built.
+ * Espruino's E.CRC32 is the standard CRC-32 (test/lite-build.test.ts checks the Espruino personality's),
+ * so those bundles carry no CRC code; the other byte links the bitwise one.
+ */
 export function entrySource(board, entry, codecs) {
   const list = codecList(board, codecs);
-  const lines = [
-    `import { start } from ${JSON.stringify(join(ROOT, "firmware/runtime.ts"))};`,
-    `import { openLink } from "cell:hal";`,
-    `import cells from ${JSON.stringify(entry)};`
-  ];
-  for (const c of list) lines.push(`import { ${CODECS[c][1]} } from ${JSON.stringify(join(ROOT, CODECS[c][0]))};`);
-  lines.push(
-    `start(cells, { link: openLink(${linkConfigSource(board)}), codecs: [${list.map((c) => CODECS[c][1]).join(", ")}], maxFrame: ${Number(board.maxFrameBytes)} });`
-  );
+  const maxFrame = Number(board.maxFrameBytes);
+  const lines = [`import { start } from ${lib("firmware/runtime.ts")};`, `import { openLink } from "cell:hal";`, `import cells from ${JSON.stringify(entry)};`];
+  for (const c of list) lines.push(`import { ${CODECS[c][1]} } from ${lib(CODECS[c][0])};`);
+  if (list.some((c) => c !== "compact")) lines.push(`import { liteCodec } from ${lib("core/lite/writer-full.ts")};`);
+  let link = `openLink(${linkConfigSource(board)}).frames`;
+  if (board.engine !== "duktape") {
+    lines.push(`import { streamLink } from ${lib("core/lite/stream.ts")};`);
+    if (board.engine !== "espruino") lines.push(`import { crc32 } from ${lib("core/lite/crc.ts")};`);
+    const crc = board.engine === "espruino" ? "function (b) { return E.CRC32(b) >>> 0; }" : "crc32";
+    link = `streamLink(openLink(${linkConfigSource(board)}).bytes, ${maxFrame}, ${crc})`;
+  }
+  const codecArgs = list.map((c) => (c === "compact" ? CODECS[c][1] : `liteCodec(${CODECS[c][1]})`)).join(", ");
+  lines.push(`start(cells, { link: ${link}, codecs: [${codecArgs}] });`);
   return lines.join("\n");
 }
 
-function cellPlugin(board, entry, codecs, engine) {
+// ---- Schema modules compiled at build time ----
+
+const SCHEMA_FILE = /(^|[\/.-])schema\.ts$/;
+const CORE_SCHEMA = join(ROOT, "core/schema.ts");
+
+/** Runs a TypeScript module of core (and what it imports inside core/) in Node, as CommonJS. */
+function loadCoreModule(file, cache) {
+  if (cache[file]) return cache[file].exports;
+  const out = ts.transpileModule(readFileSync(file, "utf8"), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } });
+  const mod = (cache[file] = { exports: {} });
+  const require = (spec) => {
+    const dep = resolve(dirname(file), spec.endsWith(".ts") ? spec : `${spec}.ts`);
+    if (!spec.startsWith(".") || !dep.startsWith(join(ROOT, "core") + "/")) throw new Error(`${relative(ROOT, file)}: imports ${spec}, outside core/`);
+    return loadCoreModule(dep, cache);
+  };
+  new Function("exports", "require", "module", out.outputText)(mod.exports, require, mod);
+  return mod.exports;
+}
+
+/**
+ * The exports of a schema module, evaluated in Node; null when the module does not follow the
+ * convention (an import of anything but core/schema), and is then bundled as it is.
+ */
+export function evaluateSchemaModule(file) {
+  const text = readFileSync(file, "utf8");
+  const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+  if (imports.length === 0 || imports.some((spec) => !spec.startsWith(".") || resolve(dirname(file), spec.replace(/\.ts$/, "") + ".ts") !== CORE_SCHEMA)) return null;
+  const cache = {};
+  const out = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } });
+  const mod = { exports: {} };
+  new Function("exports", "require", "module", out.outputText)(mod.exports, () => loadCoreModule(CORE_SCHEMA, cache), mod);
+  return mod.exports;
+}
+
+const isType = (v) => v !== null && typeof v === "object" && typeof v.k === "number" && typeof v.sig === "string";
+const isCell = (v) => v !== null && typeof v === "object" && typeof v.name === "string" && typeof v.schema === "string" && typeof v.hash === "number" && v.info && typeof v.info === "object";
+
+/** The types a value holds (a cell's member types, or a type and its parts), each visit counted. */
+function visitTypes(v, seen) {
+  if (isType(v)) {
+    seen[v.sig] = (seen[v.sig] || 0) + 1;
+    if (v.of) visitTypes(v.of, seen);
+    for (const f of v.fields || []) visitTypes(f.type, seen);
+  } else if (isCell(v)) {
+    for (const name of Object.keys(v.info)) {
+      const d = v.info[name].def;
+      for (const t of [d.req, d.res, d.type]) if (t) visitTypes(t, seen);
+    }
+  }
+}
+
+/**
+ * JavaScript source for a schema module's exports: cells as { name, id, hash, schema, info: { member:
+ * { id, def: { req, res } | { type } } } } (core/lite/serve.ts LiteCell) and type descriptors without
+ * their signatures (kept when `keepSig`: core's codecs name types in their messages). A type used more
+ * than once is one shared object. Null when an export is neither a cell nor a type.
+ */
+export function schemaModuleSource(exports, keepSig) {
+  const names = Object.keys(exports);
+  if (names.length === 0 || names.some((n) => n === "default" || !(isType(exports[n]) || isCell(exports[n])))) return null;
+  const uses = {};
+  for (const n of names) visitTypes(exports[n], uses);
+  const shared = {};
+  const decls = [];
+  const literal = (t) => {
+    if (shared[t.sig]) return shared[t.sig];
+    const parts = [`k: ${t.k}`];
+    if (keepSig) parts.push(`sig: ${JSON.stringify(t.sig)}`);
+    if (t.of) parts.push(`of: ${literal(t.of)}`);
+    if (t.fields) parts.push(`fields: [${t.fields.map((f) => `{ name: ${JSON.stringify(f.name)}, type: ${literal(f.type)} }`).join(", ")}]`);
+    if (t.values) parts.push(`values: ${JSON.stringify(t.values)}`);
+    const code = `{ ${parts.join(", ")} }`;
+    if (uses[t.sig] < 2) return code;
+    shared[t.sig] = `type${decls.length}`;
+    decls.push(`var ${shared[t.sig]} = ${code};`);
+    return shared[t.sig];
+  };
+  const cellLiteral = (c) => {
+    const members = Object.keys(c.info).map((m) => {
+      const d = c.info[m].def;
+      const def = d.kind === "method" ? `req: ${literal(d.req)}, res: ${literal(d.res)}` : `type: ${literal(d.type)}`;
+      return `${JSON.stringify(m)}: { id: ${c.info[m].id}, def: { ${def} } }`;
+    });
+    return `{ name: ${JSON.stringify(c.name)}, id: ${c.id}, hash: ${c.hash}, schema: ${JSON.stringify(c.schema)}, info: { ${members.join(", ")} } }`;
+  };
+  const body = names.map((n) => `export var ${n} = ${isCell(exports[n]) ? cellLiteral(exports[n]) : literal(exports[n])};`);
+  return decls.concat(body).join("\n") + "\n";
+}
+
+/** The type kinds (0..14) the cells use: what the lite COMPACT codec must carry. */
+export function kindsOf(cellDefs) {
+  const kinds = new Set();
+  const walk = (t) => {
+    kinds.add(t.k);
+    if (t.of) walk(t.of);
+    for (const f of t.fields || []) walk(f.type);
+  };
+  for (const c of cellDefs) for (const m of Object.keys(c.info)) for (const t of [c.info[m].def.req, c.info[m].def.res, c.info[m].def.type]) if (t) walk(t);
+  return [...kinds].sort((a, b) => a - b);
+}
+
+const KIND_FLAGS = ["U8", "U16", "U32", "I8", "I16", "I32", "F32", "F64", "BOOL", "STRING", "BYTES", "ARRAY", "OPTIONAL", "STRUCT", "ENUM"];
+
+/** core/lite/kinds.ts for a build: true for the kinds used, false for the rest (all true when unknown). */
+export function kindsModuleSource(kinds) {
+  return KIND_FLAGS.map((flag, k) => `export var ${flag} = ${!kinds || kinds.includes(k)};`).join("\n");
+}
+
+const SCHEMA_PREFIX = "\0cell-schema:";
+const KINDS_FILE = join(ROOT, "core/lite/kinds.ts");
+
+function cellPlugin(board, entry, codecs, engine, kinds) {
+  const keepSig = codecList(board, codecs).some((c) => c !== "compact");
+  const compiled = {};
   return {
     name: "cell",
-    resolveId(id) {
+    async resolveId(id, importer) {
       if (id === "cell:hal") return join(ROOT, ADAPTERS[engine]);
       if (id === "cell:board") return "\0cell:board";
       if (id === "\0cell:entry") return id;
-      return null;
+      if (!importer || id.startsWith("\0")) return null;
+      const r = await this.resolve(id, importer, { skipSelf: true });
+      if (!r || r.external) return r;
+      if (r.id === KINDS_FILE) return "\0cell:kinds";
+      if (!SCHEMA_FILE.test(r.id) || r.id === CORE_SCHEMA) return r;
+      if (!(r.id in compiled)) {
+        const exports = evaluateSchemaModule(r.id);
+        compiled[r.id] = exports && schemaModuleSource(exports, keepSig);
+      }
+      return compiled[r.id] ? SCHEMA_PREFIX + r.id : r;
     },
     load(id) {
       if (id === "\0cell:board") return boardModuleSource(board);
       if (id === "\0cell:entry") return entrySource(board, entry, codecs);
+      if (id === "\0cell:kinds") return kindsModuleSource(kinds);
+      if (id.startsWith(SCHEMA_PREFIX)) return compiled[id.slice(SCHEMA_PREFIX.length)];
       return null;
     }
   };
@@ -138,7 +282,7 @@ function cellPlugin(board, entry, codecs, engine) {
  */
 function buildTsconfig(board, entry, codecs, engine) {
   const dir = mkdtempSync(join(tmpdir(), "cell-tsconfig-"));
-  const files = [entry, "firmware/cell-hal.d.ts", "firmware/globals.d.ts", "firmware/runtime.ts", ADAPTERS[engine]]
+  const files = [entry, "firmware/cell-hal.d.ts", "firmware/globals.d.ts", "firmware/runtime.ts", "core/lite/writer-full.ts", "core/lite/crc.ts", "core/lite/stream.ts", ADAPTERS[engine]]
     .concat(codecList(board, codecs).map((c) => CODECS[c][0]))
     .map((f) => resolve(ROOT, f));
   const file = join(dir, "tsconfig.json");
@@ -147,27 +291,29 @@ function buildTsconfig(board, entry, codecs, engine) {
 }
 
 /**
+ * ES5 out, every variable mangled, three compress passes. Property names are never mangled: wire and
+ * user-visible names live in them, and core/lite keeps its private state in closures, not in fields.
+ */
+const TERSER = {
+  ecma: 5,
+  toplevel: true,
+  compress: { passes: 3, pure_getters: true, unsafe_comps: false },
+  mangle: { toplevel: true },
+  format: { ecma: 5, comments: false }
+};
+
+/**
  * Rollup input options for a board bundle. `hal` overrides the adapter's engine (the manifest pass
  * loads the module on Node); `input` defaults to the generated entry. Call `cleanup` after the build.
  */
-export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, warnings }) {
+export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, warnings, kinds }) {
   const engine = hal || board.engine;
-  const ts = buildTsconfig(board, entry, codecs, engine);
+  const tsconfig = buildTsconfig(board, entry, codecs, engine);
   const plugins = [
-    cellPlugin(board, entry, codecs, engine),
-    typescript({ tsconfig: ts.file, include: [join(ROOT, "**/*.ts"), entry], exclude: [join(ROOT, "node_modules/**")] })
+    cellPlugin(board, entry, codecs, engine, kinds),
+    typescript({ tsconfig: tsconfig.file, include: [join(ROOT, "**/*.ts"), entry], exclude: [join(ROOT, "node_modules/**")] })
   ];
-  if (minify) {
-    plugins.push(
-      terser({
-        ecma: 5,
-        toplevel: true,
-        compress: { passes: 3, pure_getters: true, unsafe_comps: false },
-        mangle: { toplevel: true },
-        format: { ecma: 5, comments: false }
-      })
-    );
-  }
+  if (minify) plugins.push(terser(TERSER));
   return {
     input: input || "\0cell:entry",
     plugins,
@@ -178,7 +324,7 @@ export function firmwareInputOptions({ board, entry, codecs, minify = true, hal,
       if (w.plugin === "typescript" && warnings) warnings.push(w.message);
       else if (w.code !== "CIRCULAR_DEPENDENCY") warn(w);
     },
-    cleanup: ts.cleanup
+    cleanup: tsconfig.cleanup
   };
 }
 
@@ -198,23 +344,30 @@ async function runRollup(inputOptions, outputOptions) {
 }
 
 export function firmwareOutputOptions(file) {
-  return { file, format: "iife", strict: true, esModule: false, generatedCode: { preset: "es5" } };
+  // Not strict: the code does not need it, and a small engine gives each strict function two more properties.
+  return { file, format: "iife", strict: false, esModule: false, generatedCode: { preset: "es5" } };
 }
 
-/** The cells a module default-exports, read by building it for Node (node adapter) and importing it. */
-async function readCells(board, entry) {
+/**
+ * The cells a module default-exports, read by building it for Node (node adapter) and importing it:
+ * their manifest entries, and the type kinds they use.
+ */
+async function readCells(board, entry, codecs) {
   const dir = mkdtempSync(join(tmpdir(), "cell-manifest-"));
   try {
     const file = join(dir, "cells.mjs");
-    await runRollup(firmwareInputOptions({ board, entry, minify: false, hal: "node", input: entry }), { file, format: "es" });
+    await runRollup(firmwareInputOptions({ board, entry, codecs, minify: false, hal: "node", input: entry }), { file, format: "es" });
     const mod = await import(pathToFileURL(file).href);
     const cells = Array.isArray(mod.default) ? mod.default : [mod.default];
-    return cells.map((c) => ({
-      name: c.def.name,
-      id: c.def.id,
-      schemaHash: (c.def.hash >>> 0).toString(16).padStart(8, "0"),
-      schema: c.def.schema
-    }));
+    return {
+      kinds: kindsOf(cells.map((c) => c.def)),
+      cells: cells.map((c) => ({
+        name: c.def.name,
+        id: c.def.id,
+        schemaHash: (c.def.hash >>> 0).toString(16).padStart(8, "0"),
+        schema: c.def.schema
+      }))
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -232,7 +385,8 @@ export async function buildBundle({ board: boardId, entry: entryPath, codecs, ou
   const file = join(dir, `${name}.js`);
   mkdirSync(dir, { recursive: true });
   const warnings = [];
-  await runRollup(firmwareInputOptions({ board, entry, codecs, minify, warnings }), firmwareOutputOptions(file));
+  const read = await readCells(board, entry, codecs);
+  await runRollup(firmwareInputOptions({ board, entry, codecs, minify, warnings, kinds: read.kinds }), firmwareOutputOptions(file));
   const code = readFileSync(file);
   const entryInfo = {
     file: relative(dir, file),
@@ -242,7 +396,8 @@ export async function buildBundle({ board: boardId, entry: entryPath, codecs, ou
     gzipBytes: gzipSync(code, { level: 9 }).length,
     sha256: createHash("sha256").update(code).digest("hex"),
     maxBundleBytes: board.budget.maxBundleBytes,
-    cells: await readCells(board, entry),
+    cells: read.cells,
+    kinds: read.kinds,
     typeWarnings: warnings.length
   };
   const manifestFile = join(dir, "manifest.json");

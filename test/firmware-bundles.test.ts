@@ -13,12 +13,17 @@ import { es5Problems } from "./engines/es5-check";
 import { streamLink } from "../core/stream-link";
 import { remote } from "../core/host/remote";
 import { CodecId } from "../core/header";
+import { instanceTable } from "../core/rpc/instances";
 import { Echo } from "../examples/echo/echo";
 import { Thermo } from "../examples/thermo/schema";
 
 const DEVICE_BOARDS = ["esp32", "puckjs", "espruino-pico", "rpi-pico", "qemu-mps2-an385"];
+/** Boards whose engines are Espruino or JerryScript: issue 3's budgets for COMPACT-only bundles apply. */
+const SMALL_ENGINE_BOARDS = DEVICE_BOARDS.filter((b) => ["espruino", "jerryscript"].includes(loadBoard(b).engine));
 const out = mkdtempSync(`${tmpdir()}/cell-bundles-`);
 const built: Record<string, { echo: BundleInfo; thermo: BundleInfo }> = {};
+/** echo and thermo built with COMPACT only (what the issue's budgets measure) for the small-engine boards. */
+const compactOnly: Record<string, { echo: BundleInfo; thermo: BundleInfo }> = {};
 const heapTable: string[] = [];
 
 beforeAll(async () => {
@@ -28,9 +33,22 @@ beforeAll(async () => {
       thermo: await buildBundle({ board, entry: "examples/thermo", outDir: out })
     };
   }
+  for (const board of SMALL_ENGINE_BOARDS) {
+    const dir = `${out}/compact-only`;
+    compactOnly[board] = {
+      echo: await buildBundle({ board, entry: "examples/echo", outDir: dir, codecs: ["compact"] }),
+      thermo: await buildBundle({ board, entry: "examples/thermo", outDir: dir, codecs: ["compact"] })
+    };
+  }
 }, 240000);
 
 afterAll(() => {
+  const sizes = Object.keys(built).map((b) => {
+    const line = (x: BundleInfo) => `${x.bytes} B (${x.gzipBytes} gzip)`;
+    const small = compactOnly[b] ? `; COMPACT only: echo ${line(compactOnly[b].echo)}, thermo ${line(compactOnly[b].thermo)}` : "";
+    return `  ${b} [${built[b].echo.codecs.join(",")}]: echo ${line(built[b].echo)}, thermo ${line(built[b].thermo)}${small}`;
+  });
+  console.log(["Bundle sizes, minified:", ...sizes].join("\n"));
   if (heapTable.length) console.log(["Heap in bytes above the engine's startup baseline (engine + personality), right after start and at peak:", ...heapTable].join("\n"));
   rmSync(out, { recursive: true, force: true });
 });
@@ -61,6 +79,24 @@ describe("built bundles", () => {
       "uses Object.assign"
     ]);
     expect(es5Problems("var Map = function () {}; new Map();")).toEqual([]);
+  });
+
+  it("carry the cells as compiled literals, not the schema DSL, and COMPACT code only for the kinds they use", () => {
+    for (const board of DEVICE_BOARDS) {
+      const echo = readFileSync(built[board].echo.path, "utf8");
+      const thermo = readFileSync(built[board].thermo.path, "utf8");
+      for (const code of [echo, thermo]) {
+        expect(code).not.toContain("hash to the same id"); // cell()'s checks
+        expect(code).not.toContain("16777619"); // the FNV prime
+      }
+      expect(echo).toContain(JSON.stringify(Echo.schema)); // what describe answers
+      expect(built[board].echo.kinds).toEqual([2, 9]);
+      expect(built[board].thermo.kinds).toEqual([6, 13, 14]);
+      if (built[board].echo.codecs.length === 1) {
+        expect(echo).not.toMatch(/Float(32|64)Array/); // echo carries no floats
+        expect(thermo).not.toContain("fromCharCode"); // thermo decodes no strings
+      }
+    }
   });
 
   it("leave out codecs the board does not select", () => {
@@ -143,6 +179,42 @@ for (const board of DEVICE_BOARDS) {
     });
   }
 }
+
+describe("device announcements", () => {
+  for (const board of DEVICE_BOARDS) {
+    it(`${board}: the echo bundle announces its cell, again every ttl/3 (heard by core's instance table)`, async () => {
+      const b = loadBoard(board);
+      const e = await startEngine({ ...boardEngineOptions(b, "duktape", built[board].echo.path, {}, false), clock: "virtual" });
+      const table = instanceTable();
+      try {
+        const link = streamLink(e, { maxFrame: b.maxFrameBytes });
+        table.attach(link);
+        // The announcement at start went out before this link listened: the next comes after ttl/3 (10 s).
+        e.tick(10001);
+        for (let i = 0; i < 100 && table.list().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+        expect(table.list().map((x) => [x.name, x.cellId, x.schemaHash, x.ttlMs])).toEqual([["echo", Echo.id, Echo.hash, 30000]]);
+      } finally {
+        table.close();
+        e.close();
+        await e.exited;
+      }
+    });
+  }
+});
+
+describe("issue 3 budgets: COMPACT-only bundles on Espruino and JerryScript boards", () => {
+  for (const board of SMALL_ENGINE_BOARDS) {
+    it(`${board}: echo is at most 3 KB minified`, () => {
+      const b = compactOnly[board].echo;
+      expect(b.codecs).toEqual(["compact"]);
+      expect(b.bytes, `echo for ${board}: ${b.bytes} bytes minified (${b.gzipBytes} gzip)`).toBeLessThanOrEqual(3072);
+    });
+    it(`${board}: thermo is at most 5 KB minified`, () => {
+      const b = compactOnly[board].thermo;
+      expect(b.bytes, `thermo for ${board}: ${b.bytes} bytes minified (${b.gzipBytes} gzip)`).toBeLessThanOrEqual(5120);
+    });
+  }
+});
 
 describe("board budgets", () => {
   for (const board of DEVICE_BOARDS) {

@@ -4,9 +4,7 @@
 // reading crosses the threshold upwards.
 import { temperature, analog, interval } from "cell:hal";
 import { temperatureSource, adcPins } from "cell:board";
-import { CellError, ErrorCode } from "../../core/errors";
-import type { Server } from "../../core/rpc/serve";
-import type { DeviceCell } from "../../firmware/runtime";
+import type { DeviceCell, DeviceServer } from "../../firmware/runtime";
 import { Thermo } from "./schema";
 
 export { Thermo };
@@ -25,7 +23,8 @@ export var thermoCell: DeviceCell<typeof Thermo.members> = {
   handlers: {
     read: function (unit) {
       var c = reading();
-      if (c !== c) throw new CellError(ErrorCode.HandlerFailed, "this board has no temperature sensor");
+      // A plain Error is answered HandlerFailed with its message, on a device and on a host alike.
+      if (c !== c) throw new Error("no temperature sensor");
       return { unit: unit, value: unit === "F" ? c * 1.8 + 32 : c };
     },
     setThreshold: function (celsiusLimit) {
@@ -35,7 +34,7 @@ export var thermoCell: DeviceCell<typeof Thermo.members> = {
       return previous;
     }
   },
-  start: function (server: Server<typeof Thermo.members>) {
+  start: function (server: DeviceServer<typeof Thermo.members>) {
     interval(function () {
       var c = reading();
       if (c !== c) return;

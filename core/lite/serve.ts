@@ -1,0 +1,220 @@
+// The device server: the cells of a bundle on one link, with the same user-facing shape as
+// core/rpc/serve.ts (Handlers<M>: return the answer, or ctx.defer() then done(err, res); a server whose
+// emit(event, value) sends an event) and the same wire behaviour (spec/rpc.md §2-8), written for size
+// (a small engine pays for every byte of source, and a few hundred bytes of heap for every function):
+//   - ERROR messages are short: the code says what failed; a handler's own failure carries its
+//     message, clipped to 240 bytes at a character boundary.
+//   - Links are point to point (UART, BLE UART, the sim's frame link): answers go back to the peer a
+//     request came from, events to the link's peer once it subscribed; requests are keyed by id alone.
+//   - Handlers answer with a value or through ctx.defer(); a device has no Promise.
+//   - It announces the cells (ANNOUNCE at once and every ttl/3) so a host bridge finds the device.
+import type { CellDef, Members, Type } from "../schema";
+import type { Handlers, Server } from "../rpc/serve";
+import type { CallContext } from "../rpc/context";
+import type { Peer } from "../transport";
+import { LiteLink, out, put, r32 } from "./bytes";
+import { writeText } from "./utf8";
+
+declare function setInterval(fn: () => void, ms: number): unknown;
+
+/** A codec that appends to the frame being built (bytes.ts `out`): lite COMPACT, or core's through writer-full.ts. */
+export interface LiteCodec {
+  readonly id: number;
+  encode(type: Type, value: unknown): void;
+  decode(type: Type, bytes: Uint8Array): unknown;
+}
+
+/**
+ * A cell as the device needs it: what cell() returns, or the literal a board build compiles a schema
+ * module into (no signatures, no DSL at run time). A member with `req` is a method; with `type`, an event.
+ */
+export interface LiteCell {
+  readonly name: string;
+  readonly id: number;
+  readonly hash: number;
+  readonly schema: string;
+  readonly info: { readonly [member: string]: { readonly id: number; readonly def: { readonly req?: Type; readonly res?: Type; readonly type?: Type } } };
+}
+
+/** One cell to serve, as firmware/runtime.ts's DeviceCell gives it. */
+export interface LiteService<M extends Members = any> {
+  def: CellDef<M> | LiteCell;
+  handlers: Handlers<M>;
+}
+
+export interface LiteServeOptions {
+  /** The codecs this device was built with; events go out in COMPACT, or the first when it has none. */
+  codecs: LiteCodec[];
+  /** Requests handled at once (default 4); more are answered Overloaded. */
+  maxInFlight?: number;
+  /** Names this instance in ANNOUNCE frames (default, or 0: random). */
+  instanceId?: number;
+  /** ANNOUNCE's ttl (default 30 s; repeated every ttl/3); negative: do not announce. */
+  announceTtlMs?: number;
+}
+
+/** What a device's cell code gets to send events with: core's Server without what a device never does. */
+export type DeviceServer<M extends Members = Members> = Pick<Server<M>, "emit">;
+
+/** Serves `cells` on `link`; returns their servers by cell name. */
+export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions): { [name: string]: DeviceServer<any> } {
+  var buf = new Uint8Array(link.maxFrame), busy = 0, servers: { [name: string]: DeviceServer<any> } = {};
+  var ttl = o.announceTtlMs || 30000, id = o.instanceId || (Math.random() * 4294967296) >>> 0;
+  var byId: { [cellId: string]: LiteService } = {}, codecs: { [id: string]: LiteCodec } = {}, i: number;
+  /** Member names by cell id and member id. */
+  var names: { [cellAndMember: string]: string } = {};
+  /** The request being handled with each id: calling it with (0, 0, 1) cancels it. */
+  var calls: { [requestId: string]: (e: any, res?: unknown, cancelled?: number) => void } = {};
+  /** Events the peer subscribed to, by cell id and event name. */
+  var subs: { [cellAndEvent: string]: boolean } = {};
+
+  /** Starts a frame's payload in this link's buffer. */
+  function begin(): void {
+    out.b = buf;
+    out.p = 20;
+  }
+
+  /** Sends the frame whose payload was just built; a link that refuses it loses it, as a wire would. */
+  function send(kind: number, codec: number, cellId: number, memberId: number, requestId: number, to?: Peer): void {
+    var end = out.p;
+    out.p = 0;
+    put(0x1ce | (kind << 16) | (codec << 24), 4); // magic, version, kind, codec
+    put(cellId, 4);
+    put(memberId, 4);
+    put(requestId, 4);
+    put(end - 20, 4);
+    try {
+      link.send(buf.subarray(0, end), to);
+    } catch (e) {}
+  }
+
+  /** ANNOUNCE: u32 instanceId, u32 ttlMs, u8 count, then per cell u32 id, u32 schema hash, u8 name length, name. */
+  function announce(): void {
+    begin();
+    put(id, 4);
+    put(ttl, 4);
+    put(cells.length);
+    for (var i = 0, c: LiteCell; i < cells.length; i++) {
+      c = cells[i].def;
+      put(c.id, 4);
+      put(c.hash, 4);
+      put(0);
+      buf[out.p - 1] = writeText(c.name);
+    }
+    send(5, 0, 0, 0, 0);
+  }
+
+  for (i = 0; i < o.codecs.length; i++) codecs[o.codecs[i].id] = o.codecs[i];
+  cells.forEach(function (s) {
+    var c = s.def as LiteCell;
+    byId[c.id] = s;
+    for (var m in c.info) names[c.id + "/" + c.info[m].id] = m;
+    servers[c.name] = {
+      /** Sends the event (in COMPACT, or the first codec) if the peer subscribed to it; returns how many it went to (0 or 1). */
+      emit: function (event: string, value: unknown): number {
+        var e = c.info[event], k = codecs[2] || o.codecs[0];
+        if (!subs[c.id + event]) return 0;
+        begin();
+        k.encode(e.def.type!, value);
+        send(3, k.id, c.id, e.id, 0);
+        return 1;
+      }
+    } as DeviceServer<any>;
+  });
+
+  link.onFrame(function (f, from) {
+    var kind = f[2] & 15, codec = f[3], cellId = r32(f, 4), memberId = r32(f, 8), requestId = r32(f, 12), p = f.subarray(20);
+    var s = byId[cellId], cell = s && (s.def as LiteCell), name = names[cellId + "/" + memberId], d: any = name && cell.info[name].def;
+    var event = names[cellId + "/" + r32(p, 0)], k = codecs[codec], x: any, done: any, late: any, listeners: (() => void)[] = [];
+    var ctx: CallContext<any>;
+
+    /** ERROR: u8 code, then the message (clipped to 240 bytes, and to the frame). */
+    function fail(code: number, text?: string): void {
+      begin();
+      put(code);
+      writeText(text || "", Math.min(240, buf.length - 21));
+      send(2, 0, cellId, memberId, requestId, from);
+    }
+
+    /**
+     * Ends the request once: answers it (an ERROR for `e`, else the response `res`), or, when `cancelled`
+     * (a CANCEL, or a request reusing its id), drops the answer and runs the cancel listeners.
+     */
+    function finish(e: any, res?: unknown, cancelled?: number): void {
+      if (done) return;
+      done = 1;
+      if (calls[requestId] == finish) {
+        delete calls[requestId];
+        busy--;
+      }
+      if (cancelled) {
+        (ctx as { cancelled: boolean }).cancelled = true;
+        for (var j = 0; j < listeners.length; j++) listeners[j]();
+      } else if (e) fail(e.name == "CellError" ? e.code : 4, "" + (e.message || e));
+      else {
+        begin();
+        try {
+          k!.encode(d.res, res);
+        } catch (y) {
+          return fail(y === 7 ? 7 : 4);
+        }
+        send(1, codec, cellId, memberId, requestId, from);
+      }
+    }
+
+    // RESPONSE/ERROR: a device makes no calls; EVENT, ANNOUNCE: it listens to neither.
+    if (kind) return kind == 4 && calls[requestId] ? calls[requestId](0, 0, 1) : undefined;
+    // The request's checks in the spec's order (rpc.md §2, §7): the first that fails names the ERROR.
+    // Built-ins: describe (0) takes an empty payload; subscribe (1) / unsubscribe (2) an event's u32 id. All RAW.
+    x = !s ? 1 : p.length > buf.length - 20 ? 7 :
+      memberId < 16 ? (memberId > 2 ? 2 : codec ? 3 : !memberId ? (p.length ? 3 : 0) : p.length != 4 ? 3 : event && cell.info[event].def.type ? 0 : 2) :
+      !d || !d.req ? 2 : !k ? 9 : busy >= (o.maxInFlight || 4) ? 8 : 0;
+    if (x) return fail(x);
+    if (memberId < 16) {
+      begin();
+      if (memberId) subs[cellId + event] = memberId < 2;
+      else {
+        try {
+          writeText(cell.schema);
+        } catch (e) {
+          return fail(7);
+        }
+      }
+      return send(1, 0, cellId, memberId, requestId, from);
+    }
+    try {
+      x = k!.decode(d.req, p);
+    } catch (e) {
+      return fail(e === 9 || (e && (e as any).code == 9) ? 9 : 3); // RAW refuses a type it cannot carry
+    }
+    ctx = {
+      peer: from,
+      requestId: requestId,
+      method: name,
+      cancelled: false,
+      defer: function () {
+        late = 1;
+        return finish;
+      },
+      onCancel: function (cb) {
+        if (ctx.cancelled) cb();
+        else if (!done) listeners.push(cb);
+      }
+    };
+    if (calls[requestId]) calls[requestId](0, 0, 1); // a caller reuses an id only for a request it gave up on
+    calls[requestId] = finish;
+    busy++;
+    try {
+      x = (s.handlers as any)[name](x, ctx);
+    } catch (e) {
+      return finish(e || Error());
+    }
+    if (!late) finish(0, x);
+  });
+
+  if (ttl > 0) {
+    announce();
+    setInterval(announce, (ttl / 3) | 0 || 1);
+  }
+  return servers;
+}

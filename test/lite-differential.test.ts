@@ -1,0 +1,252 @@
+// The lite device path against the host core, on random input (fast-check): lite COMPACT encodes the
+// same bytes as core's and decodes what core encodes to equal values, both refuse the same bad values
+// and bytes; lite UTF-8 equals core's; the lite stream link receives the same frames and counts the
+// same drops as core's StreamDecoder on noisy streams in random chunks, and sends the same bytes.
+import { describe, it, expect } from "vitest";
+import fc from "fast-check";
+import { t, T, type Type } from "../core/schema";
+import { Writer } from "../core/codec";
+import { compactCodec as coreCompact } from "../core/codecs/compact";
+import { compactCodec } from "../core/lite/compact";
+import { utf8Read, utf8Write } from "../core/lite/utf8";
+import { out } from "../core/lite/bytes";
+import { utf8Encode, utf8Decode } from "../core/utf8";
+import { StreamEncoder, StreamDecoder } from "../core/stream";
+import { newLinkStats } from "../core/drops";
+import { HEADER_SIZE, encodeHeader } from "../core/header";
+import { hex, liteEncode, liteError, liteLinkOnPort } from "./lite-helpers";
+
+const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/);
+
+/** A random Type, nested up to `depth` levels (every kind COMPACT carries). */
+function typeArb(depth: number): fc.Arbitrary<Type> {
+  const leaf = fc.constantFrom<Type>(t.u8, t.u16, t.u32, t.i8, t.i16, t.i32, t.f32, t.f64, t.bool, t.string, t.bytes);
+  const enumType = fc.uniqueArray(name, { minLength: 1, maxLength: 5 }).map((values) => t.enum(values) as Type);
+  if (depth <= 0) return fc.oneof({ arbitrary: leaf, weight: 4 }, enumType);
+  const sub = typeArb(depth - 1);
+  const struct = fc.uniqueArray(fc.tuple(name, sub), { selector: (f) => f[0], maxLength: 5 }).map((fields) => t.struct(Object.fromEntries(fields)) as Type);
+  return fc.oneof(
+    { arbitrary: leaf, weight: 4 },
+    enumType,
+    sub.map((of) => t.array(of) as Type),
+    sub.filter((of) => of.k !== T.Optional).map((of) => t.optional(of) as Type),
+    { arbitrary: struct, weight: 2 }
+  );
+}
+
+/** A random value of `type`, absent optional fields without a key (the value model). */
+function valueArb(type: Type): fc.Arbitrary<unknown> {
+  switch (type.k) {
+    case T.U8: return fc.integer({ min: 0, max: 255 });
+    case T.U16: return fc.integer({ min: 0, max: 65535 });
+    case T.U32: return fc.integer({ min: 0, max: 4294967295 });
+    case T.I8: return fc.integer({ min: -128, max: 127 });
+    case T.I16: return fc.integer({ min: -32768, max: 32767 });
+    case T.I32: return fc.integer({ min: -2147483648, max: 2147483647 });
+    case T.F32: return fc.float();
+    case T.F64: return fc.oneof(fc.double(), fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }));
+    case T.Bool: return fc.boolean();
+    case T.String: return fc.oneof({ arbitrary: fc.string({ unit: "binary", maxLength: 12 }), weight: 4 }, fc.string({ unit: "grapheme", maxLength: 80 }), fc.string({ unit: "binary", minLength: 100, maxLength: 300 }));
+    case T.Bytes: return fc.oneof({ arbitrary: fc.uint8Array({ maxLength: 12 }), weight: 4 }, fc.uint8Array({ minLength: 130, maxLength: 300 }));
+    case T.Array: return fc.array(valueArb(type.of!), { maxLength: 4 });
+    case T.Optional: return fc.option(valueArb(type.of!), { nil: undefined });
+    case T.Struct: {
+      const fields = type.fields!;
+      return fc.tuple(...fields.map((f) => valueArb(f.type))).map((values) => {
+        const obj: Record<string, unknown> = {};
+        fields.forEach((f, i) => {
+          if (values[i] !== undefined) obj[f.name] = values[i];
+        });
+        return obj;
+      });
+    }
+    case T.Enum: return fc.constantFrom(...type.values!);
+  }
+  throw new Error("unknown kind " + type.k);
+}
+
+/** Values that are wrong for some type: the codecs must agree on which they refuse. */
+const anything = fc.oneof(
+  fc.integer({ min: -70000, max: 5000000000 }),
+  fc.double(),
+  fc.constantFrom(-0, 1.5, 256, 65536, -129, 2 ** 32, 3.5e38, -3.5e38, Infinity, NaN),
+  fc.boolean(),
+  fc.string({ maxLength: 4 }),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.uint8Array({ maxLength: 3 }),
+  fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 3 }),
+  fc.dictionary(name, fc.integer({ min: 0, max: 300 }), { maxKeys: 3 })
+);
+
+const coreEncode = (type: Type, value: unknown) => {
+  const w = new Writer(16);
+  coreCompact.encode(type, value, w);
+  return w.view().slice();
+};
+
+/** What a call came to: its result, or the error code it threw (lite throws the bare number, core a CellError). */
+function coreOutcome(fn: () => unknown): unknown {
+  try {
+    return fn();
+  } catch (e) {
+    return typeof e === "number" ? e : (e as { code: number }).code;
+  }
+}
+
+describe("lite COMPACT against core's", () => {
+  it("encodes every value of every type to the same bytes, and decodes core's bytes to the same value", () => {
+    fc.assert(
+      fc.property(typeArb(3).chain((type) => valueArb(type).map((value) => ({ type, value }))), ({ type, value }) => {
+        const bytes = coreEncode(type, value);
+        expect(hex(liteEncode(type, value))).toBe(hex(bytes));
+        expect(compactCodec.decode(type, bytes)).toEqual(coreCompact.decode(type, bytes));
+      }),
+      { numRuns: 2000 }
+    );
+  });
+
+  it("refuses the same wrong values (BadPayload)", () => {
+    fc.assert(
+      fc.property(typeArb(2), anything, (type, value) => {
+        const core = coreOutcome(() => hex(coreEncode(type, value)));
+        const lite = coreOutcome(() => hex(liteEncode(type, value)));
+        expect(lite).toEqual(core);
+      }),
+      { numRuns: 3000 }
+    );
+  });
+
+  it("decodes random and mutated bytes as core does: the same value, or BadPayload from both", () => {
+    const mutated = typeArb(3).chain((type) =>
+      fc.tuple(fc.constant(type), valueArb(type), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.integer({ min: -2, max: 2 }))
+    );
+    fc.assert(
+      fc.property(mutated, ([type, value, flips, cut]) => {
+        let bytes = coreEncode(type, value);
+        for (const [at, b] of flips) if (bytes.length) bytes[at % bytes.length] = b;
+        if (cut < 0) bytes = bytes.subarray(0, Math.max(0, bytes.length + cut));
+        if (cut > 0) bytes = Uint8Array.from([...bytes, ...new Array(cut).fill(7)]);
+        const core = coreOutcome(() => coreCompact.decode(type, bytes));
+        const lite = coreOutcome(() => compactCodec.decode(type, bytes));
+        expect(lite).toEqual(core);
+      }),
+      { numRuns: 3000 }
+    );
+    fc.assert(
+      fc.property(typeArb(2), fc.uint8Array({ maxLength: 24 }), (type, bytes) => {
+        expect(coreOutcome(() => compactCodec.decode(type, bytes))).toEqual(coreOutcome(() => coreCompact.decode(type, bytes)));
+      }),
+      { numRuns: 3000 }
+    );
+  });
+
+  it("never allocates from a claimed length: huge counts fail at once", () => {
+    expect(liteError(() => compactCodec.decode(t.array(t.u8), Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f, 1])))).toBe(3);
+    expect(liteError(() => compactCodec.decode(t.array(t.struct({})), Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f])))).toBe(3);
+    expect(compactCodec.decode(t.array(t.struct({})), Uint8Array.from([0x80, 0x80, 0x04]))).toHaveLength(65536);
+    expect(liteError(() => compactCodec.decode(t.string, Uint8Array.from([0x85, 0x80, 0x80, 0x80, 0x01])))).toBe(3);
+  });
+
+  it("fails TooLarge (7) when a value does not fit the frame", () => {
+    expect(liteError(() => liteEncode(t.string, "x".repeat(40), 32))).toBe(7);
+    expect(hex(liteEncode(t.string, "x".repeat(30), 31))).toBe("1e" + "78".repeat(30));
+  });
+});
+
+describe("lite UTF-8 against core's", () => {
+  it("writes every string as core does (a lone surrogate as U+FFFD), and counts the same length", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: fc.integer({ min: 0xd7f0, max: 0xe010 }).map((c) => String.fromCharCode(c)), maxLength: 8 })), (s) => {
+        out.b = new Uint8Array(200);
+        out.p = 0;
+        const n = utf8Write(s);
+        expect(hex(out.b.subarray(0, out.p))).toBe(hex(utf8Encode(s)));
+        expect(utf8Write(s, undefined, true)).toBe(n);
+      }),
+      { numRuns: 3000 }
+    );
+  });
+
+  it("clips at a character boundary", () => {
+    out.b = new Uint8Array(20);
+    out.p = 0;
+    expect(utf8Write("aé😀b", 4)).toBe(3); // the 4-byte emoji does not fit in the last byte
+    expect(hex(out.b.subarray(0, out.p))).toBe("61c3a9");
+  });
+
+  it("reads any bytes as core does (malformed sequences become U+FFFD)", () => {
+    const utf8ish = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xa0, 0x9f, 0x90, 0x8f)), { maxLength: 24 });
+    fc.assert(
+      fc.property(utf8ish, fc.nat(4), (list, extra) => {
+        const b = Uint8Array.from([...list, 0xe2, 0x82, 0xac].slice(0, list.length + extra));
+        expect(utf8Read(b, 0, b.length)).toBe(utf8Decode(b, 0, b.length));
+      }),
+      { numRuns: 5000 }
+    );
+  });
+});
+
+describe("lite stream link against core's StreamEncoder and StreamDecoder", () => {
+  const frameArb = fc.record({ kind: fc.integer({ min: 0, max: 5 }), payload: fc.uint8Array({ maxLength: 300 }), ids: fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 3, maxLength: 3 }) }).map(({ kind, payload, ids }) => {
+    const f = new Uint8Array(HEADER_SIZE + payload.length);
+    encodeHeader({ kind, flags: 0, codec: 2, cellId: ids[0], methodId: ids[1], requestId: ids[2], length: payload.length }, f, 0);
+    f.set(payload, HEADER_SIZE);
+    return f;
+  });
+
+  it("sends every frame as core's encoder does", () => {
+    fc.assert(
+      fc.property(frameArb, (frame) => {
+        const l = liteLinkOnPort(1 << 16);
+        l.link.send(frame);
+        expect(hex(l.written[0])).toBe(hex(new StreamEncoder().encode(frame)));
+      }),
+      { numRuns: 500 }
+    );
+  });
+
+  it("receives the same frames and counts the same drops on noisy streams, in any chunking", () => {
+    // Pieces of a stream: good frames, frames with a flipped byte, cut frames, noise, runs of zeros.
+    const piece = fc.oneof(
+      { arbitrary: frameArb.map((f) => new StreamEncoder().encode(f).slice()), weight: 4 },
+      fc.tuple(frameArb, fc.nat(), fc.integer({ min: 1, max: 255 })).map(([f, at, x]) => {
+        const s = new StreamEncoder().encode(f).slice();
+        s[at % (s.length - 1)] ^= x;
+        return s;
+      }),
+      fc.tuple(frameArb, fc.nat()).map(([f, cut]) => new StreamEncoder().encode(f).slice(0, 1 + (cut % 40))),
+      fc.uint8Array({ maxLength: 80 }),
+      fc.uint8Array({ minLength: 200, maxLength: 700 }).map((b) => b.map((x) => x | 1)),
+      fc.integer({ min: 1, max: 3 }).map((n) => new Uint8Array(n))
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), fc.integer({ min: 24, max: 400 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 5 }), (pieces, maxFrame, cuts) => {
+        const stream = Uint8Array.from(pieces.flatMap((p) => [...p]));
+        const stats = newLinkStats();
+        const coreFrames: string[] = [];
+        new StreamDecoder(maxFrame, stats).feed(stream, (f) => coreFrames.push(hex(f)));
+        const l = liteLinkOnPort(maxFrame);
+        for (let at = 0, i = 0; at < stream.length; i++) {
+          const n = cuts[i % cuts.length];
+          l.feed(stream.subarray(at, at + n));
+          at += n;
+        }
+        expect(l.frames.map(hex)).toEqual(coreFrames);
+        expect(l.drops()).toEqual(stats.drops);
+      }),
+      { numRuns: 600 }
+    );
+  });
+
+  it("keeps memory bounded: a huge frame is skipped without being stored", () => {
+    const l = liteLinkOnPort(64);
+    l.feed(new Uint8Array(100000).fill(0x41));
+    l.feed(new Uint8Array([0]));
+    const good = new Uint8Array(HEADER_SIZE);
+    encodeHeader({ kind: 0, flags: 0, codec: 0, cellId: 1, methodId: 0, requestId: 1, length: 0 }, good, 0);
+    l.feed(new StreamEncoder().encode(good).slice());
+    expect(l.drops()).toEqual({ TooLong: 1 });
+    expect(l.frames.map(hex)).toEqual([hex(good)]);
+  });
+});
