@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["**/*.test.ts", "**/*.test-d.ts"],
+          include: ["**/*.test.ts"],
           exclude: ["node_modules/**", "dist/**", "build/**", ...hardware],
           typecheck: { enabled: true, include: ["**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
           testTimeout: 20000,
