@@ -2,9 +2,9 @@
 // value costs only its data. The speed codec; rules and examples in spec/codecs.md.
 import type { Codec, Writer } from "../codec";
 import type { Type } from "../schema";
-import { CellError, ErrorCode } from "../errors";
+import { CellError } from "../errors";
 import { CodecId } from "../header";
-import { checkValue } from "../check";
+import { encodeChecked } from "./checked-encode";
 import { encodeValue } from "./compact-encode";
 import { decodeAll } from "./compact-decode";
 
@@ -13,15 +13,7 @@ export { MAX_ZERO_SIZE_ITEMS } from "./compact-decode";
 export var compactCodec: Codec = {
   id: CodecId.Compact,
   encode: function (type: Type, value: unknown, w: Writer): void {
-    var start = w.pos;
-    try {
-      encodeValue(type, value, w);
-    } catch (e) {
-      w.pos = start;
-      // checkValue throws the precise error naming the field; if it finds nothing, the original stands.
-      if (e instanceof CellError && e.code === ErrorCode.BadPayload) checkValue(type, value, "");
-      throw e;
-    }
+    encodeChecked(encodeValue, type, value, w);
   },
   /** Decoded bytes values are copies; everything else is new too, so the frame may be reused at once. */
   decode: function (type: Type, bytes: Uint8Array): unknown {

@@ -2,9 +2,9 @@
 // values Cell carries, so any msgpack library can read and write Cell payloads (spec/codecs.md).
 import type { Codec, Writer } from "../codec";
 import type { Type } from "../schema";
-import { CellError, ErrorCode } from "../errors";
 import { CodecId } from "../header";
 import { checkValue } from "../check";
+import { encodeChecked } from "./checked-encode";
 import { encodeValue } from "./msgpack-encode";
 import { readMsgpack, GAVE_UP } from "./msgpack-decode";
 
@@ -21,15 +21,7 @@ export function useTypedReader(read: (type: Type, bytes: Uint8Array) => unknown)
 export var msgpackCodec: Codec = {
   id: CodecId.Msgpack,
   encode: function (type: Type, value: unknown, w: Writer): void {
-    var start = w.pos;
-    try {
-      encodeValue(type, value, w);
-    } catch (e) {
-      w.pos = start;
-      // checkValue throws the precise error naming the field; if it finds nothing, the original stands.
-      if (e instanceof CellError && e.code === ErrorCode.BadPayload) checkValue(type, value, "");
-      throw e;
-    }
+    encodeChecked(encodeValue, type, value, w);
   },
   /** Reads any value of the subset, then checks it against the type: unknown map keys are dropped. */
   decode: function (type: Type, bytes: Uint8Array): unknown {

@@ -1,0 +1,19 @@
+import type { Writer } from "../codec";
+import type { Type } from "../schema";
+import { CellError, ErrorCode } from "../errors";
+import { checkValue } from "../check";
+
+/**
+ * Runs a fast encoder that builds no field paths. On BadPayload it rewinds the writer and lets
+ * checkValue throw the precise error naming the field; if that finds nothing, the original stands.
+ */
+export function encodeChecked(encodeValue: (type: Type, value: unknown, w: Writer) => void, type: Type, value: unknown, w: Writer): void {
+  var start = w.pos;
+  try {
+    encodeValue(type, value, w);
+  } catch (e) {
+    w.pos = start;
+    if (e instanceof CellError && e.code === ErrorCode.BadPayload) checkValue(type, value, "");
+    throw e;
+  }
+}
