@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use (QEMU, the ARM toolchain, Duktape, nats-server) when they
-# are missing. As root it runs apt-get; otherwise it stops with the exact line to run.
+# are missing, and gcc-multilib on x86-64: the Duktape test runner is built with `cc -m32` so that its
+# heap figures are those of the 32-bit boards. As root it runs apt-get; otherwise it stops with the
+# exact line to run.
 set -euo pipefail
 pkgs=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server)
 missing=()
+if [ "$(uname -m)" = x86_64 ]; then
+  pkgs+=(gcc-multilib)
+  probe=$(mktemp -d)
+  printf '#include <stdio.h>\nint main(void) { return sizeof(void *) == 4 ? 0 : 1; }\n' >"$probe/m32.c"
+  cc -m32 -o "$probe/m32" "$probe/m32.c" >/dev/null 2>&1 || missing+=(gcc-multilib)
+  rm -rf "$probe"
+fi
 command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm)
 command -v arm-none-eabi-gcc >/dev/null || missing+=(gcc-arm-none-eabi)
 [ -d /usr/lib/arm-none-eabi/newlib ] || missing+=(libnewlib-arm-none-eabi)

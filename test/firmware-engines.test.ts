@@ -1,12 +1,19 @@
 // The engine harness end to end: hand-written ES5 bundles that use each personality's APIs run in
 // Duktape (C runner, capped heap) and QuickJS, answer stream frames sent through core's streamLink,
-// survive garbage and thrown errors, and a bundle that outgrows the heap cap fails in Duktape.
-import { afterEach, describe, expect, it } from "vitest";
-import { startEngine, type Engine, type EngineName, type Personality } from "./engines/index";
+// survive garbage and thrown errors, and a bundle that outgrows the heap cap fails in Duktape, whose
+// runner is a 32-bit program so that its heap figures are those of the 32-bit boards.
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { startEngine, ensureDuktapeRunner, type Engine, type EngineName, type Personality } from "./engines/index";
+import { check32Bit, M32_INSTALL } from "./engines/build";
 import { echoFixture, writeBundle } from "./engines/fixtures/bundle";
 import { streamLink } from "../core/stream-link";
 import type { Transport } from "../core/transport";
 import { HEADER_SIZE, Kind, CodecId, encodeHeader, newHeader, decodeHeader } from "../core/header";
+
+// The first build compiles Duktape (several seconds): done here, not inside a test's time limit.
+beforeAll(() => void ensureDuktapeRunner(), 120000);
 
 const running: Engine[] = [];
 afterEach(async () => {
@@ -133,6 +140,28 @@ describe("espruino personality is faithful about the console", () => {
       await new Promise((r) => setTimeout(r, 100));
       expect(out).toEqual([]);
       expect(e.logs.join("\n")).toContain("went to the REPL");
+    }
+  });
+});
+
+describe("duktape runner build", () => {
+  it("is a 32-bit program, so Duktape's values and objects have the boards' sizes", () => {
+    const elf = readFileSync(ensureDuktapeRunner()).subarray(0, 5);
+    expect([...elf.subarray(0, 4)]).toEqual([0x7f, 0x45, 0x4c, 0x46]); // "\x7fELF"
+    expect(elf[4]).toBe(1); // ELFCLASS32
+  });
+
+  it("refuses a compiler that cannot build 32-bit programs, naming the package to install", () => {
+    // Stands in for gcc without multilib, which fails on -m32 like this.
+    const dir = mkdtempSync(`${tmpdir()}/cell-cc64-`);
+    const cc = `${dir}/cc`;
+    writeFileSync(cc, "#!/bin/sh\necho 'fatal error: bits/libc-header-start.h: No such file or directory' >&2\nexit 1\n");
+    chmodSync(cc, 0o755);
+    try {
+      expect(() => check32Bit(cc)).toThrow(M32_INSTALL);
+      expect(M32_INSTALL).toBe("apt-get install -y gcc-multilib");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
