@@ -88,6 +88,21 @@ export function linkConfigSource(board) {
   }
 }
 
+/**
+ * The byte port of a stream-framed board, as source. Espruino and Kaluma adapters take the link config
+ * as arguments too (linkPort), so constants reach the minifier and the unused branches fold away.
+ */
+function portSource(board) {
+  const link = board.ports.link;
+  if (board.engine === "espruino") {
+    const takeConsole = link.device === board.ports.console.device || link.kind === "ble-uart";
+    const pins = link.pins ? `{ tx: ${ident(link.pins.tx)}, rx: ${ident(link.pins.rx)} }` : "undefined";
+    return `linkPort(${ident(link.device)}, ${takeConsole}, ${link.baud ? Number(link.baud) : "undefined"}, ${pins})`;
+  }
+  if (board.engine === "jerryscript") return `linkPort(${JSON.stringify(link.device)}, ${Number(link.baud)}, ${link.pins ? JSON.stringify(link.pins) : "undefined"})`;
+  return `openLink(${linkConfigSource(board)}).bytes`;
+}
+
 /** The "cell:board" module. */
 export function boardModuleSource(board) {
   const s = board.sensors || {};
@@ -119,7 +134,8 @@ const lib = (file) => JSON.stringify(join(ROOT, file));
 export function entrySource(board, entry, codecs) {
   const list = codecList(board, codecs);
   const maxFrame = Number(board.maxFrameBytes);
-  const lines = [`import { start } from ${lib("firmware/runtime.ts")};`, `import { openLink } from "cell:hal";`, `import cells from ${JSON.stringify(entry)};`];
+  const port = ["espruino", "jerryscript"].includes(board.engine) ? "linkPort" : "openLink";
+  const lines = [`import { start } from ${lib("firmware/runtime.ts")};`, `import { ${port} } from "cell:hal";`, `import cells from ${JSON.stringify(entry)};`];
   for (const c of list) lines.push(`import { ${CODECS[c][1]} } from ${lib(CODECS[c][0])};`);
   if (list.some((c) => c !== "compact")) lines.push(`import { liteCodec } from ${lib("core/lite/writer-full.ts")};`);
   let link = `openLink(${linkConfigSource(board)}).frames`;
@@ -127,7 +143,7 @@ export function entrySource(board, entry, codecs) {
     lines.push(`import { streamLink } from ${lib("core/lite/stream.ts")};`);
     if (board.engine !== "espruino") lines.push(`import { crc32 } from ${lib("core/lite/crc.ts")};`);
     const crc = board.engine === "espruino" ? "function (b) { return E.CRC32(b) >>> 0; }" : "crc32";
-    link = `streamLink(openLink(${linkConfigSource(board)}).bytes, ${maxFrame}, ${crc})`;
+    link = `streamLink(${portSource(board)}, ${maxFrame}, ${crc})`;
   }
   const codecArgs = list.map((c) => (c === "compact" ? CODECS[c][1] : `liteCodec(${CODECS[c][1]})`)).join(", ");
   lines.push(`start(cells, { link: ${link}, codecs: [${codecArgs}] });`);
@@ -293,11 +309,14 @@ function buildTsconfig(board, entry, codecs, engine) {
 /**
  * ES5 out, every variable mangled, three compress passes. Property names are never mangled: wire and
  * user-visible names live in them, and core/lite keeps its private state in closures, not in fields.
+ * `unsafe` folds constant object and array reads (board constants, the adapter's options literal) and
+ * `new Error(x)` to `Error(x)`, which holds for this code; unsafe_comps stays off, as core/lite relies
+ * on comparisons with undefined and NaN being false (utf8.ts's optional `max`).
  */
 const TERSER = {
   ecma: 5,
   toplevel: true,
-  compress: { passes: 3, pure_getters: true, unsafe_comps: false },
+  compress: { passes: 3, pure_getters: true, unsafe: true, unsafe_comps: false },
   mangle: { toplevel: true },
   format: { ecma: 5, comments: false }
 };

@@ -14,7 +14,7 @@ import { utf8Encode, utf8Decode } from "../core/utf8";
 import { StreamEncoder, StreamDecoder } from "../core/stream";
 import { newLinkStats } from "../core/drops";
 import { HEADER_SIZE, encodeHeader } from "../core/header";
-import { hex, liteEncode, liteError, liteLinkOnPort } from "./lite-helpers";
+import { bytes, hex, liteEncode, liteError, liteLinkOnPort } from "./lite-helpers";
 
 const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/);
 
@@ -94,6 +94,32 @@ function coreOutcome(fn: () => unknown): unknown {
   }
 }
 
+/** Every string inside a decoded value. */
+function stringsIn(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v)) return v.flatMap(stringsIn);
+  if (v && typeof v === "object" && !(v instanceof Uint8Array)) return Object.values(v).flatMap(stringsIn);
+  return [];
+}
+
+/**
+ * Lite decodes `bytes` as core does: the same value, or BadPayload from both. The one allowed
+ * difference (spec/codecs.md): lite refuses malformed UTF-8 (a URIError, answered BadPayload) where
+ * core reads U+FFFD, so core's value then holds a U+FFFD.
+ */
+function expectSameDecode(type: Type, bytes: Uint8Array): void {
+  const core = coreOutcome(() => coreCompact.decode(type, bytes));
+  const lite = coreOutcome(() => {
+    try {
+      return compactCodec.decode(type, bytes);
+    } catch (e) {
+      throw e instanceof URIError ? 3 : e;
+    }
+  });
+  if (lite === 3 && core !== 3) expect(stringsIn(core).some((x) => x.includes("\ufffd"))).toBe(true);
+  else expect(lite).toEqual(core);
+}
+
 describe("lite COMPACT against core's", () => {
   it("encodes every value of every type to the same bytes, and decodes core's bytes to the same value", () => {
     fc.assert(
@@ -127,15 +153,13 @@ describe("lite COMPACT against core's", () => {
         for (const [at, b] of flips) if (bytes.length) bytes[at % bytes.length] = b;
         if (cut < 0) bytes = bytes.subarray(0, Math.max(0, bytes.length + cut));
         if (cut > 0) bytes = Uint8Array.from([...bytes, ...new Array(cut).fill(7)]);
-        const core = coreOutcome(() => coreCompact.decode(type, bytes));
-        const lite = coreOutcome(() => compactCodec.decode(type, bytes));
-        expect(lite).toEqual(core);
+        expectSameDecode(type, bytes);
       }),
       { numRuns: 3000 }
     );
     fc.assert(
       fc.property(typeArb(2), fc.uint8Array({ maxLength: 24 }), (type, bytes) => {
-        expect(coreOutcome(() => compactCodec.decode(type, bytes))).toEqual(coreOutcome(() => coreCompact.decode(type, bytes)));
+        expectSameDecode(type, bytes);
       }),
       { numRuns: 3000 }
     );
@@ -155,17 +179,27 @@ describe("lite COMPACT against core's", () => {
 });
 
 describe("lite UTF-8 against core's", () => {
-  it("writes every string as core does (a lone surrogate as U+FFFD), and counts the same length", () => {
+  /** Strings of any UTF-16 code units, lone surrogates included. */
+  const anyString = fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: fc.integer({ min: 0xd7f0, max: 0xe010 }).map((c) => String.fromCharCode(c)), maxLength: 8 }));
+  const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+
+  it("writes every well-formed string as core does and counts the same length; refuses a lone surrogate (spec/codecs.md)", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: fc.integer({ min: 0xd7f0, max: 0xe010 }).map((c) => String.fromCharCode(c)), maxLength: 8 })), (s) => {
+      fc.property(anyString, (s) => {
         out.b = new Uint8Array(200);
         out.p = 0;
+        if (!wellFormed(s)) {
+          expect(() => utf8Write(s)).toThrow(URIError);
+          expect(out.p).toBe(0); // refused before a byte is written
+          return;
+        }
         const n = utf8Write(s);
         expect(hex(out.b.subarray(0, out.p))).toBe(hex(utf8Encode(s)));
         expect(utf8Write(s, undefined, true)).toBe(n);
       }),
       { numRuns: 3000 }
     );
+    expect(liteError(() => liteEncode(t.string, "a\ud800b"))).toBeInstanceOf(URIError);
   });
 
   it("clips at a character boundary", () => {
@@ -173,17 +207,42 @@ describe("lite UTF-8 against core's", () => {
     out.p = 0;
     expect(utf8Write("aé😀b", 4)).toBe(3); // the 4-byte emoji does not fit in the last byte
     expect(hex(out.b.subarray(0, out.p))).toBe("61c3a9");
+    for (let max = 0; max <= 8; max++) {
+      out.p = 0;
+      const n = utf8Write("é😀aé", max);
+      expect(n).toBeLessThanOrEqual(max);
+      expect(utf8Decode(out.b, 0, n)).toBe("é😀aé".slice(0, [0, 0, 1, 1, 1, 1, 3, 4, 4][max])); // whole characters only
+    }
   });
 
-  it("reads any bytes as core does (malformed sequences become U+FFFD)", () => {
+  it("reads well-formed UTF-8 as core does, and refuses malformed bytes (URIError; BadPayload in COMPACT) where core reads U+FFFD", () => {
     const utf8ish = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xa0, 0x9f, 0x90, 0x8f)), { maxLength: 24 });
+    let malformed = 0;
     fc.assert(
       fc.property(utf8ish, fc.nat(4), (list, extra) => {
         const b = Uint8Array.from([...list, 0xe2, 0x82, 0xac].slice(0, list.length + extra));
-        expect(utf8Read(b, 0, b.length)).toBe(utf8Decode(b, 0, b.length));
+        const valid = (() => {
+          try {
+            new TextDecoder("utf-8", { fatal: true }).decode(b);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        if (valid) expect(utf8Read(b, 0, b.length)).toBe(utf8Decode(b, 0, b.length));
+        else {
+          malformed++;
+          expect(() => utf8Read(b, 0, b.length)).toThrow(URIError);
+          const payload = Uint8Array.from([b.length, ...b]);
+          expect(liteError(() => compactCodec.decode(t.string, payload))).toBeInstanceOf(URIError);
+        }
       }),
       { numRuns: 5000 }
     );
+    expect(malformed).toBeGreaterThan(100); // the generator does reach the malformed cases
+    // Overlong forms, encoded surrogates and code points past U+10FFFF are malformed too.
+    for (const h of ["c0af", "e080af", "eda080", "f4908080", "f880808080", "80", "e282"]) expect(() => utf8Read(bytes(h), 0, bytes(h).length)).toThrow(URIError);
+    expect(utf8Read(bytes("f09f9880e282ac"), 0, 7)).toBe("😀€");
   });
 });
 

@@ -255,6 +255,31 @@ describe("lite server errors (spec/rpc.md §2, §4, §7)", () => {
     expect(errorOf(sent[0])).toMatchObject({ kind: Kind.Error, code: ErrorCode.TooLarge });
   });
 
+  it("BadPayload for a string that is not UTF-8; HandlerFailed for an answer or message with a lone surrogate (spec/codecs.md)", async () => {
+    const Odd = cell("odd", { half: method(t.u8, t.string), oops: method(t.u8, t.u8) });
+    const [a, b] = loopbackPair({ maxFrame: MAX_FRAME });
+    serve(
+      [
+        { def: Rich, handlers: handlers({ cancelled: [], late: [], contexts: [] }) },
+        { def: Odd, handlers: { half: () => "a\ud800", oops: () => { throw new Error("x\udc00"); } } as Handlers<typeof Odd.members> }
+      ],
+      b,
+      { codecs: [compactCodec], announceTtlMs: -1 }
+    );
+    const peer = rawPeer(a);
+    for (const bad of [[2, 0xc3, 0x28], [2, 0xc0, 0xaf], [3, 0xed, 0xa0, 0x80], [1, 0xff]]) {
+      peer.send(Kind.Request, CodecId.Compact, Rich.id, Rich.info.echo.id, 1, Uint8Array.from(bad));
+      expect(errorOf(await peer.next())).toMatchObject({ kind: Kind.Error, code: ErrorCode.BadPayload });
+    }
+    peer.send(Kind.Request, CodecId.Compact, Odd.id, Odd.info.half.id, 2, Uint8Array.from([0]));
+    expect(errorOf(await peer.next())).toMatchObject({ kind: Kind.Error, code: ErrorCode.HandlerFailed });
+    peer.send(Kind.Request, CodecId.Compact, Odd.id, Odd.info.oops.id, 3, Uint8Array.from([0]));
+    expect(errorOf(await peer.next())).toMatchObject({ kind: Kind.Error, code: ErrorCode.HandlerFailed, message: "" });
+    peer.send(Kind.Request, CodecId.Compact, Rich.id, Rich.info.echo.id, 4, Uint8Array.from([4, 0xf0, 0x9f, 0x98, 0x80]));
+    const ok = await peer.next();
+    expect([ok[2], [...ok.subarray(HEADER_SIZE)]]).toEqual([Kind.Response, [4, 0xf0, 0x9f, 0x98, 0x80]]);
+  });
+
   it("treats a reused request id as giving up the first; ignores CANCELs and answers for nothing", async () => {
     const [a, b] = loopbackPair({ maxFrame: MAX_FRAME });
     const seen: Seen = { cancelled: [], late: [], contexts: [] };

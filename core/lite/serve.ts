@@ -60,9 +60,8 @@ export type DeviceServer<M extends Members = Members> = Pick<Server<M>, "emit">;
 export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions): { [name: string]: DeviceServer<any> } {
   var buf = new Uint8Array(link.maxFrame), busy = 0, servers: { [name: string]: DeviceServer<any> } = {};
   var ttl = o.announceTtlMs || 30000, id = o.instanceId || (Math.random() * 4294967296) >>> 0;
-  var byId: { [cellId: string]: LiteService } = {}, codecs: { [id: string]: LiteCodec } = {}, i: number;
-  /** Member names by cell id and member id. */
-  var names: { [cellAndMember: string]: string } = {};
+  /** Services by cell id, and member names by cell id "/" member id: one map, one lookup each. */
+  var known: { [key: string]: any } = {}, codecs: { [id: string]: LiteCodec } = {};
   /** The request being handled with each id: calling it with (0, 0, 1) cancels it. */
   var calls: { [requestId: string]: (e: any, res?: unknown, cancelled?: number) => void } = {};
   /** Events the peer subscribed to, by cell id and event name. */
@@ -94,21 +93,23 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     put(id, 4);
     put(ttl, 4);
     put(cells.length);
-    for (var i = 0, c: LiteCell; i < cells.length; i++) {
-      c = cells[i].def;
+    cells.forEach(function (s) {
+      var c = s.def;
       put(c.id, 4);
       put(c.hash, 4);
       put(0);
       buf[out.p - 1] = writeText(c.name);
-    }
+    });
     send(5, 0, 0, 0, 0);
   }
 
-  for (i = 0; i < o.codecs.length; i++) codecs[o.codecs[i].id] = o.codecs[i];
+  o.codecs.forEach(function (k) {
+    codecs[k.id] = k;
+  });
   cells.forEach(function (s) {
     var c = s.def as LiteCell;
-    byId[c.id] = s;
-    for (var m in c.info) names[c.id + "/" + c.info[m].id] = m;
+    known[c.id] = s;
+    for (var m in c.info) known[c.id + "/" + c.info[m].id] = m;
     servers[c.name] = {
       /** Sends the event (in COMPACT, or the first codec) if the peer subscribed to it; returns how many it went to (0 or 1). */
       emit: function (event: string, value: unknown): number {
@@ -124,15 +125,19 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
 
   link.onFrame(function (f, from) {
     var kind = f[2] & 15, codec = f[3], cellId = r32(f, 4), memberId = r32(f, 8), requestId = r32(f, 12), p = f.subarray(20);
-    var s = byId[cellId], cell = s && (s.def as LiteCell), name = names[cellId + "/" + memberId], d: any = name && cell.info[name].def;
-    var event = names[cellId + "/" + r32(p, 0)], k = codecs[codec], x: any, done: any, late: any, listeners: (() => void)[] = [];
+    var s: LiteService = known[cellId], cell = s && (s.def as LiteCell), name: string = known[cellId + "/" + memberId], d: any = name && cell.info[name].def;
+    var event: string = known[cellId + "/" + r32(p, 0)], k = codecs[codec], x: any, done: any, late: any, listeners: (() => void)[] = [];
     var ctx: CallContext<any>;
 
-    /** ERROR: u8 code, then the message (clipped to 240 bytes, and to the frame). */
+    /** ERROR: u8 code, then the message (clipped to 240 bytes, and to the frame; none if it cannot be written). */
     function fail(code: number, text?: string): void {
       begin();
       put(code);
-      writeText(text || "", Math.min(240, buf.length - 21));
+      try {
+        writeText(text || "", Math.min(240, buf.length - 21));
+      } catch (e) {
+        out.p = 21;
+      }
       send(2, 0, cellId, memberId, requestId, from);
     }
 
@@ -149,7 +154,9 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
       }
       if (cancelled) {
         (ctx as { cancelled: boolean }).cancelled = true;
-        for (var j = 0; j < listeners.length; j++) listeners[j]();
+        listeners.forEach(function (cb) {
+          cb();
+        });
       } else if (e) fail(e.name == "CellError" ? e.code : 4, "" + (e.message || e));
       else {
         begin();
@@ -170,22 +177,18 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
       memberId < 16 ? (memberId > 2 ? 2 : codec ? 3 : !memberId ? (p.length ? 3 : 0) : p.length != 4 ? 3 : event && cell.info[event].def.type ? 0 : 2) :
       !d || !d.req ? 2 : !k ? 9 : busy >= (o.maxInFlight || 4) ? 8 : 0;
     if (x) return fail(x);
-    if (memberId < 16) {
-      begin();
-      if (memberId) subs[cellId + event] = memberId < 2;
-      else {
-        try {
-          writeText(cell.schema);
-        } catch (e) {
-          return fail(7);
-        }
-      }
-      return send(1, 0, cellId, memberId, requestId, from);
-    }
     try {
+      if (memberId < 16) {
+        begin();
+        if (memberId) subs[cellId + event] = memberId < 2;
+        else writeText(cell.schema);
+        return send(1, 0, cellId, memberId, requestId, from);
+      }
       x = k!.decode(d.req, p);
     } catch (e) {
-      return fail(e === 9 || (e && (e as any).code == 9) ? 9 : 3); // RAW refuses a type it cannot carry
+      // The schema text past the frame (7), a codec that cannot carry the type (RAW: 9), else a bad payload.
+      x = (e && (e as any).code) || e;
+      return fail(x == 7 || x == 9 ? x : 3);
     }
     ctx = {
       peer: from,

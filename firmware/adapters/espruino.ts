@@ -39,10 +39,18 @@ function bytePort(port: EspruinoSerial): HalBytePort {
   };
 }
 
+/**
+ * openLink's work with the config spread into arguments: a board build's generated entry calls this
+ * with constants, so the minifier drops the branches the board does not need (no setup() for Bluetooth).
+ */
+export function linkPort(port: EspruinoSerial, takeConsole?: boolean, baud?: number, pins?: { tx: unknown; rx: unknown }): HalBytePort {
+  if (takeConsole) LoopbackA.setConsole(true);
+  if (baud) port.setup(baud, pins);
+  return bytePort(port);
+}
+
 export function openLink(c: EspruinoLinkConfig): HalLink {
-  if (c.takeConsole) LoopbackA.setConsole(true);
-  if (c.baud) c.port.setup(c.baud, c.pins);
-  return { bytes: bytePort(c.port) };
+  return { bytes: linkPort(c.port, c.takeConsole, c.baud, c.pins) };
 }
 
 export function now(): number {

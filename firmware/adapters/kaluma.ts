@@ -24,15 +24,19 @@ export interface KalumaLinkConfig {
   bufferSize?: number;
 }
 
-export function openLink(c: KalumaLinkConfig): HalLink {
+/**
+ * openLink's work with the config spread into arguments: a board build's generated entry calls this
+ * with constants, so the minifier folds the options object to what the board needs.
+ */
+export function linkPort(port: number, baud: number, pins?: { tx: number; rx: number }, bufferSize?: number): HalBytePort {
   var UART = require("uart").UART;
-  var options: { [k: string]: number } = { baudrate: c.baud, bufferSize: c.bufferSize || 2048 };
-  if (c.pins) {
-    options.tx = c.pins.tx;
-    options.rx = c.pins.rx;
+  var options: { [k: string]: number } = { baudrate: baud, bufferSize: bufferSize || 2048 };
+  if (pins) {
+    options.tx = pins.tx;
+    options.rx = pins.rx;
   }
-  var uart = new UART(c.port, options);
-  var port: HalBytePort = {
+  var uart = new UART(port, options);
+  return {
     write: function (bytes: Uint8Array) {
       uart.write(bytes);
     },
@@ -43,7 +47,10 @@ export function openLink(c: KalumaLinkConfig): HalLink {
       uart.close();
     }
   };
-  return { bytes: port };
+}
+
+export function openLink(c: KalumaLinkConfig): HalLink {
+  return { bytes: linkPort(c.port, c.baud, c.pins, c.bufferSize) };
 }
 
 export function now(): number {
