@@ -1,13 +1,8 @@
 // HAL adapter for our Duktape firmware under QEMU (sim/firmware): the native `sim` object works at
 // frame level because the firmware frames in C, so the link is a Transport, not a byte port.
-import type { HalBytePort, HalLink, HalStorage, HeapInfo, TimerId } from "../hal";
+import type { HalBytePort, HalLink, HalStorage, HeapInfo } from "../hal";
 import { simFrameLink } from "../frame-link";
 
-// The firmware installs these as globals (sim/firmware/timers.c); Node's types declare them too.
-declare function setTimeout(fn: () => void, ms: number): number;
-declare function clearTimeout(id: TimerId): void;
-declare function setInterval(fn: () => void, ms: number): number;
-declare function clearInterval(id: TimerId): void;
 
 export var engine = "duktape";
 
@@ -24,18 +19,7 @@ export function now(): number {
   return sim.millis();
 }
 
-export function timeout(fn: () => void, ms: number): TimerId {
-  return setTimeout(fn, ms);
-}
-export function cancelTimeout(id: TimerId): void {
-  clearTimeout(id);
-}
-export function interval(fn: () => void, ms: number): TimerId {
-  return setInterval(fn, ms);
-}
-export function cancelInterval(id: TimerId): void {
-  clearInterval(id);
-}
+export { timeout, cancelTimeout, interval, cancelInterval } from "./timers";
 
 export function log(message: string): void {
   sim.log(message);

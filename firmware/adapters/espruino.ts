@@ -1,12 +1,8 @@
 // HAL adapter for Espruino (ESP32, Puck.js, Espruino Pico): serial devices deliver strings, E has the
 // native helpers, Storage lives in flash, getTime() counts seconds.
-import type { HalBytePort, HalLink, HalStorage, HeapInfo, TimerId } from "../hal";
+import type { HalBytePort, HalLink, HalStorage, HeapInfo } from "../hal";
 
 // Engine globals that Node's types also declare, so they are declared here and not in globals.d.ts.
-declare function setTimeout(fn: () => void, ms: number): number;
-declare function clearTimeout(id: TimerId): void;
-declare function setInterval(fn: () => void, ms: number): number;
-declare function clearInterval(id: TimerId): void;
 declare function require(name: string): any;
 declare var process: { memory(gc?: boolean): { usage: number; total: number; blocksize?: number } };
 declare var console: { log(message: string): void };
@@ -57,18 +53,7 @@ export function now(): number {
   return getTime() * 1000;
 }
 
-export function timeout(fn: () => void, ms: number): TimerId {
-  return setTimeout(fn, ms);
-}
-export function cancelTimeout(id: TimerId): void {
-  clearTimeout(id);
-}
-export function interval(fn: () => void, ms: number): TimerId {
-  return setInterval(fn, ms);
-}
-export function cancelInterval(id: TimerId): void {
-  clearInterval(id);
-}
+export { timeout, cancelTimeout, interval, cancelInterval } from "./timers";
 
 export function log(message: string): void {
   console.log(message);

@@ -1,13 +1,9 @@
 // HAL adapter for Kaluma (JerryScript) on the RP2040: the uart module's UART class ('data' events
 // carry a Uint8Array), the string-valued `storage` object, millis() and the usual timers.
-import type { HalBytePort, HalLink, HalStorage, HeapInfo, TimerId } from "../hal";
+import type { HalBytePort, HalLink, HalStorage, HeapInfo } from "../hal";
 import { kvGet, kvSet, kvRemove } from "./kaluma-kv";
 
 // Engine globals that Node's types also declare, so they are declared here and not in globals.d.ts.
-declare function setTimeout(fn: () => void, ms: number): number;
-declare function clearTimeout(id: TimerId): void;
-declare function setInterval(fn: () => void, ms: number): number;
-declare function clearInterval(id: TimerId): void;
 declare function require(name: string): any;
 declare var process: { memoryUsage(): { heapTotal: number; heapUsed: number; heapPeak: number } };
 declare var console: { log(message: string): void };
@@ -57,18 +53,7 @@ export function now(): number {
   return millis();
 }
 
-export function timeout(fn: () => void, ms: number): TimerId {
-  return setTimeout(fn, ms);
-}
-export function cancelTimeout(id: TimerId): void {
-  clearTimeout(id);
-}
-export function interval(fn: () => void, ms: number): TimerId {
-  return setInterval(fn, ms);
-}
-export function cancelInterval(id: TimerId): void {
-  clearInterval(id);
-}
+export { timeout, cancelTimeout, interval, cancelInterval } from "./timers";
 
 export function log(message: string): void {
   console.log(message);

@@ -1,12 +1,8 @@
 // HAL adapter for the `host` board (Node.js): the link is stdin/stdout (or any Node streams given in
 // the config), storage is kept in memory, temperature is a simulated sensor.
-import type { HalBytePort, HalLink, HalStorage, HeapInfo, TimerId } from "../hal";
+import type { HalBytePort, HalLink, HalStorage, HeapInfo } from "../hal";
 
 // Node globals, declared here so the device type-check (ES5 library, no Node types) stays clean.
-declare function setTimeout(fn: () => void, ms: number): unknown;
-declare function clearTimeout(id: TimerId): void;
-declare function setInterval(fn: () => void, ms: number): unknown;
-declare function clearInterval(id: TimerId): void;
 declare var process: any;
 declare var console: { error(message: string): void };
 
@@ -49,18 +45,7 @@ export function now(): number {
   return Date.now();
 }
 
-export function timeout(fn: () => void, ms: number): TimerId {
-  return setTimeout(fn, ms);
-}
-export function cancelTimeout(id: TimerId): void {
-  clearTimeout(id);
-}
-export function interval(fn: () => void, ms: number): TimerId {
-  return setInterval(fn, ms);
-}
-export function cancelInterval(id: TimerId): void {
-  clearInterval(id);
-}
+export { timeout, cancelTimeout, interval, cancelInterval } from "./timers";
 
 /** stderr: stdout may be the link. */
 export function log(message: string): void {
