@@ -5,7 +5,8 @@ import { runCore } from "./core";
 const sections: Record<string, () => Promise<string[]> | string[]> = {
   "core (issue 2)": runCore,
   "bridge (issue 5)": async () => (await import("./bridge")).runBridge(),
-  "sim (issue 4)": async () => (await import("./sim")).runSim()
+  "sim (issue 4)": async () => (await import("./sim")).runSim(),
+  "engines (issue 3)": async () => (await import("./engines")).runEngines()
 };
 
 const wanted = process.argv.slice(2);
