@@ -20,8 +20,16 @@ export interface BundleInfo {
   cells: BundleCell[];
   /** The type kinds (core/schema.ts T) the cells use: what the bundle's COMPACT codec carries. */
   kinds: number[];
+  /** What the cell code can use (core/lite/features.ts), read from its source; `info`: it reads core's member nesting. */
+  features: BundleFeatures;
   typeWarnings: number;
   warnings: string[];
+}
+export interface BundleFeatures {
+  DEFER: boolean;
+  CONTEXT: boolean;
+  DEFS: boolean;
+  info: boolean;
 }
 export interface BuildOptions {
   board: string;
@@ -38,9 +46,13 @@ export function entrySource(board: any, entry: string, codecs?: string[]): strin
 export function linkConfigSource(board: any): string;
 export function boardModuleSource(board: any): string;
 /** Source of a compiled schema module (cells and types as literals); null when an export is neither. */
-export function schemaModuleSource(exports: Record<string, unknown>, keepSig: boolean): string | null;
-/** The type kinds the cells' members use. */
-export function kindsOf(cells: { info: Record<string, { def: { req?: unknown; res?: unknown; type?: unknown } }> }[]): number[];
+export function schemaModuleSource(exports: Record<string, unknown>, keepSig: boolean, keepInfo?: boolean): string | null;
+/** The type kinds the cells' members use (core's `info` nesting, or compiled member tables `m`). */
+export function kindsOf(cells: ({ info: Record<string, { def: { req?: unknown; res?: unknown; type?: unknown } }> } | { m: Record<string, unknown[]> })[]): number[];
+/** The server features cell code can use, from its source text. */
+export function featuresOf(sources: string[], cells: object[]): BundleFeatures;
+/** core/lite/features.ts for a build (every feature when `features` is undefined). */
+export function featuresModuleSource(features?: Partial<BundleFeatures>): string;
 /** core/lite/kinds.ts for a build (all kinds when `kinds` is undefined). */
 export function kindsModuleSource(kinds?: number[]): string;
 /** A schema module's exports evaluated in Node, or null when it imports anything but core/schema. */

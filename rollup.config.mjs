@@ -202,12 +202,14 @@ function visitTypes(v, seen) {
 }
 
 /**
- * JavaScript source for a schema module's exports: cells as { name, id, hash, schema, info: { member:
- * { id, def: { req, res } | { type } } } } (core/lite/serve.ts LiteCell) and type descriptors without
- * their signatures (kept when `keepSig`: core's codecs name types in their messages). A type used more
- * than once is one shared object. Null when an export is neither a cell nor a type.
+ * JavaScript source for a schema module's exports: cells as member tables resolved here, so the device
+ * walks nothing (core/lite/serve.ts CompiledCell: { name, id, hash, schema, m: { memberId: [name, req,
+ * res] | [name, type] }, e: { event: id } }), plus core's `info` nesting when `keepInfo` (the cell code
+ * reads it); type descriptors without their signatures (kept when `keepSig`: core's codecs name types
+ * in their messages). A type used more than once is one shared object. Null when an export is neither
+ * a cell nor a type.
  */
-export function schemaModuleSource(exports, keepSig) {
+export function schemaModuleSource(exports, keepSig, keepInfo) {
   const names = Object.keys(exports);
   if (names.length === 0 || names.some((n) => n === "default" || !(isType(exports[n]) || isCell(exports[n])))) return null;
   const uses = {};
@@ -228,15 +230,32 @@ export function schemaModuleSource(exports, keepSig) {
     return shared[t.sig];
   };
   const cellLiteral = (c) => {
-    const members = Object.keys(c.info).map((m) => {
+    const members = Object.keys(c.info);
+    const table = members.map((m) => {
       const d = c.info[m].def;
-      const def = d.kind === "method" ? `req: ${literal(d.req)}, res: ${literal(d.res)}` : `type: ${literal(d.type)}`;
-      return `${JSON.stringify(m)}: { id: ${c.info[m].id}, def: { ${def} } }`;
+      const types = d.kind === "method" ? [literal(d.req), literal(d.res)] : [literal(d.type)];
+      return `${c.info[m].id}: [${[JSON.stringify(m), ...types].join(", ")}]`;
     });
-    return `{ name: ${JSON.stringify(c.name)}, id: ${c.id}, hash: ${c.hash}, schema: ${JSON.stringify(c.schema)}, info: { ${members.join(", ")} } }`;
+    const events = members.filter((m) => c.info[m].def.kind !== "method").map((m) => `${JSON.stringify(m)}: ${c.info[m].id}`);
+    let code = `{ name: ${JSON.stringify(c.name)}, id: ${c.id}, hash: ${c.hash}, schema: ${JSON.stringify(c.schema)}, m: { ${table.join(", ")} }, e: { ${events.join(", ")} }`;
+    if (keepInfo) {
+      const info = members.map((m) => {
+        const d = c.info[m].def;
+        const def = d.kind === "method" ? `req: ${literal(d.req)}, res: ${literal(d.res)}` : `type: ${literal(d.type)}`;
+        return `${JSON.stringify(m)}: { id: ${c.info[m].id}, def: { ${def} } }`;
+      });
+      code += `, info: { ${info.join(", ")} }`;
+    }
+    return code + " }";
   };
   const body = names.map((n) => `export var ${n} = ${isCell(exports[n]) ? cellLiteral(exports[n]) : literal(exports[n])};`);
   return decls.concat(body).join("\n") + "\n";
+}
+
+/** The types of a cell's members: core's `info` nesting, or a compiled member table's entries. */
+function memberTypes(c) {
+  if (c.m) return Object.values(c.m).flatMap((entry) => entry.slice(1));
+  return Object.keys(c.info).flatMap((m) => [c.info[m].def.req, c.info[m].def.res, c.info[m].def.type].filter(Boolean));
 }
 
 /** The type kinds (0..14) the cells use: what the lite COMPACT codec must carry. */
@@ -247,8 +266,28 @@ export function kindsOf(cellDefs) {
     if (t.of) walk(t.of);
     for (const f of t.fields || []) walk(f.type);
   };
-  for (const c of cellDefs) for (const m of Object.keys(c.info)) for (const t of [c.info[m].def.req, c.info[m].def.res, c.info[m].def.type]) if (t) walk(t);
+  for (const c of cellDefs) for (const t of memberTypes(c)) walk(t);
   return [...kinds].sort((a, b) => a - b);
+}
+
+/**
+ * The server features (core/lite/features.ts) the cell code can use, read from its source (the cell
+ * modules, not the schema modules compiled to literals). Conservative: any mention of a name keeps
+ * what it needs, even in a comment or a string. `info`: the code reads core's member nesting.
+ */
+export function featuresOf(sources, cellDefs) {
+  const text = sources.join("\n");
+  return {
+    DEFER: /defer/.test(text),
+    CONTEXT: /\b(peer|requestId|method|cancelled|onCancel|defer|arguments)\b/.test(text),
+    DEFS: cellDefs.some((c) => !c.m),
+    info: /\binfo\b/.test(text)
+  };
+}
+
+/** core/lite/features.ts for a build (all true when unknown). */
+export function featuresModuleSource(features) {
+  return ["DEFER", "CONTEXT", "DEFS"].map((f) => `export var ${f} = ${!features || features[f]};`).join("\n");
 }
 
 const KIND_FLAGS = ["U8", "U16", "U32", "I8", "I16", "I32", "F32", "F64", "BOOL", "STRING", "BYTES", "ARRAY", "OPTIONAL", "STRUCT", "ENUM"];
@@ -260,10 +299,11 @@ export function kindsModuleSource(kinds) {
 
 const SCHEMA_PREFIX = "\0cell-schema:";
 const KINDS_FILE = join(ROOT, "core/lite/kinds.ts");
+const FEATURES_FILE = join(ROOT, "core/lite/features.ts");
 
-function cellPlugin(board, entry, codecs, engine, kinds) {
+/** `compiled` collects, by file, the schema modules compiled to literals (null: bundled as they are). */
+function cellPlugin(board, entry, codecs, engine, kinds, features, compiled) {
   const keepSig = codecList(board, codecs).some((c) => c !== "compact");
-  const compiled = {};
   return {
     name: "cell",
     async resolveId(id, importer) {
@@ -274,10 +314,11 @@ function cellPlugin(board, entry, codecs, engine, kinds) {
       const r = await this.resolve(id, importer, { skipSelf: true });
       if (!r || r.external) return r;
       if (r.id === KINDS_FILE) return "\0cell:kinds";
+      if (r.id === FEATURES_FILE) return "\0cell:features";
       if (!SCHEMA_FILE.test(r.id) || r.id === CORE_SCHEMA) return r;
       if (!(r.id in compiled)) {
         const exports = evaluateSchemaModule(r.id);
-        compiled[r.id] = exports && schemaModuleSource(exports, keepSig);
+        compiled[r.id] = exports && schemaModuleSource(exports, keepSig, features && features.info);
       }
       return compiled[r.id] ? SCHEMA_PREFIX + r.id : r;
     },
@@ -285,6 +326,7 @@ function cellPlugin(board, entry, codecs, engine, kinds) {
       if (id === "\0cell:board") return boardModuleSource(board);
       if (id === "\0cell:entry") return entrySource(board, entry, codecs);
       if (id === "\0cell:kinds") return kindsModuleSource(kinds);
+      if (id === "\0cell:features") return featuresModuleSource(features);
       if (id.startsWith(SCHEMA_PREFIX)) return compiled[id.slice(SCHEMA_PREFIX.length)];
       return null;
     }
@@ -325,11 +367,11 @@ const TERSER = {
  * Rollup input options for a board bundle. `hal` overrides the adapter's engine (the manifest pass
  * loads the module on Node); `input` defaults to the generated entry. Call `cleanup` after the build.
  */
-export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, warnings, kinds }) {
+export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, warnings, kinds, features, compiled = {} }) {
   const engine = hal || board.engine;
   const tsconfig = buildTsconfig(board, entry, codecs, engine);
   const plugins = [
-    cellPlugin(board, entry, codecs, engine, kinds),
+    cellPlugin(board, entry, codecs, engine, kinds, features, compiled),
     typescript({ tsconfig: tsconfig.file, include: [join(ROOT, "**/*.ts"), entry], exclude: [join(ROOT, "node_modules/**")] })
   ];
   if (minify) plugins.push(terser(TERSER));
@@ -347,13 +389,17 @@ export function firmwareInputOptions({ board, entry, codecs, minify = true, hal,
   };
 }
 
-/** Runs one rollup build and writes it; the temporary tsconfig is removed whatever happens. */
+/**
+ * Runs one rollup build and writes it; the temporary tsconfig is removed whatever happens. Returns the
+ * files the build read.
+ */
 async function runRollup(inputOptions, outputOptions) {
   const { cleanup, ...options } = inputOptions;
   try {
     const bundle = await rollup(options);
     try {
       await bundle.write(outputOptions);
+      return bundle.watchFiles;
     } finally {
       await bundle.close();
     }
@@ -367,19 +413,27 @@ export function firmwareOutputOptions(file) {
   return { file, format: "iife", strict: false, esModule: false, generatedCode: { preset: "es5" } };
 }
 
+/** Where the cell code is: the files a build read, but core's, the firmware's and compiled schema modules. */
+function cellSources(files, compiled) {
+  const own = [join(ROOT, "core") + "/", join(ROOT, "firmware") + "/", join(ROOT, "node_modules") + "/"];
+  return files.filter((f) => !f.startsWith("\0") && !own.some((d) => f.startsWith(d)) && !compiled[f] && existsSync(f) && statSync(f).isFile()).map((f) => readFileSync(f, "utf8"));
+}
+
 /**
  * The cells a module default-exports, read by building it for Node (node adapter) and importing it:
- * their manifest entries, and the type kinds they use.
+ * their manifest entries, the type kinds they use, and the server features their code can use.
  */
 async function readCells(board, entry, codecs) {
   const dir = mkdtempSync(join(tmpdir(), "cell-manifest-"));
   try {
     const file = join(dir, "cells.mjs");
-    await runRollup(firmwareInputOptions({ board, entry, codecs, minify: false, hal: "node", input: entry }), { file, format: "es" });
+    const compiled = {};
+    const files = await runRollup(firmwareInputOptions({ board, entry, codecs, minify: false, hal: "node", input: entry, compiled }), { file, format: "es" });
     const mod = await import(pathToFileURL(file).href);
     const cells = Array.isArray(mod.default) ? mod.default : [mod.default];
     return {
       kinds: kindsOf(cells.map((c) => c.def)),
+      features: featuresOf(cellSources(files, compiled), cells.map((c) => c.def)),
       cells: cells.map((c) => ({
         name: c.def.name,
         id: c.def.id,
@@ -405,7 +459,7 @@ export async function buildBundle({ board: boardId, entry: entryPath, codecs, ou
   mkdirSync(dir, { recursive: true });
   const warnings = [];
   const read = await readCells(board, entry, codecs);
-  await runRollup(firmwareInputOptions({ board, entry, codecs, minify, warnings, kinds: read.kinds }), firmwareOutputOptions(file));
+  await runRollup(firmwareInputOptions({ board, entry, codecs, minify, warnings, kinds: read.kinds, features: read.features }), firmwareOutputOptions(file));
   const code = readFileSync(file);
   const entryInfo = {
     file: relative(dir, file),
@@ -417,6 +471,7 @@ export async function buildBundle({ board: boardId, entry: entryPath, codecs, ou
     maxBundleBytes: board.budget.maxBundleBytes,
     cells: read.cells,
     kinds: read.kinds,
+    features: read.features,
     typeWarnings: warnings.length
   };
   const manifestFile = join(dir, "manifest.json");

@@ -7,12 +7,12 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { buildBundle, type BundleInfo } from "../rollup.config.mjs";
-import { startEngine, type Engine, type EngineName } from "./engines/index";
+import { startEngine, ensureDuktapeRunner, type Engine, type EngineName } from "./engines/index";
 import { boardEngineOptions, loadBoard } from "./engines/boards";
 import { es5Problems } from "./engines/es5-check";
 import { streamLink } from "../core/stream-link";
 import { remote } from "../core/host/remote";
-import { CodecId } from "../core/header";
+import { CodecId, HEADER_SIZE, Kind, encodeHeader, newHeader } from "../core/header";
 import { instanceTable } from "../core/rpc/instances";
 import { Echo } from "../examples/echo/echo";
 import { Thermo } from "../examples/thermo/schema";
@@ -25,6 +25,9 @@ const built: Record<string, { echo: BundleInfo; thermo: BundleInfo }> = {};
 /** echo and thermo built with COMPACT only (what the budgets measure) for the small-engine boards. */
 const compactOnly: Record<string, { echo: BundleInfo; thermo: BundleInfo }> = {};
 const heapTable: string[] = [];
+
+// The first engine run compiles the 32-bit Duktape runner: done here, not inside a test's time limit.
+beforeAll(() => void ensureDuktapeRunner(), 120000);
 
 beforeAll(async () => {
   for (const board of [...DEVICE_BOARDS, "host"]) {
@@ -91,6 +94,9 @@ describe("built bundles", () => {
       }
       expect(echo).toContain(JSON.stringify(Echo.schema)); // what describe answers
       expect(built[board].echo.kinds).toEqual([2, 9]);
+      // Neither example defers an answer or reads its call context: no in-flight table, CANCEL or Overloaded code.
+      for (const b of [built[board].echo, built[board].thermo]) expect(b.features).toMatchObject({ DEFER: false, CONTEXT: false, DEFS: false });
+      expect(echo).not.toContain("maxInFlight");
       expect(built[board].thermo.kinds).toEqual([6, 13, 14]);
       if (built[board].echo.codecs.length === 1) {
         expect(echo).not.toMatch(/Float(32|64)Array/); // echo carries no floats
@@ -139,6 +145,13 @@ for (const board of DEVICE_BOARDS) {
           e.write(new Uint8Array(500).map((_, i) => (i * 37 + 11) & 255));
           e.write(new Uint8Array([0]));
           expect(await echo.echo("after noise")).toBe("after noise");
+          // A CANCEL for a request that already has its answer (every echo) is ignored, as for an unknown id.
+          const cancel = new Uint8Array(HEADER_SIZE);
+          encodeHeader({ ...newHeader(), kind: Kind.Cancel, codec: CodecId.Raw, cellId: Echo.id, methodId: Echo.info.echo.id, requestId: 1, length: 0 }, cancel, 0);
+          link.send(cancel);
+          const unknownBefore = link.stats.drops.UnknownRequest || 0;
+          expect(await echo.echo("after cancel")).toBe("after cancel");
+          expect(link.stats.drops.UnknownRequest || 0).toBe(unknownBefore);
           await new Promise((r) => setTimeout(r, 50));
           expect(counts.length).toBeGreaterThanOrEqual(4);
           expect(counts).toEqual(counts.map((_, i) => counts[0] + i));

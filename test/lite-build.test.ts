@@ -1,16 +1,17 @@
 // The board build's size-first steps (rollup.config.mjs): schema modules compiled to literals in Node,
 // the COMPACT kinds a bundle carries, and what a bundle falls back to when a module does not follow the
 // schema convention. Also the engine fact the Espruino build relies on: E.CRC32 is the standard CRC-32.
-import { describe, it, expect, afterAll } from "vitest";
+import { describe, it, expect, afterAll, beforeAll } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildBundle, evaluateSchemaModule, kindsModuleSource, kindsOf, schemaModuleSource } from "../rollup.config.mjs";
+import { buildBundle, evaluateSchemaModule, featuresModuleSource, featuresOf, kindsModuleSource, kindsOf, schemaModuleSource } from "../rollup.config.mjs";
 import { T, type CellDef, type Type } from "../core/schema";
+import type { CellError } from "../core/errors";
 import { Echo } from "../examples/echo/schema";
 import { Thermo, Unit } from "../examples/thermo/schema";
-import { startEngine } from "./engines/index";
+import { startEngine, ensureDuktapeRunner } from "./engines/index";
 import { boardEngineOptions, loadBoard } from "./engines/boards";
 import { streamLink } from "../core/stream-link";
 import { remote } from "../core/host/remote";
@@ -18,6 +19,8 @@ import { remote } from "../core/host/remote";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "cell-lite-build-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// The first engine run compiles the 32-bit Duktape runner: done here, not inside a test's time limit.
+beforeAll(() => void ensureDuktapeRunner(), 120000);
 
 /** Runs a compiled schema module's source and returns its exports. */
 function load(source: string): Record<string, any> {
@@ -46,20 +49,44 @@ function expectCompiled(literal: any, def: CellDef<any>): void {
   }
 }
 
+/** A compiled member table (core/lite/serve.ts CompiledCell) holds the same members, ids and types as `def`. */
+function expectTable(literal: any, def: CellDef<any>): void {
+  expect({ name: literal.name, id: literal.id, hash: literal.hash, schema: literal.schema }).toEqual({ name: def.name, id: def.id, hash: def.hash, schema: def.schema });
+  expect(Object.keys(literal.m).length).toBe(Object.keys(def.info).length);
+  const events: Record<string, number> = {};
+  for (const m of Object.keys(def.info)) {
+    const d = def.info[m].def as any;
+    const want = d.kind === "method" ? [m, unsigned(d.req), unsigned(d.res)] : [m, unsigned(d.type)];
+    expect(literal.m[def.info[m].id]).toEqual(want);
+    if (d.kind !== "method") events[m] = def.info[m].id;
+  }
+  expect(literal.e).toEqual(events);
+}
+
 describe("schema modules compiled at build time", () => {
   it("turn cells and types into literals with the same ids, hashes, schema text and types", () => {
-    const thermo = load(schemaModuleSource(evaluateSchemaModule(join(ROOT, "examples/thermo/schema.ts"))!, false)!);
+    const exports = evaluateSchemaModule(join(ROOT, "examples/thermo/schema.ts"))!;
+    // With core's `info` nesting kept (a cell module that reads it) ...
+    const thermo = load(schemaModuleSource(exports, false, true)!);
     expectCompiled(thermo.Thermo, Thermo);
     expect(thermo.Unit).toEqual(unsigned(Unit));
     // The enum used three times is one object.
     expect(thermo.Thermo.info.read.def.req).toBe(thermo.Unit);
     expect(thermo.Thermo.info.read.def.res.fields[0].type).toBe(thermo.Unit);
-    expectCompiled(load(schemaModuleSource(evaluateSchemaModule(join(ROOT, "examples/echo/schema.ts"))!, false)!).Echo, Echo);
+    expect(thermo.Thermo.m[Thermo.info.read.id][1]).toBe(thermo.Unit);
+    expectCompiled(load(schemaModuleSource(evaluateSchemaModule(join(ROOT, "examples/echo/schema.ts"))!, false, true)!).Echo, Echo);
+    // ... and by default only the member table, resolved at build time.
+    const lean = load(schemaModuleSource(exports, false)!);
+    expect(lean.Thermo.info).toBeUndefined();
+    expectTable(lean.Thermo, Thermo);
+    expect(lean.Thermo.m[Thermo.info.read.id][2].fields[0].type).toBe(lean.Unit);
+    expectTable(load(schemaModuleSource(evaluateSchemaModule(join(ROOT, "examples/echo/schema.ts"))!, false)!).Echo, Echo);
   });
 
   it("keep the signatures when core's codecs (which name types in their messages) share the bundle", () => {
-    const echo = load(schemaModuleSource({ Echo }, true)!).Echo;
+    const echo = load(schemaModuleSource({ Echo }, true, true)!).Echo;
     expect(echo.info.echo.def.req).toEqual({ k: T.String, sig: "string" });
+    expect(echo.m[Echo.info.echo.id][1]).toEqual({ k: T.String, sig: "string" });
   });
 
   it("are left alone when they import anything but core/schema, or export anything but cells and types", () => {
@@ -77,6 +104,21 @@ describe("schema modules compiled at build time", () => {
     expect(src).toContain("export var U32 = true;");
     expect(src).toContain("export var F64 = false;");
     expect(kindsModuleSource(undefined)).not.toContain("false");
+    // Compiled member tables give the same kinds as core's nesting.
+    expect(kindsOf([load(schemaModuleSource({ Thermo }, false)!).Thermo])).toEqual([T.F32, T.Struct, T.Enum]);
+  });
+
+  it("give the server features a bundle's cell code can use, conservatively", () => {
+    const compiledEcho = load(schemaModuleSource({ Echo }, false)!).Echo;
+    const sync = "export default [{ def: Echo, handlers: { echo: function (s) { return s; } } }];";
+    expect(featuresOf([sync], [compiledEcho])).toEqual({ DEFER: false, CONTEXT: false, DEFS: false, info: false });
+    // Any mention keeps a feature, even in a comment; a cell that is not compiled needs indexing at start.
+    expect(featuresOf([sync, "// answers later with ctx.defer()"], [compiledEcho])).toMatchObject({ DEFER: true, CONTEXT: true });
+    expect(featuresOf(["function (x, c) { return c.requestId; }"], [compiledEcho])).toMatchObject({ DEFER: false, CONTEXT: true });
+    expect(featuresOf([sync], [Echo])).toMatchObject({ DEFS: true });
+    expect(featuresOf(["Echo.info.echo.id"], [compiledEcho])).toMatchObject({ info: true });
+    expect(featuresModuleSource({ DEFER: false, CONTEXT: true, DEFS: false })).toBe("export var DEFER = false;\nexport var CONTEXT = true;\nexport var DEFS = false;");
+    expect(featuresModuleSource(undefined)).not.toContain("false");
   });
 });
 
@@ -111,6 +153,56 @@ describe("a cell module that defines its cell inline (no schema module)", () => 
       await e.exited;
     }
   }, 60000);
+});
+
+describe("server features decided at build time", () => {
+  it("a cell without deferred answers gets no in-flight table, CANCEL handling or Overloaded; one with them keeps all of it", async () => {
+    const schema = join(tmp, "later-schema.ts");
+    writeFileSync(schema, `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nexport var Later = cell("later", { hold: method(t.u32, t.u32), release: method(t.u8, t.u8) });\n`);
+    const entry = join(tmp, "later.ts");
+    writeFileSync(
+      entry,
+      [
+        `import { Later } from ${JSON.stringify(schema)};`,
+        `import type { DeviceCell } from ${JSON.stringify(join(ROOT, "firmware/runtime"))};`,
+        `var held: { n: number; done: (e: unknown, r?: number) => void; ctx: { cancelled: boolean } }[] = [];`,
+        `var c: DeviceCell<typeof Later.members> = { def: Later, handlers: {`,
+        `  hold: function (n, ctx) { held.push({ n: n, done: ctx.defer(), ctx: ctx }); },`,
+        `  release: function () { var cancelled = 0; held.forEach(function (h) { if (h.ctx.cancelled) cancelled++; h.done(null, h.n); }); held = []; return cancelled; }`,
+        `} };`,
+        `export default [c];`
+      ].join("\n")
+    );
+    const later = await buildBundle({ board: "puckjs", entry, outDir: tmp });
+    const echo = await buildBundle({ board: "puckjs", entry: "examples/echo", outDir: tmp });
+    expect(later.features).toMatchObject({ DEFER: true, CONTEXT: true });
+    expect(echo.features).toMatchObject({ DEFER: false, CONTEXT: false, DEFS: false });
+    expect(readFileSync(later.path, "utf8")).toContain("maxInFlight");
+    expect(readFileSync(echo.path, "utf8")).not.toContain("maxInFlight");
+    const { Later } = await import(schema);
+    const e = await startEngine({ ...boardEngineOptions(loadBoard("puckjs"), "duktape", later.path, {}, false), clock: "real" });
+    try {
+      const l = remote(Later as CellDef<any>, streamLink(e, { maxFrame: 256 }), { timeoutMs: 3000 });
+      const abort = new AbortController();
+      const first = l.hold(1, { signal: abort.signal });
+      await new Promise((r) => setTimeout(r, 50));
+      abort.abort();
+      await expect(first).rejects.toMatchObject({ codeName: "Cancelled" });
+      const rest = [l.hold(2), l.hold(3), l.hold(4)];
+      await new Promise((r) => setTimeout(r, 50));
+      // The cancelled one was told (ctx.cancelled) and left the in-flight table: three held, room for release.
+      expect(await l.release(0)).toBe(1);
+      expect(await Promise.all(rest)).toEqual([2, 3, 4]);
+      // Four held fill the table; they are never answered (the engine stops), so their rejections are kept.
+      const full = [l.hold(5), l.hold(6), l.hold(7), l.hold(8)].map((p) => p.catch((err: CellError) => err));
+      await new Promise((r) => setTimeout(r, 50));
+      await expect(l.release(0)).rejects.toMatchObject({ codeName: "Overloaded" });
+      expect(full.length).toBe(4);
+    } finally {
+      e.close();
+      await e.exited;
+    }
+  }, 120000);
 });
 
 describe("Espruino's E.CRC32", () => {

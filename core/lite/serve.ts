@@ -14,6 +14,7 @@ import type { CallContext } from "../rpc/context";
 import type { Peer } from "../transport";
 import { LiteLink, out, put, r32 } from "./bytes";
 import { writeText } from "./utf8";
+import { DEFER, CONTEXT, DEFS } from "./features";
 
 declare function setInterval(fn: () => void, ms: number): unknown;
 
@@ -25,8 +26,22 @@ export interface LiteCodec {
 }
 
 /**
- * A cell as the device needs it: what cell() returns, or the literal a board build compiles a schema
- * module into (no signatures, no DSL at run time). A member with `req` is a method; with `type`, an event.
+ * A cell as a board build compiles a schema module (rollup.config.mjs): its members resolved at build
+ * time into one table by member id, so the device walks nothing. A method is [name, request type,
+ * response type], an event [name, type]; `e` gives event ids by name, for emit().
+ */
+export interface CompiledCell {
+  readonly name: string;
+  readonly id: number;
+  readonly hash: number;
+  readonly schema: string;
+  readonly m: { readonly [memberId: string]: readonly [string, Type, Type?] };
+  readonly e: { readonly [event: string]: number };
+}
+
+/**
+ * A cell in core's shape (what cell() returns, or a literal like it): a member with `req` is a method,
+ * with `type` an event. Indexed into a CompiledCell at start, in builds whose cells are not all compiled.
  */
 export interface LiteCell {
   readonly name: string;
@@ -38,14 +53,14 @@ export interface LiteCell {
 
 /** One cell to serve, as firmware/runtime.ts's DeviceCell gives it. */
 export interface LiteService<M extends Members = any> {
-  def: CellDef<M> | LiteCell;
+  def: CellDef<M> | LiteCell | CompiledCell;
   handlers: Handlers<M>;
 }
 
 export interface LiteServeOptions {
   /** The codecs this device was built with; events go out in COMPACT, or the first when it has none. */
   codecs: LiteCodec[];
-  /** Requests handled at once (default 4); more are answered Overloaded. */
+  /** Requests handled at once (default 4); more are answered Overloaded (only deferred answers can pile up). */
   maxInFlight?: number;
   /** Names this instance in ANNOUNCE frames (default, or 0: random). */
   instanceId?: number;
@@ -56,15 +71,27 @@ export interface LiteServeOptions {
 /** What a device's cell code gets to send events with: core's Server without what a device never does. */
 export type DeviceServer<M extends Members = Members> = Pick<Server<M>, "emit">;
 
+/** `def` as a member table: as it is when compiled, else indexed (only in builds that need it: DEFS). */
+function compiled(def: any): CompiledCell {
+  if (!DEFS || def.m) return def;
+  var m: any = {}, e: any = {}, n: string, d: any;
+  for (n in def.info) {
+    d = def.info[n].def;
+    m[def.info[n].id] = d.req ? [n, d.req, d.res] : [n, d.type];
+    if (!d.req) e[n] = def.info[n].id;
+  }
+  return { name: def.name, id: def.id, hash: def.hash, schema: def.schema, m: m, e: e };
+}
+
 /** Serves `cells` on `link`; returns their servers by cell name. */
 export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions): { [name: string]: DeviceServer<any> } {
   var buf = new Uint8Array(link.maxFrame), busy = 0, servers: { [name: string]: DeviceServer<any> } = {};
   var ttl = o.announceTtlMs || 30000, id = o.instanceId || (Math.random() * 4294967296) >>> 0;
-  /** Services by cell id, and member names by cell id "/" member id: one map, one lookup each. */
-  var known: { [key: string]: any } = {}, codecs: { [id: string]: LiteCodec } = {};
-  /** The request being handled with each id: calling it with (0, 0, 1) cancels it. */
+  /** By cell id: [member table, handlers]. */
+  var known: { [cellId: string]: [CompiledCell, any] } = {}, codecs: { [id: string]: LiteCodec } = {};
+  /** The deferred request being handled with each id: calling it with (0, 0, 1) cancels it. */
   var calls: { [requestId: string]: (e: any, res?: unknown, cancelled?: number) => void } = {};
-  /** Events the peer subscribed to, by cell id and event name. */
+  /** Events the peer subscribed to, by cell id "/" event id. */
   var subs: { [cellAndEvent: string]: boolean } = {};
 
   /** Starts a frame's payload in this link's buffer. */
@@ -107,17 +134,16 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     codecs[k.id] = k;
   });
   cells.forEach(function (s) {
-    var c = s.def as LiteCell;
-    known[c.id] = s;
-    for (var m in c.info) known[c.id + "/" + c.info[m].id] = m;
+    var c = compiled(s.def);
+    known[c.id] = [c, s.handlers];
     servers[c.name] = {
       /** Sends the event (in COMPACT, or the first codec) if the peer subscribed to it; returns how many it went to (0 or 1). */
       emit: function (event: string, value: unknown): number {
-        var e = c.info[event], k = codecs[2] || o.codecs[0];
-        if (!subs[c.id + event]) return 0;
+        var e = c.e[event], k = codecs[2] || o.codecs[0];
+        if (!subs[c.id + "/" + e]) return 0;
         begin();
-        k.encode(e.def.type!, value);
-        send(3, k.id, c.id, e.id, 0);
+        k.encode(c.m[e][1], value);
+        send(3, k.id, c.id, e, 0);
         return 1;
       }
     } as DeviceServer<any>;
@@ -125,9 +151,9 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
 
   link.onFrame(function (f, from) {
     var kind = f[2] & 15, codec = f[3], cellId = r32(f, 4), memberId = r32(f, 8), requestId = r32(f, 12), p = f.subarray(20);
-    var s: LiteService = known[cellId], cell = s && (s.def as LiteCell), name: string = known[cellId + "/" + memberId], d: any = name && cell.info[name].def;
-    var event: string = known[cellId + "/" + r32(p, 0)], k = codecs[codec], x: any, done: any, late: any, listeners: (() => void)[] = [];
-    var ctx: CallContext<any>;
+    var s = known[cellId], cell = s && s[0], d = s && cell.m[memberId], ev = s && cell.m[r32(p, 0)];
+    var k = codecs[codec], x: any, done: any, late: any, listeners: (() => void)[] = [];
+    var ctx: any;
 
     /** ERROR: u8 code, then the message (clipped to 240 bytes, and to the frame; none if it cannot be written). */
     function fail(code: number, text?: string): void {
@@ -143,25 +169,29 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
 
     /**
      * Ends the request once: answers it (an ERROR for `e`, else the response `res`), or, when `cancelled`
-     * (a CANCEL, or a request reusing its id), drops the answer and runs the cancel listeners.
+     * (a CANCEL, or a request reusing its id), drops the answer and runs the cancel listeners. Without
+     * deferred answers it runs once, right after the handler, and nothing can cancel.
      */
     function finish(e: any, res?: unknown, cancelled?: number): void {
-      if (done) return;
-      done = 1;
-      if (calls[requestId] == finish) {
-        delete calls[requestId];
-        busy--;
+      if (DEFER) {
+        if (done) return;
+        done = 1;
+        if (calls[requestId] == finish) {
+          delete calls[requestId];
+          busy--;
+        }
+        if (cancelled) {
+          ctx.cancelled = true;
+          return listeners.forEach(function (cb) {
+            cb();
+          });
+        }
       }
-      if (cancelled) {
-        (ctx as { cancelled: boolean }).cancelled = true;
-        listeners.forEach(function (cb) {
-          cb();
-        });
-      } else if (e) fail(e.name == "CellError" ? e.code : 4, "" + (e.message || e));
+      if (e) fail(e.name == "CellError" ? e.code : 4, "" + (e.message || e));
       else {
         begin();
         try {
-          k!.encode(d.res, res);
+          k!.encode(d![2]!, res);
         } catch (y) {
           return fail(y === 7 ? 7 : 4);
         }
@@ -169,50 +199,60 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
       }
     }
 
-    // RESPONSE/ERROR: a device makes no calls; EVENT, ANNOUNCE: it listens to neither.
-    if (kind) return kind == 4 && calls[requestId] ? calls[requestId](0, 0, 1) : undefined;
+    // RESPONSE/ERROR: a device makes no calls; EVENT, ANNOUNCE: it listens to neither. A CANCEL for a
+    // request that already has its answer (every one, without deferred answers) is ignored, as for an unknown id.
+    if (kind) {
+      if (DEFER && kind == 4 && calls[requestId]) calls[requestId](0, 0, 1);
+      return;
+    }
     // The request's checks in the spec's order (rpc.md §2, §7): the first that fails names the ERROR.
     // Built-ins: describe (0) takes an empty payload; subscribe (1) / unsubscribe (2) an event's u32 id. All RAW.
+    // Only deferred answers can leave requests in flight, so only then can there be too many (Overloaded).
     x = !s ? 1 : p.length > buf.length - 20 ? 7 :
-      memberId < 16 ? (memberId > 2 ? 2 : codec ? 3 : !memberId ? (p.length ? 3 : 0) : p.length != 4 ? 3 : event && cell.info[event].def.type ? 0 : 2) :
-      !d || !d.req ? 2 : !k ? 9 : busy >= (o.maxInFlight || 4) ? 8 : 0;
+      memberId < 16 ? (memberId > 2 ? 2 : codec ? 3 : !memberId ? (p.length ? 3 : 0) : p.length != 4 ? 3 : ev && !ev[2] ? 0 : 2) :
+      !d || !d[2] ? 2 : !k ? 9 : DEFER && busy >= (o.maxInFlight || 4) ? 8 : 0;
     if (x) return fail(x);
     try {
       if (memberId < 16) {
         begin();
-        if (memberId) subs[cellId + event] = memberId < 2;
+        if (memberId) subs[cellId + "/" + r32(p, 0)] = memberId < 2;
         else writeText(cell.schema);
         return send(1, 0, cellId, memberId, requestId, from);
       }
-      x = k!.decode(d.req, p);
+      x = k!.decode(d![1], p);
     } catch (e) {
       // The schema text past the frame (7), a codec that cannot carry the type (RAW: 9), else a bad payload.
       x = (e && (e as any).code) || e;
       return fail(x == 7 || x == 9 ? x : 3);
     }
-    ctx = {
-      peer: from,
-      requestId: requestId,
-      method: name,
-      cancelled: false,
-      defer: function () {
-        late = 1;
-        return finish;
-      },
-      onCancel: function (cb) {
-        if (ctx.cancelled) cb();
-        else if (!done) listeners.push(cb);
-      }
-    };
-    if (calls[requestId]) calls[requestId](0, 0, 1); // a caller reuses an id only for a request it gave up on
-    calls[requestId] = finish;
-    busy++;
+    // A synchronous handler's request is never cancelled: its onCancel listeners would never run.
+    ctx = DEFER
+      ? {
+          peer: from,
+          requestId: requestId,
+          method: d![0],
+          cancelled: false,
+          defer: function () {
+            late = 1;
+            return finish;
+          },
+          onCancel: function (cb: () => void) {
+            if (ctx.cancelled) cb();
+            else if (!done) listeners.push(cb);
+          }
+        }
+      : CONTEXT && { peer: from, requestId: requestId, method: d![0], cancelled: false, onCancel: function () {} };
+    if (DEFER) {
+      if (calls[requestId]) calls[requestId](0, 0, 1); // a caller reuses an id only for a request it gave up on
+      calls[requestId] = finish;
+      busy++;
+    }
     try {
-      x = (s.handlers as any)[name](x, ctx);
+      x = s[1][d![0]](x, ctx as CallContext<any>);
     } catch (e) {
       return finish(e || Error());
     }
-    if (!late) finish(0, x);
+    if (!DEFER || !late) finish(0, x);
   });
 
   if (ttl > 0) {

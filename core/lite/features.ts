@@ -1,0 +1,8 @@
+// Which server features a bundle carries. All of them here; a board build replaces this module with
+// what its cells' code can use (rollup.config.mjs), so an unused feature is folded away.
+/** A handler may answer later (ctx.defer()): the in-flight table, CANCEL, onCancel listeners, Overloaded. */
+export var DEFER = true;
+/** A handler may read its CallContext (peer, requestId, method, cancelled, onCancel). */
+export var CONTEXT = true;
+/** A cell may come as what cell() returns (or an `info` literal), not a compiled member table: indexed at start. */
+export var DEFS = true;
