@@ -6,7 +6,7 @@ import { startEngine, type Engine, type EngineName, type HeapFigures } from "../
 import { streamLink } from "../core/stream-link";
 import type { Transport } from "../core/transport";
 import { remote } from "../core/host/remote";
-import { EngineReplay } from "./engines-replay-schema";
+import { Replay } from "./replay-schema";
 import type { Tally } from "./engines-answers";
 
 export interface DeviceSetup {
@@ -38,7 +38,7 @@ export async function deviceEngine(engine: EngineName, s: DeviceSetup): Promise<
       });
     }
   };
-  var replay = remote(EngineReplay, link, { timeoutMs: 20000 });
+  var replay = remote(Replay, link, { timeoutMs: 20000 });
   var exit = "";
   e.exited.then((info) => (exit = `${engine} exited (${info.reason}${info.message ? ": " + info.message : ""})`));
   return {

@@ -1,7 +1,7 @@
 // The device engines (issue 3): what one small request costs inside Duktape and QuickJS, per codec,
 // next to the same request handled by the host core in Node.
 //
-// The request is thermo.read("C") → { unit, value }. The bench bundle (bench/engines-replay.ts: thermo +
+// The request is thermo.read("C") → { unit, value }. The bench bundle (bench/replay.ts: thermo +
 // a replay cell, built for qemu-mps2-an385, which carries COMPACT, JSON and MSGPACK) runs unmodified in
 // each engine under the sim firmware's personality; its replay cell feeds the request frame N times
 // through the bundle's own frame path (frame copy → endpoint → codec decode → handler → codec encode →
@@ -120,7 +120,7 @@ export async function runEngines(): Promise<string[]> {
   var rigs: { close(): void }[] = [];
   try {
     var t0 = Date.now();
-    var built = await buildBundle({ board: BOARD, entry: join(dirname(fileURLToPath(import.meta.url)), "engines-replay.ts"), outDir: dir });
+    var built = await buildBundle({ board: BOARD, entry: join(dirname(fileURLToPath(import.meta.url)), "replay.ts"), outDir: dir });
     var buildMs = Date.now() - t0;
     var maxFrame = board.maxFrameBytes as number;
     var heapLimit = board.ramBytes as number;

@@ -2,7 +2,7 @@
 // after start and at peak, and the wall time from starting QEMU to the first answered request.
 //
 // Instructions: QEMU runs with `-icount shift=0`, so board time advances exactly one virtual ns per
-// guest instruction while the CPU is busy. The bench bundle (bench/sim-replay.ts = thermo + a replay
+// guest instruction while the CPU is busy. The bench bundle (bench/replay.ts = thermo + a replay
 // cell) feeds one `thermo.read("C")` request frame through the board's own frame path N times in a
 // tight loop (frame copy, endpoint, codec decode, handler, codec encode, sim.sendFrame: CRC-32 + COBS
 // + UART transmit in C) and answers the board time it took: ms × 10^6 / N = instructions per request.
@@ -26,7 +26,7 @@ import { HEADER_SIZE, Kind, encodeHeader } from "../core/header";
 import { crc32 } from "../core/crc32";
 import { compactCodec, jsonCodec, msgpackCodec } from "../core/codecs";
 import { Thermo, Unit } from "../examples/thermo/schema";
-import { Replay } from "./sim-replay-schema";
+import { Replay } from "./replay-schema";
 
 var REPLAYS = 500;
 var PIPELINED = 200;
@@ -87,7 +87,7 @@ export async function runSim(): Promise<string[]> {
   var dir = mkdtempSync(join(tmpdir(), "cell-bench-sim-"));
   var sim: SimSession | null = null;
   try {
-    var bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "sim-replay.ts"), "qemu-mps2-an385", { outDir: dir });
+    var bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "replay.ts"), "qemu-mps2-an385", { outDir: dir });
     var lines = [`bench bundle: thermo + replay cell, ${bundle.bytes.length} bytes`];
 
     var t0 = Date.now();

@@ -1,14 +1,14 @@
-// Device side of bench/engines.ts, built for the qemu-mps2-an385 board (all four codecs, the sim
-// firmware's frame-level `sim` object, which both engine harnesses provide): the thermo example plus a
-// cell that replays one request frame through the bundle's frame path (sim.onFrame → endpoint → codec
+// Device side of bench/engines.ts and bench/sim.ts, built for the qemu-mps2-an385 board (all four codecs,
+// the sim firmware's frame-level `sim` object, which QEMU and both engine harnesses provide): the thermo
+// example plus a cell that replays one request frame through the bundle's frame path (sim.onFrame → endpoint → codec
 // → handler → codec → sim.sendFrame) in a tight loop and answers how long that took on the engine's clock.
 import { timeout, now } from "cell:hal";
 import type { DeviceCell } from "../firmware/runtime";
 import { thermoCell } from "../examples/thermo/thermo";
-import { EngineReplay } from "./engines-replay-schema";
+import { Replay } from "./replay-schema";
 
-export var replayCell: DeviceCell<typeof EngineReplay.members> = {
-  def: EngineReplay,
+export var replayCell: DeviceCell<typeof Replay.members> = {
+  def: Replay,
   handlers: {
     run: function (req, ctx) {
       var done = ctx.defer();
