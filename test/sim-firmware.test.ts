@@ -6,8 +6,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket } from "node:net";
+import { spawnSync } from "node:child_process";
 import { buildSim, SimBuildResult } from "../sim/build.mjs";
 import { bootSim, bundleImage, SimBoard } from "../sim/qemu";
+import { qmpSocket } from "../sim/qmp";
 import { loaderCell } from "../sim/loader-schema";
 import { HEADER_SIZE, Kind, CodecId, encodeHeader, readU32 } from "../core/header";
 import { StreamDecoder, StreamEncoder } from "../core/stream";
@@ -139,17 +141,28 @@ describe("sim firmware on QEMU mps2-an385", () => {
   var board: SimBoard;
   var uart: Uart;
   var bootedAt = 0;
+  var qmp = qmpSocket();
+
+  /** What the board is doing, for a test that waited in vain: UART0's registers and where the CPU is. */
+  async function boardState(): Promise<string> {
+    var hmp = (line: string) => qmp.execute("human-monitor-command", { "command-line": line }).then(String);
+    var uart = (await hmp("xp /3wx 0x40004004")).trim().split(/\s+/).slice(1); // from STATE: reading DATA would take a byte
+    var pc = ((await hmp("info registers")).match(/R15=([0-9a-f]+)/) || ["", "?"])[1];
+    var where = spawnSync("arm-none-eabi-addr2line", ["-f", "-e", build.elf, "0x" + pc], { encoding: "utf8" }).stdout || "";
+    return "board: UART0 STATE " + uart[0] + " CTRL " + uart[1] + " INTSTATUS " + uart[2] + "; pc 0x" + pc + " in " + where.trim().replace(/\n/, " at ");
+  }
 
   beforeAll(async () => {
     build = await buildSim({ log: () => {} });
     bootedAt = Date.now();
-    board = await bootSim();
+    board = await bootSim({ extraArgs: qmp.args });
     uart = new Uart(await board.connect());
     await board.waitConsole(/running=no/);
   }, 120000);
 
   afterAll(async () => {
     if (process.env.SIM_SHOW_CONSOLE && board) console.log(board.console());
+    qmp.dispose();
     if (board) await board.kill();
     if (board) {
       // The PID is gone: signal 0 to it throws ESRCH.
@@ -279,7 +292,9 @@ describe("sim firmware on QEMU mps2-an385", () => {
     }
     uart.sendRaw(new Uint8Array(bytes));
     for (var k = 0; k < count; k++) {
-      var f = await uart.next((x) => readU32(x, 12) === 3000 + k, 20000);
+      var f = await uart.next((x) => readU32(x, 12) === 3000 + k, 20000).catch(async (e: Error) => {
+        throw new Error(e.message + " (echo " + k + ")\n" + (await boardState()));
+      });
       expect(f[HEADER_SIZE + 149]).toBe(k + 1);
     }
     var mark = board.console().length;

@@ -1,4 +1,4 @@
-/* mps2-an385 (QEMU) registers this firmware touches: CMSDK APB UARTs, SysTick, NVIC, SCB. */
+/* mps2-an385 (QEMU) registers this firmware touches: CMSDK APB UARTs and timer 0, SysTick, NVIC, SCB. */
 #ifndef CELL_BOARD_H
 #define CELL_BOARD_H
 
@@ -25,6 +25,13 @@
 #define UART_INT_RX (1u << 1)
 #define UART0_RX_IRQ 0 /* TX is RX + 1; UART1 RX is 2 */
 
+/* CMSDK APB timer 0: a 32-bit down-counter at SYSCLK_HZ; reloads from RELOAD after reaching 0 */
+#define TIMER0_BASE 0x40000000u
+#define TIMER_CTRL(b) REG32((b) + 0x00)
+#define TIMER_VALUE(b) REG32((b) + 0x04)
+#define TIMER_RELOAD(b) REG32((b) + 0x08) /* writing it also sets VALUE */
+#define TIMER_CTRL_EN (1u << 0)
+
 /* SysTick */
 #define SYST_CSR REG32(0xE000E010u)
 #define SYST_RVR REG32(0xE000E014u)
@@ -38,6 +45,13 @@
 #define SCB_AIRCR_SYSRESET 0x05FA0004u
 
 static inline void irq_disable(void) { __asm volatile("cpsid i" ::: "memory"); }
+/* For code that may run with interrupts already disabled: irq_restore() puts back what irq_save() found. */
+static inline uint32_t irq_save(void) {
+  uint32_t primask;
+  __asm volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
+  return primask;
+}
+static inline void irq_restore(uint32_t primask) { __asm volatile("msr primask, %0" ::"r"(primask) : "memory"); }
 static inline void irq_enable(void) { __asm volatile("cpsie i" ::: "memory"); }
 static inline void cpu_wfi(void) { __asm volatile("wfi" ::: "memory"); }
 

@@ -1,4 +1,4 @@
-/* Milliseconds since boot from SysTick at 1 kHz. */
+/* Milliseconds since the machine started, read from a hardware counter (SysTick only wakes the main loop). */
 #ifndef CELL_CLOCK_H
 #define CELL_CLOCK_H
 

@@ -1,6 +1,6 @@
 /* Injected by sim/build.mjs into Duktape's duk_config.h at its __OVERRIDE_DEFINES__ marker. */
 
-/* No OS clock or time zone: Date comes from SysTick (engine.c), local time is UTC. */
+/* No OS clock or time zone: Date comes from the board clock (clock.c, via engine.c), local time is UTC. */
 #undef DUK_USE_DATE_NOW_GETTIMEOFDAY
 #undef DUK_USE_DATE_NOW_TIME
 #undef DUK_USE_DATE_TZO_GMTIME_R

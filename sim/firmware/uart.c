@@ -1,13 +1,18 @@
 /* CMSDK APB UART driver. QEMU's UART holds one received byte and delivers the next only after the guest
  * reads DATA, so bytes are never lost as long as we stop reading when our ring is full: the ISR then
- * masks the RX interrupt and leaves the byte in DATA; uart0_read() drains it and unmasks once there is room. */
+ * masks the RX interrupt and leaves the byte in DATA; uart0_read() drains it and unmasks once there is room.
+ *
+ * QEMU raises the RX interrupt only for a byte that arrives while RXINTEN is set; setting RXINTEN later
+ * does not raise it for a byte already waiting. Such a byte is never announced, and QEMU sends nothing
+ * more until it is read: so after every unmask the UART is drained once more, and the main loop also
+ * reads a byte it finds waiting in DATA while the ring is empty, whatever the interrupt state. */
 #include "uart.h"
 #include "board.h"
 
 #define RING_SIZE 8192u /* power of two */
 
 static uint8_t ring[RING_SIZE];
-static volatile uint32_t ring_head, ring_tail; /* head: ISR writes; tail: main loop reads */
+static volatile uint32_t ring_head, ring_tail; /* head: ISR (or main loop, interrupts off) writes; tail: main loop */
 static volatile uint32_t stalls;
 static volatile int rx_masked;
 
@@ -23,9 +28,12 @@ void uart_init(void) {
   NVIC_ISER0 = 1u << UART0_RX_IRQ;
 }
 
-/* Moves bytes from the UART into the ring while both allow; returns 0 if the ring filled up first. */
+static int rx_waiting(void) { return (UART_STATE(UART0_BASE) & UART_STATE_RXFULL) != 0; }
+
+/* Moves bytes from the UART into the ring while both allow; returns 0 if the ring filled up first.
+ * Runs in the ISR or with interrupts disabled: ring_head has one writer at a time. */
 static int drain(void) {
-  while (UART_STATE(UART0_BASE) & UART_STATE_RXFULL) {
+  while (rx_waiting()) {
     uint32_t head = ring_head;
     if (head - ring_tail >= RING_SIZE) return 0;
     ring[head & (RING_SIZE - 1)] = (uint8_t)UART_DATA(UART0_BASE);
@@ -34,26 +42,38 @@ static int drain(void) {
   return 1;
 }
 
+/* The ring is full: stop taking interrupts; the byte stays in DATA and QEMU holds back the rest. */
+static void rx_hold(void) {
+  UART_CTRL(UART0_BASE) &= ~UART_CTRL_RXINTEN;
+  rx_masked = 1;
+  stalls++;
+}
+
 void Uart0Rx_Handler(void) {
   UART_INT(UART0_BASE) = UART_INT_RX;
-  if (!drain()) {
-    UART_CTRL(UART0_BASE) &= ~UART_CTRL_RXINTEN;
-    rx_masked = 1;
-    stalls++;
-  }
+  if (!drain()) rx_hold();
+}
+
+/* With interrupts disabled: takes what the UART holds and gives RX back to the interrupt if the ring has
+ * room. The drain after the unmask catches a byte that landed before it (no interrupt announces that one);
+ * any byte after it raises the interrupt. */
+static void rx_resume(void) {
+  if (!drain()) return; /* still full: stay held */
+  if (!rx_masked) return;
+  rx_masked = 0;
+  UART_CTRL(UART0_BASE) |= UART_CTRL_RXINTEN;
+  if (!drain()) rx_hold();
 }
 
 int uart0_read(void) {
   uint32_t tail = ring_tail;
   int b;
   if (tail == ring_head) {
-    if (!rx_masked) return -1;
-    /* The ring was full and is now empty: take over from the ISR until the UART is drained. */
+    /* Empty ring: normally the UART is empty too. If it is held (ring was full) or a byte waits in DATA
+     * unannounced, take over from the ISR until the UART is drained. */
+    if (!rx_masked && !rx_waiting()) return -1;
     irq_disable();
-    if (drain()) {
-      rx_masked = 0;
-      UART_CTRL(UART0_BASE) |= UART_CTRL_RXINTEN;
-    }
+    rx_resume();
     irq_enable();
     if (tail == ring_head) return -1;
   }
@@ -62,9 +82,9 @@ int uart0_read(void) {
   return b;
 }
 
-int uart0_pending(void) {
-  return ring_head != ring_tail || rx_masked || (UART_STATE(UART0_BASE) & UART_STATE_RXFULL) != 0;
-}
+/* Agrees with uart0_read(): whenever this says 1, uart0_read() returns a byte or clears the reason (it never
+ * leaves a byte in DATA while the main loop spins). */
+int uart0_pending(void) { return ring_head != ring_tail || rx_masked || rx_waiting(); }
 
 uint32_t uart0_stalls(void) { return stalls; }
 
