@@ -1,0 +1,132 @@
+// The per-board parts of a device build: board files, the adapter and codecs a board uses, and the
+// generated entry module and `cell:board` constants (see rollup.config.mjs for the whole build).
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const ADAPTERS = {
+  espruino: "firmware/adapters/espruino.ts",
+  jerryscript: "firmware/adapters/kaluma.ts",
+  duktape: "firmware/adapters/duktape-sim.ts",
+  node: "firmware/adapters/node.ts"
+};
+
+export const CODECS = {
+  compact: ["core/lite/compact.ts", "compactCodec"],
+  json: ["core/codecs/json.ts", "jsonCodec"],
+  msgpack: ["core/codecs/msgpack.ts", "msgpackCodec"],
+  raw: ["core/codecs/raw.ts", "rawCodec"]
+};
+
+/** boards/<id>.json, parsed. */
+export function loadBoard(id) {
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(String(id))) throw new Error(`bad board id ${JSON.stringify(id)}`);
+  const file = join(ROOT, "boards", `${id}.json`);
+  if (!existsSync(file)) throw new Error(`no board ${id} (boards/${id}.json)`);
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/** A cell module path from a file or a directory (dir/<dir name>.ts, else dir/index.ts). */
+export function resolveEntry(path) {
+  const p = resolve(path);
+  if (existsSync(p) && statSync(p).isDirectory()) {
+    for (const f of [join(p, `${basename(p)}.ts`), join(p, "index.ts")]) if (existsSync(f)) return f;
+    throw new Error(`${path}: a directory without ${basename(p)}.ts or index.ts`);
+  }
+  if (!existsSync(p)) throw new Error(`${path}: no such file`);
+  return p;
+}
+
+function ident(name) {
+  if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(String(name))) throw new Error(`not an engine global name: ${JSON.stringify(name)}`);
+  return String(name);
+}
+
+/** The adapter's openLink() argument, as source: Espruino devices and pins are globals (Serial2, D17). */
+export function linkConfigSource(board) {
+  const link = board.ports.link;
+  switch (board.engine) {
+    case "espruino": {
+      const parts = [`port: ${ident(link.device)}`];
+      if (link.baud) parts.push(`baud: ${link.baud}`);
+      if (link.pins) parts.push(`pins: { tx: ${ident(link.pins.tx)}, rx: ${ident(link.pins.rx)} }`);
+      // The console would eat the link's input: move it when they share a device (BLE: on connect).
+      if (link.device === board.ports.console.device || link.kind === "ble-uart") parts.push("takeConsole: true");
+      return `{ ${parts.join(", ")} }`;
+    }
+    case "jerryscript":
+      return JSON.stringify({ port: link.device, baud: link.baud, pins: link.pins });
+    case "duktape":
+      return JSON.stringify({ maxFrame: board.maxFrameBytes });
+    case "node":
+      return "undefined";
+    default:
+      throw new Error(`board ${board.id}: unknown engine ${board.engine}`);
+  }
+}
+
+/**
+ * The byte port of a stream-framed board, as source. Espruino and Kaluma adapters take the link config
+ * as arguments too (linkPort), so constants reach the minifier and the unused branches fold away.
+ */
+function portSource(board) {
+  const link = board.ports.link;
+  if (board.engine === "espruino") {
+    const takeConsole = link.device === board.ports.console.device || link.kind === "ble-uart";
+    const pins = link.pins ? `{ tx: ${ident(link.pins.tx)}, rx: ${ident(link.pins.rx)} }` : "undefined";
+    return `linkPort(${ident(link.device)}, ${takeConsole}, ${link.baud ? Number(link.baud) : "undefined"}, ${pins})`;
+  }
+  if (board.engine === "jerryscript") return `linkPort(${JSON.stringify(link.device)}, ${Number(link.baud)}, ${link.pins ? JSON.stringify(link.pins) : "undefined"})`;
+  return `openLink(${linkConfigSource(board)}).bytes`;
+}
+
+/** The "cell:board" module. */
+export function boardModuleSource(board) {
+  const s = board.sensors || {};
+  return [
+    `export var id = ${JSON.stringify(board.id)};`,
+    `export var engine = ${JSON.stringify(board.engine)};`,
+    `export var temperatureSource = ${JSON.stringify(s.temperature || "none")};`,
+    `export var adcPins = ${JSON.stringify(s.adcPins || [])};`,
+    `export var maxFrame = ${Number(board.maxFrameBytes)};`
+  ].join("\n");
+}
+
+/** The selected codecs, COMPACT first when present: a device sends its events in the first. */
+export function codecList(board, codecs) {
+  const list = codecs && codecs.length ? codecs : board.codecs;
+  for (const c of list) if (!CODECS[c]) throw new Error(`unknown codec ${c} (one of ${Object.keys(CODECS).join(", ")})`);
+  return list.includes("compact") ? ["compact", ...list.filter((c) => c !== "compact")] : list;
+}
+
+const lib = (file) => JSON.stringify(join(ROOT, file));
+
+/**
+ * The generated entry: open the link and frame it for the board (the lite stream link over a byte port;
+ * the sim firmware frames in C and hands over whole frames), serve the cells with the selected codecs.
+ * Core's codecs encode into a Writer, so they are wrapped to write into the frame being built.
+ * Espruino's E.CRC32 is the standard CRC-32 (test/lite-build.test.ts checks the Espruino personality's),
+ * so those bundles carry no CRC code; the other byte links the bitwise one.
+ */
+export function entrySource(board, entry, codecs) {
+  const list = codecList(board, codecs);
+  const maxFrame = Number(board.maxFrameBytes);
+  const port = ["espruino", "jerryscript"].includes(board.engine) ? "linkPort" : "openLink";
+  const lines = [`import { start } from ${lib("firmware/runtime.ts")};`, `import { ${port} } from "cell:hal";`, `import cells from ${JSON.stringify(entry)};`];
+  for (const c of list) lines.push(`import { ${CODECS[c][1]} } from ${lib(CODECS[c][0])};`);
+  if (list.some((c) => c !== "compact")) lines.push(`import { liteCodec } from ${lib("core/lite/writer-full.ts")};`);
+  let link = `openLink(${linkConfigSource(board)}).frames`;
+  if (board.engine !== "duktape") {
+    lines.push(`import { streamLink } from ${lib("core/lite/stream.ts")};`);
+    if (board.engine !== "espruino") lines.push(`import { crc32 } from ${lib("core/lite/crc.ts")};`);
+    const crc = board.engine === "espruino" ? "function (b) { return E.CRC32(b) >>> 0; }" : "crc32";
+    link = `streamLink(${portSource(board)}, ${maxFrame}, ${crc})`;
+  }
+  const codecArgs = list.map((c) => (c === "compact" ? CODECS[c][1] : `liteCodec(${CODECS[c][1]})`)).join(", ");
+  lines.push(`start(cells, { link: ${link}, codecs: [${codecArgs}] });`);
+  return lines.join("\n");
+}
+
+// ---- Schema modules compiled at build time ----

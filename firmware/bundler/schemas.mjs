@@ -1,0 +1,153 @@
+// Build-time schema compilation: schema modules evaluated in Node and replaced by literals, and the
+// type kinds and features the cells use, so the device code for the rest folds away.
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const SCHEMA_FILE = /(^|[\/.-])schema\.ts$/;
+export const CORE_SCHEMA = join(ROOT, "core/schema.ts");
+
+/** Runs a TypeScript module of core (and what it imports inside core/) in Node, as CommonJS. */
+function loadCoreModule(file, cache) {
+  if (cache[file]) return cache[file].exports;
+  const out = ts.transpileModule(readFileSync(file, "utf8"), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } });
+  const mod = (cache[file] = { exports: {} });
+  const require = (spec) => {
+    const dep = resolve(dirname(file), spec.endsWith(".ts") ? spec : `${spec}.ts`);
+    if (!spec.startsWith(".") || !dep.startsWith(join(ROOT, "core") + "/")) throw new Error(`${relative(ROOT, file)}: imports ${spec}, outside core/`);
+    return loadCoreModule(dep, cache);
+  };
+  new Function("exports", "require", "module", out.outputText)(mod.exports, require, mod);
+  return mod.exports;
+}
+
+/**
+ * The exports of a schema module, evaluated in Node; null when the module does not follow the
+ * convention (an import of anything but core/schema), and is then bundled as it is.
+ */
+export function evaluateSchemaModule(file) {
+  const text = readFileSync(file, "utf8");
+  const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+  if (imports.length === 0 || imports.some((spec) => !spec.startsWith(".") || resolve(dirname(file), spec.replace(/\.ts$/, "") + ".ts") !== CORE_SCHEMA)) return null;
+  const cache = {};
+  const out = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } });
+  const mod = { exports: {} };
+  new Function("exports", "require", "module", out.outputText)(mod.exports, () => loadCoreModule(CORE_SCHEMA, cache), mod);
+  return mod.exports;
+}
+
+const isType = (v) => v !== null && typeof v === "object" && typeof v.k === "number" && typeof v.sig === "string";
+const isCell = (v) => v !== null && typeof v === "object" && typeof v.name === "string" && typeof v.schema === "string" && typeof v.hash === "number" && v.info && typeof v.info === "object";
+
+/** The types a value holds (a cell's member types, or a type and its parts), each visit counted. */
+function visitTypes(v, seen) {
+  if (isType(v)) {
+    seen[v.sig] = (seen[v.sig] || 0) + 1;
+    if (v.of) visitTypes(v.of, seen);
+    for (const f of v.fields || []) visitTypes(f.type, seen);
+  } else if (isCell(v)) {
+    for (const name of Object.keys(v.info)) {
+      const d = v.info[name].def;
+      for (const t of [d.req, d.res, d.type]) if (t) visitTypes(t, seen);
+    }
+  }
+}
+
+/**
+ * JavaScript source for a schema module's exports: cells as member tables resolved here, so the device
+ * walks nothing (core/lite/serve.ts CompiledCell: { name, id, hash, schema, m: { memberId: [name, req,
+ * res] | [name, type] }, e: { event: id } }), plus core's `info` nesting when `keepInfo` (the cell code
+ * reads it); type descriptors without their signatures (kept when `keepSig`: core's codecs name types
+ * in their messages). A type used more than once is one shared object. Null when an export is neither
+ * a cell nor a type.
+ */
+export function schemaModuleSource(exports, keepSig, keepInfo) {
+  const names = Object.keys(exports);
+  if (names.length === 0 || names.some((n) => n === "default" || !(isType(exports[n]) || isCell(exports[n])))) return null;
+  const uses = {};
+  for (const n of names) visitTypes(exports[n], uses);
+  const shared = {};
+  const decls = [];
+  const literal = (t) => {
+    if (shared[t.sig]) return shared[t.sig];
+    const parts = [`k: ${t.k}`];
+    if (keepSig) parts.push(`sig: ${JSON.stringify(t.sig)}`);
+    if (t.of) parts.push(`of: ${literal(t.of)}`);
+    if (t.fields) parts.push(`fields: [${t.fields.map((f) => `{ name: ${JSON.stringify(f.name)}, type: ${literal(f.type)} }`).join(", ")}]`);
+    if (t.values) parts.push(`values: ${JSON.stringify(t.values)}`);
+    const code = `{ ${parts.join(", ")} }`;
+    if (uses[t.sig] < 2) return code;
+    shared[t.sig] = `type${decls.length}`;
+    decls.push(`var ${shared[t.sig]} = ${code};`);
+    return shared[t.sig];
+  };
+  const cellLiteral = (c) => {
+    const members = Object.keys(c.info);
+    const table = members.map((m) => {
+      const d = c.info[m].def;
+      const types = d.kind === "method" ? [literal(d.req), literal(d.res)] : [literal(d.type)];
+      return `${c.info[m].id}: [${[JSON.stringify(m), ...types].join(", ")}]`;
+    });
+    const events = members.filter((m) => c.info[m].def.kind !== "method").map((m) => `${JSON.stringify(m)}: ${c.info[m].id}`);
+    let code = `{ name: ${JSON.stringify(c.name)}, id: ${c.id}, hash: ${c.hash}, schema: ${JSON.stringify(c.schema)}, m: { ${table.join(", ")} }, e: { ${events.join(", ")} }`;
+    if (keepInfo) {
+      const info = members.map((m) => {
+        const d = c.info[m].def;
+        const def = d.kind === "method" ? `req: ${literal(d.req)}, res: ${literal(d.res)}` : `type: ${literal(d.type)}`;
+        return `${JSON.stringify(m)}: { id: ${c.info[m].id}, def: { ${def} } }`;
+      });
+      code += `, info: { ${info.join(", ")} }`;
+    }
+    return code + " }";
+  };
+  const body = names.map((n) => `export var ${n} = ${isCell(exports[n]) ? cellLiteral(exports[n]) : literal(exports[n])};`);
+  return decls.concat(body).join("\n") + "\n";
+}
+
+/** The types of a cell's members: core's `info` nesting, or a compiled member table's entries. */
+function memberTypes(c) {
+  if (c.m) return Object.values(c.m).flatMap((entry) => entry.slice(1));
+  return Object.keys(c.info).flatMap((m) => [c.info[m].def.req, c.info[m].def.res, c.info[m].def.type].filter(Boolean));
+}
+
+/** The type kinds (0..14) the cells use: what the lite COMPACT codec must carry. */
+export function kindsOf(cellDefs) {
+  const kinds = new Set();
+  const walk = (t) => {
+    kinds.add(t.k);
+    if (t.of) walk(t.of);
+    for (const f of t.fields || []) walk(f.type);
+  };
+  for (const c of cellDefs) for (const t of memberTypes(c)) walk(t);
+  return [...kinds].sort((a, b) => a - b);
+}
+
+/**
+ * The server features (core/lite/features.ts) the cell code can use, read from its source (the cell
+ * modules, not the schema modules compiled to literals). Conservative: any mention of a name keeps
+ * what it needs, even in a comment or a string. `info`: the code reads core's member nesting.
+ */
+export function featuresOf(sources, cellDefs) {
+  const text = sources.join("\n");
+  return {
+    DEFER: /defer/.test(text),
+    CONTEXT: /\b(peer|requestId|method|cancelled|onCancel|defer|arguments)\b/.test(text),
+    DEFS: cellDefs.some((c) => !c.m),
+    info: /\binfo\b/.test(text)
+  };
+}
+
+/** core/lite/features.ts for a build (all true when unknown). */
+export function featuresModuleSource(features) {
+  return ["DEFER", "CONTEXT", "DEFS"].map((f) => `export var ${f} = ${!features || features[f]};`).join("\n");
+}
+
+const KIND_FLAGS = ["U8", "U16", "U32", "I8", "I16", "I32", "F32", "F64", "BOOL", "STRING", "BYTES", "ARRAY", "OPTIONAL", "STRUCT", "ENUM"];
+
+/** core/lite/kinds.ts for a build: true for the kinds used, false for the rest (all true when unknown). */
+export function kindsModuleSource(kinds) {
+  return KIND_FLAGS.map((flag, k) => `export var ${flag} = ${!kinds || kinds.includes(k)};`).join("\n");
+}
