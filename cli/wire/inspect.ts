@@ -1,5 +1,5 @@
 import { decode as msgpackDecode } from "@msgpack/msgpack";
-import { HEADER_SIZE, Kind, CodecId, MethodId, decodeHeader, newHeader, readU32 } from "../../core/header";
+import { HEADER_SIZE, Kind, CodecId, MethodId, decodeHeader, newHeader, readU32, type Header } from "../../core/header";
 import { readErrorPayload } from "../../core/rpc/error-payload";
 import { decodeAnnounce } from "../../core/rpc/announce-payload";
 import { compactCodec } from "../../core/codecs";
@@ -10,16 +10,9 @@ import type { RawFrame } from "./split";
 import { toHex } from "./hex";
 
 /** What `cell wire decode --json` prints for one frame (ids as numbers). */
-export interface FrameReport {
+export interface FrameReport extends Header {
   magic: number;
   version: number;
-  kind: number;
-  flags: number;
-  codec: number;
-  cellId: number;
-  methodId: number;
-  requestId: number;
-  length: number;
   crcOk: boolean | null;
   payload: string;
   problem?: string;
