@@ -4,9 +4,8 @@
 import type { Peer } from "../core/transport";
 import type { Clock } from "../core/rpc/options";
 import type { AnnouncedCell } from "../core/rpc/announce-payload";
-import { Writer } from "../core/codec";
-import { HEADER_SIZE, Kind, CodecId, newHeader, encodeHeader } from "../core/header";
-import { writeAnnounce, announceLength } from "../core/rpc/announce-payload";
+import { HEADER_SIZE } from "../core/header";
+import { announceFrame } from "../core/rpc/announce";
 import type { LinkState } from "./state";
 
 interface Target {
@@ -77,16 +76,7 @@ export class BridgeAnnouncer {
       this.warned.add(link.index);
       this.log(`announce on ${link.name}: only ${cells.length} of ${all.length} cells fit one frame; cells() lists them all`);
     }
-    const a = { instanceId: this.instanceId, ttlMs, cells };
-    const w = new Writer(HEADER_SIZE + announceLength(a));
-    w.reset(HEADER_SIZE);
-    writeAnnounce(w, a);
-    const h = newHeader();
-    h.kind = Kind.Announce;
-    h.codec = CodecId.Raw;
-    h.length = w.pos - HEADER_SIZE;
-    encodeHeader(h, w.buf, 0);
-    link.trySend(w.view(0), target.to);
+    link.trySend(announceFrame({ instanceId: this.instanceId, ttlMs, cells }), target.to);
   }
 
   /** The longest prefix of `cells` (at most 255) whose ANNOUNCE payload fits `room` bytes. */

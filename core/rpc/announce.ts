@@ -23,7 +23,8 @@ export interface Announcer {
   stop(): void;
 }
 
-function frameOf(a: Announcement): Uint8Array {
+/** A whole ANNOUNCE frame (header ‖ payload) for `a`, in a buffer of its own. */
+export function announceFrame(a: Announcement): Uint8Array {
   var w = new Writer(64);
   w.reset(HEADER_SIZE);
   writeAnnounce(w, a);
@@ -39,8 +40,8 @@ export function announce(link: Transport, opts: AnnounceOptions, epOpts?: Endpoi
   if (!(opts.ttlMs > 0)) throw new RangeError("announce: ttlMs must be above 0");
   var cells = [];
   for (var i = 0; i < opts.cells.length; i++) cells.push({ name: opts.cells[i].name, cellId: opts.cells[i].id, schemaHash: opts.cells[i].hash });
-  var frame = frameOf({ instanceId: opts.instanceId, ttlMs: opts.ttlMs, cells: cells });
-  var goodbye = frameOf({ instanceId: opts.instanceId, ttlMs: 0, cells: cells });
+  var frame = announceFrame({ instanceId: opts.instanceId, ttlMs: opts.ttlMs, cells: cells });
+  var goodbye = announceFrame({ instanceId: opts.instanceId, ttlMs: 0, cells: cells });
   if (frame.length > link.maxFrame) throw new RangeError("announce: " + frame.length + " bytes do not fit the link's " + link.maxFrame + "-byte frames");
   var ep = endpoint(link, epOpts);
   var every = Math.max(1, Math.floor(opts.ttlMs / 3));
