@@ -42,17 +42,17 @@ export function buildBundle(options: BuildOptions): PromiseLike<BundleInfo>;
 export function buildFirmware(argv: string[]): PromiseLike<number>;
 export function loadBoard(id: string): any;
 export function resolveEntry(path: string): string;
-export function entrySource(board: any, entry: string, codecs?: string[]): string;
+export function entrySource(board: any, entry: string, codecs?: string[], fns?: boolean): string;
 export function linkConfigSource(board: any): string;
 export function boardModuleSource(board: any): string;
 /** Source of a compiled schema module (cells and types as literals); null when an export is neither. */
-export function schemaModuleSource(exports: Record<string, unknown>, keepSig: boolean, keepInfo?: boolean): string | null;
+export function schemaModuleSource(exports: Record<string, unknown>, keepSig: boolean, keepInfo?: boolean, fns?: boolean): string | null;
 /** The type kinds the cells' members use (core's `info` nesting, or compiled member tables `m`). */
 export function kindsOf(cells: ({ info: Record<string, { def: { req?: unknown; res?: unknown; type?: unknown } }> } | { m: Record<string, unknown[]> })[]): number[];
 /** The server features cell code can use, from its source text. */
 export function featuresOf(sources: string[], cells: object[]): BundleFeatures;
 /** core/lite/features.ts for a build (every feature when `features` is undefined). */
-export function featuresModuleSource(features?: Partial<BundleFeatures>): string;
+export function featuresModuleSource(features?: Partial<BundleFeatures>, board?: any): string;
 /** core/lite/kinds.ts for a build (all kinds when `kinds` is undefined). */
 export function kindsModuleSource(kinds?: number[]): string;
 /** A schema module's exports evaluated in Node, or null when it imports anything but core/schema. */

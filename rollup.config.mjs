@@ -43,6 +43,9 @@ const FEATURES_FILE = join(ROOT, "core/lite/features.ts");
 /** `compiled` collects, by file, the schema modules compiled to literals (null: bundled as they are). */
 function cellPlugin(board, entry, codecs, engine, kinds, features, compiled) {
   const keepSig = codecList(board, codecs).some((c) => c !== "compact");
+  // COMPACT only, every cell compiled, and no code reading `info`: the member tables carry per-type
+  // COMPACT functions (core/lite/compact-fns.ts) instead of descriptors and the generic codec.
+  const fns = !!features && !keepSig && !features.DEFS && !features.info;
   return {
     name: "cell",
     async resolveId(id, importer) {
@@ -57,15 +60,15 @@ function cellPlugin(board, entry, codecs, engine, kinds, features, compiled) {
       if (!SCHEMA_FILE.test(r.id) || r.id === CORE_SCHEMA) return r;
       if (!(r.id in compiled)) {
         const exports = evaluateSchemaModule(r.id);
-        compiled[r.id] = exports && schemaModuleSource(exports, keepSig, features && features.info);
+        compiled[r.id] = exports && schemaModuleSource(exports, keepSig, features && features.info, fns);
       }
       return compiled[r.id] ? SCHEMA_PREFIX + r.id : r;
     },
     load(id) {
       if (id === "\0cell:board") return boardModuleSource(board);
-      if (id === "\0cell:entry") return entrySource(board, entry, codecs);
+      if (id === "\0cell:entry") return entrySource(board, entry, codecs, fns);
       if (id === "\0cell:kinds") return kindsModuleSource(kinds);
-      if (id === "\0cell:features") return featuresModuleSource(features);
+      if (id === "\0cell:features") return featuresModuleSource(features, board);
       if (id.startsWith(SCHEMA_PREFIX)) return compiled[id.slice(SCHEMA_PREFIX.length)];
       return null;
     }
@@ -79,7 +82,7 @@ function cellPlugin(board, entry, codecs, engine, kinds, features, compiled) {
  */
 function buildTsconfig(board, entry, codecs, engine) {
   const dir = mkdtempSync(join(tmpdir(), "cell-tsconfig-"));
-  const files = [entry, "firmware/cell-hal.d.ts", "firmware/globals.d.ts", "firmware/runtime.ts", "core/lite/writer-full.ts", "core/lite/crc.ts", "core/lite/stream.ts", ADAPTERS[engine]]
+  const files = [entry, "firmware/cell-hal.d.ts", "firmware/globals.d.ts", "firmware/runtime.ts", "core/lite/writer-full.ts", "core/lite/crc.ts", "core/lite/stream.ts", "core/lite/compact-fns.ts", ADAPTERS[engine]]
     .concat(codecList(board, codecs).map((c) => CODECS[c][0]))
     .map((f) => resolve(ROOT, f));
   const file = join(dir, "tsconfig.json");
@@ -88,8 +91,9 @@ function buildTsconfig(board, entry, codecs, engine) {
 }
 
 /**
- * ES5 out, every variable mangled, three compress passes. Property names are never mangled: wire and
- * user-visible names live in them, and core/lite keeps its private state in closures, not in fields.
+ * ES5 out, every variable mangled, three compress passes. Property names are mangled only from a fixed
+ * list of core/lite internals that never reach the wire, a HAL or user code (codec methods, the serve
+ * options the generated entry passes): wire and user-visible names live in the others.
  * `unsafe` folds constant object and array reads (board constants, the adapter's options literal) and
  * `new Error(x)` to `Error(x)`, which holds for this code; unsafe_comps stays off, as core/lite relies
  * on comparisons with undefined and NaN being false (utf8.ts's optional `max`).
@@ -98,7 +102,7 @@ const TERSER = {
   ecma: 5,
   toplevel: true,
   compress: { passes: 3, pure_getters: true, unsafe: true, unsafe_comps: false },
-  mangle: { toplevel: true },
+  mangle: { toplevel: true, properties: { regex: /^(encode|decode|codecs|announceTtlMs|instanceId)$/, builtins: true } },
   format: { ecma: 5, comments: false }
 };
 

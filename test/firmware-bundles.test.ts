@@ -215,9 +215,11 @@ describe("device announcements", () => {
   }
 });
 
-// Issue 3 asks for echo <= 3072 bytes: not met yet (3774-3871 bytes measured on 2026-11-26; where
-// the bytes go is in the issue's notes). Until it is, this guard keeps echo from growing past 4000.
-const ECHO_CEILING = 4000;
+// Issue 3 asks for echo <= 3072 bytes: not met yet (3626-3725 bytes measured on 2026-11-26, after
+// per-type COMPACT functions, folded build constants, internal property mangling and server-level
+// request state; where the bytes go is in the issue's notes). Until it is, this guard keeps echo from
+// growing past 3750.
+const ECHO_CEILING = 3750;
 
 describe("issue 3 budgets: COMPACT-only bundles on Espruino and JerryScript boards", () => {
   for (const board of SMALL_ENGINE_BOARDS) {

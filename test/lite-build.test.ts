@@ -93,6 +93,10 @@ describe("schema modules compiled at build time", () => {
     const other = join(tmp, "other-schema.ts");
     writeFileSync(other, `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nimport { ErrorCode } from ${JSON.stringify(join(ROOT, "core/errors"))};\nexport var X = cell("x", { m: method(t.u8, t.u8) });\nexport var code = ErrorCode.BadPayload;\n`);
     expect(evaluateSchemaModule(other)).toBeNull();
+    // COMPACT-only builds: the member table holds the request's decoder and the answer's and event's encoders.
+    const fns = schemaModuleSource({ Echo }, false, false, true)!;
+    expect(fns).toMatch(/^import \{ dString, eString, eU32 \} from ".*core\/lite\/compact-fns\.ts";$/m);
+    expect(fns).toContain(`${Echo.info.echo.id}: ["echo", dString, eString], ${Echo.info.count.id}: ["count", eU32]`);
     expect(schemaModuleSource({ Echo, helper: () => 1 }, false)).toBeNull();
     expect(schemaModuleSource({ limit: 5 }, false)).toBeNull();
   });
@@ -117,7 +121,12 @@ describe("schema modules compiled at build time", () => {
     expect(featuresOf(["function (x, c) { return c.requestId; }"], [compiledEcho])).toMatchObject({ DEFER: false, CONTEXT: true });
     expect(featuresOf([sync], [Echo])).toMatchObject({ DEFS: true });
     expect(featuresOf(["Echo.info.echo.id"], [compiledEcho])).toMatchObject({ info: true });
-    expect(featuresModuleSource({ DEFER: false, CONTEXT: true, DEFS: false })).toBe("export var DEFER = false;\nexport var CONTEXT = true;\nexport var DEFS = false;");
+    expect(featuresModuleSource({ DEFER: false, CONTEXT: true, DEFS: false })).toBe(
+      "export var DEFER = false;\nexport var CONTEXT = true;\nexport var DEFS = false;\nexport var OPTIONS = true;\nexport var MAX_FRAME = 0;"
+    );
+    // A board build's entry passes no announce options, and its link's frame size is the board's.
+    expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("puckjs"))).toContain("export var OPTIONS = false;\nexport var MAX_FRAME = 256;");
+    expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("host"))).toContain("export var MAX_FRAME = 0;");
     expect(featuresModuleSource(undefined)).not.toContain("false");
   });
 });

@@ -6,3 +6,7 @@ export var DEFER = true;
 export var CONTEXT = true;
 /** A cell may come as what cell() returns (or an `info` literal), not a compiled member table: indexed at start. */
 export var DEFS = true;
+/** The server may be given announce options (ttl, instance id); a board build's entry gives none, so their defaults fold. */
+export var OPTIONS = true;
+/** The link's frame size when the build knows it (the board's), else 0: the link's maxFrame. */
+export var MAX_FRAME = 0;

@@ -14,7 +14,7 @@ import type { CallContext } from "../rpc/context";
 import type { Peer } from "../transport";
 import { LiteLink, out, put, r32 } from "./bytes";
 import { writeText } from "./utf8";
-import { DEFER, CONTEXT, DEFS } from "./features";
+import { DEFER, CONTEXT, DEFS, OPTIONS, MAX_FRAME } from "./features";
 
 declare function setInterval(fn: () => void, ms: number): unknown;
 
@@ -85,8 +85,8 @@ function compiled(def: any): CompiledCell {
 
 /** Serves `cells` on `link`; returns their servers by cell name. */
 export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions): { [name: string]: DeviceServer<any> } {
-  var buf = new Uint8Array(link.maxFrame), busy = 0, servers: { [name: string]: DeviceServer<any> } = {};
-  var ttl = o.announceTtlMs || 30000, id = o.instanceId || (Math.random() * 4294967296) >>> 0;
+  var buf = new Uint8Array(MAX_FRAME || link.maxFrame), busy = 0, servers: { [name: string]: DeviceServer<any> } = {};
+  var ttl = (OPTIONS && o.announceTtlMs) || 30000, id = (OPTIONS && o.instanceId) || (Math.random() * 4294967296) >>> 0;
   /** By cell id: [member table, handlers]. */
   var known: { [cellId: string]: [CompiledCell, any] } = {}, codecs: { [id: string]: LiteCodec } = {};
   /** The deferred request being handled with each id: calling it with (0, 0, 1) cancels it. */
@@ -149,55 +149,50 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     } as DeviceServer<any>;
   });
 
-  link.onFrame(function (f, from) {
-    var kind = f[2] & 15, codec = f[3], cellId = r32(f, 4), memberId = r32(f, 8), requestId = r32(f, 12), p = f.subarray(20);
-    var s = known[cellId], cell = s && s[0], d = s && cell.m[memberId], ev = s && cell.m[r32(p, 0)];
-    var k = codecs[codec], x: any, done: any, late: any, listeners: (() => void)[] = [];
-    var ctx: any;
+  // The request being answered, in server-level variables rather than per-request closures (less code,
+  // less garbage per request): set by each request, and set again by a deferred answer before it sends.
+  var cellId: number, memberId: number, requestId: number, from: Peer | undefined, codec: number, k: LiteCodec, d: any;
 
-    /** ERROR: u8 code, then the message (clipped to 240 bytes, and to the frame; none if it cannot be written). */
-    function fail(code: number, text?: string): void {
+  /** ERROR: u8 code, then the message (clipped to 240 bytes, and to the frame; none if it cannot be written). */
+  function fail(code: number, text?: string): void {
+    begin();
+    put(code);
+    try {
+      writeText(text || "", Math.min(240, (MAX_FRAME || buf.length) - 21));
+    } catch (e) {
+      out.p = 21;
+    }
+    reply(2, 0);
+  }
+
+  /** Sends the frame just built as the answer to the request being answered. */
+  function reply(kind: number, codecId: number): void {
+    send(kind, codecId, cellId, memberId, requestId, from);
+  }
+
+  /** Answers the request being answered: an ERROR for `e`, else the response `res`. */
+  function answer(e: any, res?: unknown): void {
+    if (e) fail(e.name == "CellError" ? e.code : 4, "" + (e.message || e));
+    else {
       begin();
-      put(code);
       try {
-        writeText(text || "", Math.min(240, buf.length - 21));
-      } catch (e) {
-        out.p = 21;
+        k.encode(d[2], res);
+      } catch (y) {
+        return fail(y === 7 ? 7 : 4);
       }
-      send(2, 0, cellId, memberId, requestId, from);
+      reply(1, codec);
     }
+  }
 
-    /**
-     * Ends the request once: answers it (an ERROR for `e`, else the response `res`), or, when `cancelled`
-     * (a CANCEL, or a request reusing its id), drops the answer and runs the cancel listeners. Without
-     * deferred answers it runs once, right after the handler, and nothing can cancel.
-     */
-    function finish(e: any, res?: unknown, cancelled?: number): void {
-      if (DEFER) {
-        if (done) return;
-        done = 1;
-        if (calls[requestId] == finish) {
-          delete calls[requestId];
-          busy--;
-        }
-        if (cancelled) {
-          ctx.cancelled = true;
-          return listeners.forEach(function (cb) {
-            cb();
-          });
-        }
-      }
-      if (e) fail(e.name == "CellError" ? e.code : 4, "" + (e.message || e));
-      else {
-        begin();
-        try {
-          k!.encode(d![2]!, res);
-        } catch (y) {
-          return fail(y === 7 ? 7 : 4);
-        }
-        send(1, codec, cellId, memberId, requestId, from);
-      }
-    }
+  link.onFrame(function (f, peer) {
+    var kind = f[2] & 15, p = f.subarray(20), x: any, ctx: any, done: any, late: any, listeners: (() => void)[], request: any[], finish: any;
+    var s = known[(cellId = r32(f, 4))], cell = s && s[0], ev = s && cell.m[r32(p, 0)];
+    codec = f[3];
+    memberId = r32(f, 8);
+    requestId = r32(f, 12);
+    from = peer;
+    d = s && cell.m[memberId];
+    k = codecs[codec];
 
     // RESPONSE/ERROR: a device makes no calls; EVENT, ANNOUNCE: it listens to neither. A CANCEL for a
     // request that already has its answer (every one, without deferred answers) is ignored, as for an unknown id.
@@ -208,7 +203,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     // The request's checks in the spec's order (rpc.md §2, §7): the first that fails names the ERROR.
     // Built-ins: describe (0) takes an empty payload; subscribe (1) / unsubscribe (2) an event's u32 id. All RAW.
     // Only deferred answers can leave requests in flight, so only then can there be too many (Overloaded).
-    x = !s ? 1 : p.length > buf.length - 20 ? 7 :
+    x = !s ? 1 : p.length > (MAX_FRAME || buf.length) - 20 ? 7 :
       memberId < 16 ? (memberId > 2 ? 2 : codec ? 3 : !memberId ? (p.length ? 3 : 0) : p.length != 4 ? 3 : ev && !ev[2] ? 0 : 2) :
       !d || !d[2] ? 2 : !k ? 9 : DEFER && busy >= (o.maxInFlight || 4) ? 8 : 0;
     if (x) return fail(x);
@@ -217,20 +212,54 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
         begin();
         if (memberId) subs[cellId + "/" + r32(p, 0)] = memberId < 2;
         else writeText(cell.schema);
-        return send(1, 0, cellId, memberId, requestId, from);
+        return reply(1, 0);
       }
-      x = k!.decode(d![1], p);
+      x = k.decode(d[1], p);
     } catch (e) {
       // The schema text past the frame (7), a codec that cannot carry the type (RAW: 9), else a bad payload.
       x = (e && (e as any).code) || e;
       return fail(x == 7 || x == 9 ? x : 3);
+    }
+    if (DEFER) {
+      request = [cellId, memberId, requestId, from, codec, k, d];
+      listeners = [];
+      /**
+       * Ends the request once: answers it (as the request being answered again: other requests may have
+       * come since), or, when `cancelled` (a CANCEL, or a request reusing its id), drops the answer and
+       * runs the cancel listeners.
+       */
+      finish = function (e: any, res?: unknown, cancelled?: number): void {
+        if (done) return;
+        done = 1;
+        if (calls[request[2]] == finish) {
+          delete calls[request[2]];
+          busy--;
+        }
+        if (cancelled) {
+          ctx.cancelled = true;
+          return listeners.forEach(function (cb) {
+            cb();
+          });
+        }
+        cellId = request[0];
+        memberId = request[1];
+        requestId = request[2];
+        from = request[3];
+        codec = request[4];
+        k = request[5];
+        d = request[6];
+        answer(e, res);
+      };
+      if (calls[requestId]) calls[requestId](0, 0, 1); // a caller reuses an id only for a request it gave up on
+      calls[requestId] = finish;
+      busy++;
     }
     // A synchronous handler's request is never cancelled: its onCancel listeners would never run.
     ctx = DEFER
       ? {
           peer: from,
           requestId: requestId,
-          method: d![0],
+          method: d[0],
           cancelled: false,
           defer: function () {
             late = 1;
@@ -241,18 +270,14 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
             else if (!done) listeners.push(cb);
           }
         }
-      : CONTEXT && { peer: from, requestId: requestId, method: d![0], cancelled: false, onCancel: function () {} };
-    if (DEFER) {
-      if (calls[requestId]) calls[requestId](0, 0, 1); // a caller reuses an id only for a request it gave up on
-      calls[requestId] = finish;
-      busy++;
-    }
+      : CONTEXT && { peer: from, requestId: requestId, method: d[0], cancelled: false, onCancel: function () {} };
     try {
-      x = s[1][d![0]](x, ctx as CallContext<any>);
+      x = s[1][d[0]](x, ctx as CallContext<any>);
     } catch (e) {
-      return finish(e || Error());
+      return DEFER ? finish(e || Error()) : answer(e || Error());
     }
-    if (!DEFER || !late) finish(0, x);
+    if (!DEFER) answer(0, x);
+    else if (!late) finish(0, x);
   });
 
   if (ttl > 0) {

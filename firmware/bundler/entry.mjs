@@ -110,12 +110,14 @@ const lib = (file) => JSON.stringify(join(ROOT, file));
  * Espruino's E.CRC32 is the standard CRC-32 (test/lite-build.test.ts checks the Espruino personality's),
  * so those bundles carry no CRC code; the other byte links the bitwise one.
  */
-export function entrySource(board, entry, codecs) {
+export function entrySource(board, entry, codecs, fns) {
   const list = codecList(board, codecs);
   const maxFrame = Number(board.maxFrameBytes);
   const port = ["espruino", "jerryscript"].includes(board.engine) ? "linkPort" : "openLink";
   const lines = [`import { start } from ${lib("firmware/runtime.ts")};`, `import { ${port} } from "cell:hal";`, `import cells from ${JSON.stringify(entry)};`];
-  for (const c of list) lines.push(`import { ${CODECS[c][1]} } from ${lib(CODECS[c][0])};`);
+  // COMPACT-only builds whose member tables hold per-type functions (schemas.mjs) use their codec.
+  const codec = (c) => (fns && c === "compact" ? ["core/lite/compact-fns.ts", "compactFns"] : CODECS[c]);
+  for (const c of list) lines.push(`import { ${codec(c)[1]} } from ${lib(codec(c)[0])};`);
   if (list.some((c) => c !== "compact")) lines.push(`import { liteCodec } from ${lib("core/lite/writer-full.ts")};`);
   let link = `openLink(${linkConfigSource(board)}).frames`;
   if (board.engine !== "duktape") {
@@ -124,7 +126,7 @@ export function entrySource(board, entry, codecs) {
     const crc = board.engine === "espruino" ? "function (b) { return E.CRC32(b) >>> 0; }" : "crc32";
     link = `streamLink(${portSource(board)}, ${maxFrame}, ${crc})`;
   }
-  const codecArgs = list.map((c) => (c === "compact" ? CODECS[c][1] : `liteCodec(${CODECS[c][1]})`)).join(", ");
+  const codecArgs = list.map((c) => (c === "compact" ? codec(c)[1] : `liteCodec(${CODECS[c][1]})`)).join(", ");
   lines.push(`start(cells, { link: ${link}, codecs: [${codecArgs}] });`);
   return lines.join("\n");
 }

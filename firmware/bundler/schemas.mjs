@@ -62,9 +62,10 @@ function visitTypes(v, seen) {
  * res] | [name, type] }, e: { event: id } }), plus core's `info` nesting when `keepInfo` (the cell code
  * reads it); type descriptors without their signatures (kept when `keepSig`: core's codecs name types
  * in their messages). A type used more than once is one shared object. Null when an export is neither
- * a cell nor a type.
+ * a cell nor a type. With `fns` (COMPACT-only bundles), a member table holds core/lite/compact-fns.ts
+ * functions instead of descriptors: the request's decoder and the response's encoder, an event's encoder.
  */
-export function schemaModuleSource(exports, keepSig, keepInfo) {
+export function schemaModuleSource(exports, keepSig, keepInfo, fns) {
   const names = Object.keys(exports);
   if (names.length === 0 || names.some((n) => n === "default" || !(isType(exports[n]) || isCell(exports[n])))) return null;
   const uses = {};
@@ -84,11 +85,28 @@ export function schemaModuleSource(exports, keepSig, keepInfo) {
     decls.push(`var ${shared[t.sig]} = ${code};`);
     return shared[t.sig];
   };
+  const used = new Set();
+  const sharedFns = {};
+  const fn = (dir, t) => {
+    const key = dir + t.sig;
+    if (sharedFns[key]) return sharedFns[key];
+    const part = (name) => (used.add(dir + name), dir + name);
+    let code;
+    if (t.k === 11) code = `${part("Array")}(${fn(dir, t.of)}${dir === "d" ? `, ${minSize(t.of)}` : ""})`;
+    else if (t.k === 12) code = `${part("Optional")}(${fn(dir, t.of)})`;
+    else if (t.k === 13) code = `${part("Struct")}([${t.fields.map((f) => `[${JSON.stringify(f.name)}, ${fn(dir, f.type)}]`).join(", ")}])`;
+    else if (t.k === 14) code = `${part("Enum")}(${JSON.stringify(t.values)})`;
+    else return part(KIND_NAMES[t.k]);
+    if (uses[t.sig] < 2) return code;
+    sharedFns[key] = `${dir}type${decls.length}`;
+    decls.push(`var ${sharedFns[key]} = ${code};`);
+    return sharedFns[key];
+  };
   const cellLiteral = (c) => {
     const members = Object.keys(c.info);
     const table = members.map((m) => {
       const d = c.info[m].def;
-      const types = d.kind === "method" ? [literal(d.req), literal(d.res)] : [literal(d.type)];
+      const types = fns ? (d.kind === "method" ? [fn("d", d.req), fn("e", d.res)] : [fn("e", d.type)]) : d.kind === "method" ? [literal(d.req), literal(d.res)] : [literal(d.type)];
       return `${c.info[m].id}: [${[JSON.stringify(m), ...types].join(", ")}]`;
     });
     const events = members.filter((m) => c.info[m].def.kind !== "method").map((m) => `${JSON.stringify(m)}: ${c.info[m].id}`);
@@ -104,7 +122,17 @@ export function schemaModuleSource(exports, keepSig, keepInfo) {
     return code + " }";
   };
   const body = names.map((n) => `export var ${n} = ${isCell(exports[n]) ? cellLiteral(exports[n]) : literal(exports[n])};`);
-  return decls.concat(body).join("\n") + "\n";
+  const imports = used.size ? [`import { ${[...used].sort().join(", ")} } from ${JSON.stringify(join(ROOT, "core/lite/compact-fns.ts"))};`] : [];
+  return imports.concat(decls, body).join("\n") + "\n";
+}
+
+const KIND_NAMES = ["U8", "U16", "U32", "I8", "I16", "I32", "F32", "F64", "Bool", "String", "Bytes"];
+
+/** The fewest bytes a value of `t` takes in COMPACT (core/lite/compact.ts minSize). */
+function minSize(t) {
+  let n = t.k === 6 ? 4 : t.k === 7 ? 8 : t.k === 13 ? 0 : 1;
+  for (const f of t.fields || []) n += minSize(f.type);
+  return n;
 }
 
 /** The types of a cell's members: core's `info` nesting, or a compiled member table's entries. */
@@ -140,9 +168,13 @@ export function featuresOf(sources, cellDefs) {
   };
 }
 
-/** core/lite/features.ts for a build (all true when unknown). */
-export function featuresModuleSource(features) {
-  return ["DEFER", "CONTEXT", "DEFS"].map((f) => `export var ${f} = ${!features || features[f]};`).join("\n");
+/**
+ * core/lite/features.ts for a build (all true when unknown). The generated entry sets no announce
+ * options, so a board build folds their defaults (OPTIONS false) and the board's frame size (MAX_FRAME).
+ */
+export function featuresModuleSource(features, board) {
+  const flags = ["DEFER", "CONTEXT", "DEFS"].map((f) => `export var ${f} = ${!features || features[f]};`);
+  return flags.concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`]).join("\n");
 }
 
 const KIND_FLAGS = ["U8", "U16", "U32", "I8", "I16", "I32", "F32", "F64", "BOOL", "STRING", "BYTES", "ARRAY", "OPTIONAL", "STRUCT", "ENUM"];
