@@ -145,7 +145,9 @@ describe("bridge over NATS", () => {
       expect(lostInNats.length + stopping.length).toBe(failures.length); // every failure is a clear one
       expect(lostInNats.length).toBeLessThanOrEqual(how === "drain" ? 0 : 3);
       if (how === "drain") expect(stopping).toEqual([]); // drained: every request A held finished
-      else expect(stopping.length).toBe(inFlightAtStop); // closed: exactly those A held fail, at once
+      // Closed: those A held fail at once, and so do requests NATS routed to A while its subscriptions
+      // drained (a clear "stopping" instead of a timeout), so at least as many as A held.
+      else expect(stopping.length).toBeGreaterThanOrEqual(inFlightAtStop);
       // Each non-idempotent request ran at most once.
       const ran = (a.board.handled.slowAdd ?? 0) + (b.board.handled.slowAdd ?? 0);
       expect(ran).toBeLessThanOrEqual(150);
