@@ -18,7 +18,8 @@ import { StreamEncoder, StreamDecoder } from "../core/stream";
 import { newLinkStats } from "../core/drops";
 import { crc32 as coreCrc32 } from "../core/crc32";
 import { CellError } from "../core/errors";
-import { bytes, hex, liteLinkOnPort, liteEncode, liteError, toValue } from "./lite-helpers";
+import { bytes, hex, liteLinkOnPort, liteEncode, liteError } from "./lite-helpers";
+import { toValue } from "./codec-vector-values";
 
 const u32 = (h: string) => parseInt(h, 16);
 

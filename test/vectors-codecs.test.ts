@@ -7,6 +7,7 @@ import { t, type Type } from "../core/schema";
 import { Writer } from "../core/codec";
 import { CellError } from "../core/errors";
 import { ALL_CODECS } from "../core/codecs/index";
+import { toValue } from "./codec-vector-values";
 
 interface Vector {
   name: string;
@@ -81,18 +82,6 @@ function parseType(sig: string): Type {
   return result;
 }
 
-/** The file's JSON value model: {"$bytes":hex} is a Uint8Array, {"$f64":"NaN"} a special number, null absent. */
-function toValue(v: unknown): unknown {
-  if (v === null) return undefined;
-  if (Array.isArray(v)) return v.map(toValue);
-  if (v && typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (typeof o.$bytes === "string") return new Uint8Array(Buffer.from(o.$bytes, "hex"));
-    if (typeof o.$f64 === "string") return o.$f64 === "-0" ? -0 : Number(o.$f64);
-    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, toValue(x)]));
-  }
-  return v;
-}
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const codec = (name: string) => ALL_CODECS[file.codecs[name]];
