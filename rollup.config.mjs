@@ -41,7 +41,7 @@ const KINDS_FILE = join(ROOT, "core/lite/kinds.ts");
 const FEATURES_FILE = join(ROOT, "core/lite/features.ts");
 
 /** `compiled` collects, by file, the schema modules compiled to literals (null: bundled as they are). */
-function cellPlugin(board, entry, codecs, engine, kinds, features, compiled) {
+function cellPlugin(board, entry, codecs, engine, kinds, features, compiled, cells) {
   const keepSig = codecList(board, codecs).some((c) => c !== "compact");
   // COMPACT only, every cell compiled, and no code reading `info`: the member tables carry per-type
   // COMPACT functions (core/lite/compact-fns.ts) instead of descriptors and the generic codec.
@@ -60,7 +60,7 @@ function cellPlugin(board, entry, codecs, engine, kinds, features, compiled) {
       if (!SCHEMA_FILE.test(r.id) || r.id === CORE_SCHEMA) return r;
       if (!(r.id in compiled)) {
         const exports = evaluateSchemaModule(r.id);
-        compiled[r.id] = exports && schemaModuleSource(exports, keepSig, features && features.info, fns);
+        compiled[r.id] = exports && schemaModuleSource(exports, keepSig, features && features.info, fns, !!cells && !features.hash);
       }
       return compiled[r.id] ? SCHEMA_PREFIX + r.id : r;
     },
@@ -68,7 +68,7 @@ function cellPlugin(board, entry, codecs, engine, kinds, features, compiled) {
       if (id === "\0cell:board") return boardModuleSource(board);
       if (id === "\0cell:entry") return entrySource(board, entry, codecs, fns);
       if (id === "\0cell:kinds") return kindsModuleSource(kinds);
-      if (id === "\0cell:features") return featuresModuleSource(features, board);
+      if (id === "\0cell:features") return featuresModuleSource(features, board, fns, cells);
       if (id.startsWith(SCHEMA_PREFIX)) return compiled[id.slice(SCHEMA_PREFIX.length)];
       return null;
     }
@@ -92,29 +92,34 @@ function buildTsconfig(board, entry, codecs, engine) {
 
 /**
  * ES5 out, every variable mangled, three compress passes. Property names are mangled only from a fixed
- * list of core/lite internals that never reach the wire, a HAL or user code (codec methods, the serve
- * options the generated entry passes): wire and user-visible names live in the others.
+ * list that no engine object has and no code reaches by a computed name: codec methods, the serve
+ * options the generated entry passes, a cell's `def`, `handlers` and `schema`, the lite links'
+ * `maxFrame`, `onData` and `drops`. The whole program is one bundle, so the cell code's own uses are
+ * renamed with them. Not `onFrame` (the sim firmware's sim.onFrame) nor names user code may meet on an
+ * engine object (`start`, `emit`, `send`, `write`).
  * `unsafe` folds constant object and array reads (board constants, the adapter's options literal) and
  * `new Error(x)` to `Error(x)`, which holds for this code; unsafe_comps stays off, as core/lite relies
- * on comparisons with undefined and NaN being false (utf8.ts's optional `max`).
+ * on comparisons with undefined and NaN being false.
  */
 const TERSER = {
   ecma: 5,
   toplevel: true,
   compress: { passes: 3, pure_getters: true, unsafe: true, unsafe_comps: false },
-  mangle: { toplevel: true, properties: { regex: /^(encode|decode|codecs|announceTtlMs|instanceId)$/, builtins: true } },
-  format: { ecma: 5, comments: false }
+  mangle: { toplevel: true, properties: { regex: /^(encode|decode|codecs|announceTtlMs|instanceId|def|handlers|schema|maxFrame|onData|drops)$/, builtins: true } },
+  // ASCII only: Espruino builds without Unicode read a source file byte by byte, so a literal's non-ASCII
+  // character would reach the engine as its UTF-8 bytes, one character each.
+  format: { ecma: 5, comments: false, ascii_only: true }
 };
 
 /**
  * Rollup input options for a board bundle. `hal` overrides the adapter's engine (the manifest pass
  * loads the module on Node); `input` defaults to the generated entry. Call `cleanup` after the build.
  */
-export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, warnings, kinds, features, compiled = {} }) {
+export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, warnings, kinds, features, cells, compiled = {} }) {
   const engine = hal || board.engine;
   const tsconfig = buildTsconfig(board, entry, codecs, engine);
   const plugins = [
-    cellPlugin(board, entry, codecs, engine, kinds, features, compiled),
+    cellPlugin(board, entry, codecs, engine, kinds, features, compiled, cells),
     typescript({ tsconfig: tsconfig.file, include: [join(ROOT, "**/*.ts"), entry], exclude: [join(ROOT, "node_modules/**")] })
   ];
   if (minify) plugins.push(terser(TERSER));
@@ -202,7 +207,7 @@ export async function buildBundle({ board: boardId, entry: entryPath, codecs, ou
   mkdirSync(dir, { recursive: true });
   const warnings = [];
   const read = await readCells(board, entry, codecs);
-  await runRollup(firmwareInputOptions({ board, entry, codecs, minify, warnings, kinds: read.kinds, features: read.features }), firmwareOutputOptions(file));
+  await runRollup(firmwareInputOptions({ board, entry, codecs, minify, warnings, kinds: read.kinds, features: read.features, cells: read.cells }), firmwareOutputOptions(file));
   const code = readFileSync(file);
   const entryInfo = {
     file: relative(dir, file),

@@ -28,9 +28,7 @@ export interface Device {
   servers: { [cell: string]: DeviceServer<any> };
 }
 
+/** Serves `cells` and runs their start hooks (serve() runs each as its cell is served). */
 export function start(cells: DeviceCell[], opts: StartOptions): Device {
-  var servers = serve(cells, opts.link, opts);
-  // Start hooks run after every cell is served, so an early event cannot race a cell not yet there.
-  for (var i = 0; i < cells.length; i++) if (cells[i].start) cells[i].start!(servers[cells[i].def.name]);
-  return { link: opts.link, servers: servers };
+  return { link: opts.link, servers: serve(cells, opts.link, opts) };
 }

@@ -15,6 +15,7 @@ import { startEngine, ensureDuktapeRunner } from "./engines/index";
 import { boardEngineOptions, loadBoard } from "./engines/boards";
 import { streamLink } from "../core/stream-link";
 import { remote } from "../core/host/remote";
+import { announceFrame } from "../core/rpc/announce";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "cell-lite-build-"));
@@ -115,19 +116,35 @@ describe("schema modules compiled at build time", () => {
   it("give the server features a bundle's cell code can use, conservatively", () => {
     const compiledEcho = load(schemaModuleSource({ Echo }, false)!).Echo;
     const sync = "export default [{ def: Echo, handlers: { echo: function (s) { return s; } } }];";
-    expect(featuresOf([sync], [compiledEcho])).toEqual({ DEFER: false, CONTEXT: false, DEFS: false, info: false });
+    expect(featuresOf([sync], [compiledEcho])).toEqual({ DEFER: false, CONTEXT: false, DEFS: false, info: false, hash: false });
     // Any mention keeps a feature, even in a comment; a cell that is not compiled needs indexing at start.
     expect(featuresOf([sync, "// answers later with ctx.defer()"], [compiledEcho])).toMatchObject({ DEFER: true, CONTEXT: true });
     expect(featuresOf(["function (x, c) { return c.requestId; }"], [compiledEcho])).toMatchObject({ DEFER: false, CONTEXT: true });
     expect(featuresOf([sync], [Echo])).toMatchObject({ DEFS: true });
     expect(featuresOf(["Echo.info.echo.id"], [compiledEcho])).toMatchObject({ info: true });
+    expect(featuresOf(["Echo.hash"], [compiledEcho])).toMatchObject({ hash: true });
     expect(featuresModuleSource({ DEFER: false, CONTEXT: true, DEFS: false })).toBe(
-      "export var DEFER = false;\nexport var CONTEXT = true;\nexport var DEFS = false;\nexport var OPTIONS = true;\nexport var MAX_FRAME = 0;"
+      'export var DEFER = false;\nexport var CONTEXT = true;\nexport var DEFS = false;\nexport var OPTIONS = true;\nexport var MAX_FRAME = 0;\nexport var FNS = false;\nexport var ANNOUNCE = "";\nexport var CHUNKS = 3;'
     );
+    // Espruino's serial ports bring byte strings, Kaluma's UART a Uint8Array.
+    expect(featuresModuleSource({}, loadBoard("puckjs"))).toContain("export var CHUNKS = 2;");
+    expect(featuresModuleSource({}, loadBoard("rpi-pico"))).toContain("export var CHUNKS = 1;");
     // A board build's entry passes no announce options, and its link's frame size is the board's.
     expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("puckjs"))).toContain("export var OPTIONS = false;\nexport var MAX_FRAME = 256;");
     expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("host"))).toContain("export var MAX_FRAME = 0;");
-    expect(featuresModuleSource(undefined)).not.toContain("false");
+    // Unknown features: everything a server can be asked for (FNS is a narrowing, so it is off).
+    for (const f of ["DEFER", "CONTEXT", "DEFS", "OPTIONS"]) expect(featuresModuleSource(undefined)).toContain(`export var ${f} = true;`);
+    expect(featuresModuleSource(undefined)).toContain("export var FNS = false;");
+  });
+
+  it("make a board build's ANNOUNCE cell list: the bytes core's announceFrame writes for the same cells", () => {
+    const cells = [Echo, Thermo].map((c) => ({ name: c.name, id: c.id, schemaHash: c.hash.toString(16).padStart(8, "0") }));
+    const source = featuresModuleSource({}, loadBoard("puckjs"), true, cells);
+    const announced = JSON.parse(/export var ANNOUNCE = (".*");/.exec(source)![1]) as string;
+    const frame = announceFrame({ instanceId: 0, ttlMs: 0, cells: [Echo, Thermo].map((c) => ({ name: c.name, cellId: c.id, schemaHash: c.hash })) });
+    // After the 20-byte header, instanceId and ttl: the cells' part.
+    expect(Buffer.from(announced, "latin1").toString("hex")).toBe(Buffer.from(frame.subarray(28)).toString("hex"));
+    expect(() => featuresModuleSource({}, loadBoard("puckjs"), true, [{ name: "é", id: 1, schemaHash: "00000001" }])).toThrow(/printable ASCII/);
   });
 });
 

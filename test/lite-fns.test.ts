@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { cell, method, t, type Type } from "../core/schema";
 import * as fns from "../core/lite/compact-fns";
 import { compactCodec } from "../core/lite/compact";
-import { out } from "../core/lite/bytes";
+import { seek, frame, at } from "../core/lite/bytes";
 import { schemaModuleSource } from "../rollup.config.mjs";
 import { hex, liteEncode } from "./lite-helpers";
 import { typeArb, valueArb, anything } from "./lite-arbitraries";
@@ -23,10 +23,9 @@ function generated(type: Type): { decode: () => unknown; encode: (v: unknown) =>
 }
 
 function fnsEncode(f: { encode: (v: unknown) => void }, value: unknown): string {
-  out.b = new Uint8Array(1 << 16);
-  out.p = 0;
+  seek(0, new Uint8Array(1 << 16));
   fns.compactFns.encode(f.encode, value);
-  return hex(out.b.slice(0, out.p));
+  return hex(frame.slice(0, at));
 }
 
 /** A call's result, or what it threw (a URIError, for malformed UTF-8, counts as BadPayload). */

@@ -17,7 +17,7 @@ import type { Handlers } from "../core/rpc/serve";
 import type { Transport } from "../core/transport";
 import { serve } from "../core/lite/serve";
 import type { LiteServeOptions } from "../core/lite/serve";
-import { streamLink } from "../core/lite/stream";
+import { streamLink, serialOf } from "../core/lite/stream";
 import { compactCodec } from "../core/lite/compact";
 import { crc32 } from "../core/lite/crc";
 import { liteCodec } from "../core/lite/writer-full";
@@ -81,7 +81,7 @@ afterEach(() => {
 function setup(opts?: Partial<LiteServeOptions>, maxFrame = MAX_FRAME) {
   const [hostEnd, deviceEnd] = bytePipe();
   const host = coreStreamLink(hostEnd, { maxFrame });
-  const device = streamLink(deviceEnd, maxFrame, crc32);
+  const device = streamLink(serialOf(deviceEnd), maxFrame, crc32);
   const seen: Seen = { cancelled: [], late: [], contexts: [] };
   const servers = serve([{ def: Rich, handlers: handlers(seen) }], device, { codecs: [compactCodec], announceTtlMs: -1, ...opts });
   cleanup.push(() => host.close());
@@ -194,6 +194,30 @@ describe("lite server errors (spec/rpc.md §2, §4, §7)", () => {
     expect(err).toMatchObject({ code: ErrorCode.HandlerFailed, message: "a" + "é".repeat(119) });
     await expect(rich.code(8)).rejects.toMatchObject({ code: 8, message: "code 8" });
     await expect(rich.wrong({})).rejects.toMatchObject({ code: ErrorCode.HandlerFailed });
+  });
+
+  it("clips a message to a small frame, at a character boundary", async () => {
+    const Loud = cell("loud", { long: method(t.u8, t.u8) });
+    const text = "aé😀".repeat(40); // characters of 1, 2 and 4 bytes
+    for (let maxFrame = 28; maxFrame <= 36; maxFrame++) {
+      const [hostEnd, deviceEnd] = bytePipe();
+      const host = coreStreamLink(hostEnd, { maxFrame });
+      cleanup.push(() => host.close());
+      const long = () => {
+        throw new Error(text);
+      };
+      serve([{ def: Loud, handlers: { long } }], streamLink(serialOf(deviceEnd), maxFrame, crc32), { codecs: [compactCodec], announceTtlMs: -1 });
+      const err = await remote(Loud, host, { timeoutMs: 2000 })
+        .long(1)
+        .catch((e: CellError) => e);
+      // The longest run of whole characters that fits maxFrame - 22 bytes.
+      let expected = "";
+      for (const ch of text) {
+        if (Buffer.byteLength(expected + ch) > maxFrame - 22) break;
+        expected += ch;
+      }
+      expect(err, `maxFrame ${maxFrame}`).toMatchObject({ code: ErrorCode.HandlerFailed, message: expected });
+    }
   });
 
   it("TooLarge for an answer that does not fit the link's frames", async () => {
@@ -314,7 +338,7 @@ describe("lite ANNOUNCE", () => {
     cleanup.push(() => table.close());
     table.attach(host);
     table.onChange(() => heard++);
-    const device = streamLink(deviceEnd, MAX_FRAME, crc32);
+    const device = streamLink(serialOf(deviceEnd), MAX_FRAME, crc32);
     const count = () => host.stats.framesIn;
     serve([{ def: Rich, handlers: handlers({ cancelled: [], late: [], contexts: [] }) }, { def: Other, handlers: { ping: (n: number) => n } as Handlers<typeof Other.members> }], device, { codecs: [compactCodec], instanceId: 0xc0ffee, announceTtlMs: 3000 });
     await vi.waitFor(() => expect(table.list().length).toBe(2));

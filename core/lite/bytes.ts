@@ -4,22 +4,29 @@
 // server puts on the wire.
 import type { Peer } from "../transport";
 
-/**
- * The output: `b` is the buffer of the link being answered (one frame long), `p` the write position.
- * Frames are built one at a time, synchronously, so one cursor serves every link.
- */
-export var out = { b: /*@__PURE__*/ new Uint8Array(0), p: 0 };
+// The output: the buffer of the link being answered (one frame long) and the write position. Frames
+// are built one at a time, synchronously, so one cursor serves every link. Plain module variables, not
+// an object's properties: each use minifies to one letter. Other modules read them (live bindings)
+// and set them through seek().
+export var frame!: Uint8Array; // seek() sets it before anything is written
+export var at = 0;
+
+/** Moves the cursor to `p`, in `buffer` when given. */
+export function seek(p: number, buffer?: Uint8Array): void {
+  if (buffer) frame = buffer;
+  at = p;
+}
 
 /** Appends `v` as `size` bytes (default 1) little-endian, or throws 7 (TooLarge) past the frame's end. */
 export function put(v: number, size?: number): void {
   for (var i = 0; i < (size || 1); i++) {
-    if (out.p >= out.b.length) throw 7;
-    out.b[out.p++] = v >> (8 * i); // a typed array keeps the low 8 bits
+    if (at >= frame.length) throw 7;
+    frame[at++] = v >> (8 * i); // a typed array keeps the low 8 bits
   }
 }
 
-export function r32(b: Uint8Array, at: number): number {
-  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
+export function r32(b: Uint8Array, i: number): number {
+  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 }
 
 /** The subset of core's Transport the lite server needs; core's links and the lite stream link both fit. */

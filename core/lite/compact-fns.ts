@@ -4,7 +4,7 @@
 // kinds it never sees. Same bytes and checks as ./compact.ts: a bad value or payload throws 3
 // (BadPayload), and every length and count is checked against the bytes left before anything is allocated.
 import { put } from "./bytes";
-import { utf8Write, utf8Read } from "./utf8";
+import { utf8Write } from "./utf8";
 
 type Enc = (v: any) => void;
 type Dec = () => any;
@@ -24,9 +24,13 @@ function varint(v: number): void {
 /** The next byte (`one`), or an unsigned LEB128 varint of at most 32 bits in its shortest form. */
 function vint(one?: number): number {
   for (var v = 0, s = 0, b: number; ; s += 7) {
-    if (at >= src.length) throw 3;
     b = src[at++];
-    if (one) return b;
+    if (one) {
+      if (at > src.length) throw 3;
+      return b;
+    }
+    // Past the end, b is undefined (or 0 on some engines): either way the varint is refused, as
+    // truncated here or by the length check its caller makes with `at` past the end.
     if ((s == 28 && b > 15) || (s && !b)) throw 3;
     v |= (b & 127) << s;
     if (b < 128) return v >>> 0;
@@ -124,12 +128,15 @@ export function dBool(): boolean {
 }
 export function eString(v: any): void {
   if (typeof v != "string") throw 3;
-  varint(utf8Write(v, undefined, true));
+  varint(utf8Write(v, true));
   utf8Write(v);
 }
 export function dString(): string {
-  var n = count(1);
-  return utf8Read(src, at, (at += n));
+  // count(1) and utf8Read's loop, inlined: as calls, the minifier wraps them in function expressions.
+  var n = vint(), s = "";
+  if (n > src.length - at) throw 3;
+  while (n--) s += "%" + (src[at++] + 256).toString(16).slice(1);
+  return decodeURIComponent(s);
 }
 export function eBytes(v: any): void {
   if (!(v instanceof Uint8Array)) throw 3;
@@ -196,17 +203,23 @@ export function dEnum(values: string[]): Dec {
   };
 }
 
-/** The codec over those functions: a member table's "type" is the function that encodes or decodes it. */
+/** Decodes the whole of `bytes` with a decoder from above (trailing bytes are BadPayload). */
+export function decodeWith(decode: Dec, bytes: Uint8Array): unknown {
+  src = bytes;
+  at = 0;
+  var v = decode();
+  if (at != bytes.length) throw 3;
+  return v;
+}
+
+/**
+ * The codec over those functions, for a server given codecs: a member table's "type" is the function
+ * that encodes or decodes it. A board build (features FNS) calls the functions without it.
+ */
 export var compactFns = {
   id: 2,
   encode: function (encode: Enc, value: unknown): void {
     encode(value);
   },
-  decode: function (decode: Dec, bytes: Uint8Array): unknown {
-    src = bytes;
-    at = 0;
-    var v = decode();
-    if (at != bytes.length) throw 3;
-    return v;
-  }
+  decode: decodeWith
 };

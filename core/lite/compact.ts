@@ -52,7 +52,7 @@ function enc(t: Type, v: any): void {
     put(v ? 1 : 0);
   } else if (STRING && k == 9) {
     if (typeof v != "string") throw 3;
-    varint(utf8Write(v, undefined, true));
+    varint(utf8Write(v, true));
     utf8Write(v);
   } else if (BYTES && k == 10) {
     if (!(v instanceof Uint8Array)) throw 3;

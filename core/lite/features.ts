@@ -10,3 +10,9 @@ export var DEFS = true;
 export var OPTIONS = true;
 /** The link's frame size when the build knows it (the board's), else 0: the link's maxFrame. */
 export var MAX_FRAME = 0;
+/** COMPACT is the only codec and the cells' member tables hold its functions (compact-fns.ts): no codec table. */
+export var FNS = false;
+/** ANNOUNCE's cell list (count, then id, schema hash, name per cell) as byte-valued characters, made at build time; "" when not. */
+export var ANNOUNCE = "";
+/** What a serial port's 'data' event brings (lite/stream.ts): 1 Uint8Array, 2 a byte string (Espruino), 3 either. */
+export var CHUNKS = 3;

@@ -12,13 +12,14 @@ import type { CellDef, Members, Type } from "../schema";
 import type { Handlers, Server } from "../rpc/serve";
 import type { CallContext } from "../rpc/context";
 import type { Peer } from "../transport";
-import { LiteLink, out, put, r32 } from "./bytes";
+import { LiteLink, at, seek, put, r32 } from "./bytes";
 import { writeText } from "./utf8";
-import { DEFER, CONTEXT, DEFS, OPTIONS, MAX_FRAME } from "./features";
+import { decodeWith } from "./compact-fns";
+import { DEFER, CONTEXT, DEFS, OPTIONS, MAX_FRAME, FNS, ANNOUNCE } from "./features";
 
 declare function setInterval(fn: () => void, ms: number): unknown;
 
-/** A codec that appends to the frame being built (bytes.ts `out`): lite COMPACT, or core's through writer-full.ts. */
+/** A codec that appends to the frame being built (bytes.ts `frame`): lite COMPACT, or core's through writer-full.ts. */
 export interface LiteCodec {
   readonly id: number;
   encode(type: Type, value: unknown): void;
@@ -28,14 +29,15 @@ export interface LiteCodec {
 /**
  * A cell as a board build compiles a schema module (rollup.config.mjs): its members resolved at build
  * time into one table by member id, so the device walks nothing. A method is [name, request type,
- * response type], an event [name, type]; `e` gives event ids by name, for emit().
+ * response type], an event [name, type]; `e` gives event ids by name, for emit(). A type is a
+ * descriptor (core/schema.ts Type), or in FNS builds the compact-fns.ts function that decodes or encodes it.
  */
 export interface CompiledCell {
   readonly name: string;
   readonly id: number;
   readonly hash: number;
   readonly schema: string;
-  readonly m: { readonly [memberId: string]: readonly [string, Type, Type?] };
+  readonly m: { readonly [memberId: string]: readonly [string, any, any?] };
   readonly e: { readonly [event: string]: number };
 }
 
@@ -55,6 +57,8 @@ export interface LiteCell {
 export interface LiteService<M extends Members = any> {
   def: CellDef<M> | LiteCell | CompiledCell;
   handlers: Handlers<M>;
+  /** Runs once the cell is served, with its server: start timers or sensors here and emit events. */
+  start?: (server: DeviceServer<M>) => void;
 }
 
 export interface LiteServeOptions {
@@ -96,22 +100,24 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
 
   /** Starts a frame's payload in this link's buffer. */
   function begin(): void {
-    out.b = buf;
-    out.p = 20;
+    seek(20, buf);
   }
 
   /** Sends the frame whose payload was just built; a link that refuses it loses it, as a wire would. */
   function send(kind: number, codec: number, cellId: number, memberId: number, requestId: number, to?: Peer): void {
-    var end = out.p;
-    out.p = 0;
+    var end = at;
+    seek(0);
     put(0x1ce | (kind << 16) | (codec << 24), 4); // magic, version, kind, codec
     put(cellId, 4);
     put(memberId, 4);
     put(requestId, 4);
     put(end - 20, 4);
-    try {
-      link.send(buf.subarray(0, end), to);
-    } catch (e) {}
+    // A board's link carries every frame of its size, which is all this buffer holds.
+    if (MAX_FRAME) link.send(buf.subarray(0, end), to);
+    else
+      try {
+        link.send(buf.subarray(0, end), to);
+      } catch (e) {}
   }
 
   /** ANNOUNCE: u32 instanceId, u32 ttlMs, u8 count, then per cell u32 id, u32 schema hash, u8 name length, name. */
@@ -119,48 +125,63 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     begin();
     put(id, 4);
     put(ttl, 4);
-    put(cells.length);
-    cells.forEach(function (s) {
-      var c = s.def;
-      put(c.id, 4);
-      put(c.hash, 4);
-      put(0);
-      buf[out.p - 1] = writeText(c.name);
-    });
+    if (ANNOUNCE) for (var i = 0; i < ANNOUNCE.length; i++) put(ANNOUNCE.charCodeAt(i));
+    else {
+      put(cells.length);
+      cells.forEach(function (s) {
+        var c = s.def;
+        put(c.id, 4);
+        put(c.hash, 4);
+        put(0);
+        buf[at - 1] = writeText(c.name);
+      });
+    }
     send(5, 0, 0, 0, 0);
   }
 
-  o.codecs.forEach(function (k) {
-    codecs[k.id] = k;
-  });
+  // A COMPACT-only board build (FNS) has one codec, whose member tables hold its functions.
+  if (!FNS)
+    o.codecs.forEach(function (k) {
+      codecs[k.id] = k;
+    });
+  // No subscription can exist before the link delivers a frame, so a start hook may emit at once.
   cells.forEach(function (s) {
     var c = compiled(s.def);
     known[c.id] = [c, s.handlers];
-    servers[c.name] = {
+    var server = (servers[c.name] = {
       /** Sends the event (in COMPACT, or the first codec) if the peer subscribed to it; returns how many it went to (0 or 1). */
       emit: function (event: string, value: unknown): number {
-        var e = c.e[event], k = codecs[2] || o.codecs[0];
+        var e = c.e[event], k: any = FNS ? 0 : codecs[2] || o.codecs[0];
         if (!subs[c.id + "/" + e]) return 0;
         begin();
-        k.encode(c.m[e][1], value);
-        send(3, k.id, c.id, e, 0);
+        if (FNS) c.m[e][1](value);
+        else k.encode(c.m[e][1], value);
+        send(3, FNS ? 2 : k.id, c.id, e, 0);
         return 1;
       }
-    } as DeviceServer<any>;
+    } as DeviceServer<any>);
+    if (s.start) s.start(server);
   });
 
   // The request being answered, in server-level variables rather than per-request closures (less code,
   // less garbage per request): set by each request, and set again by a deferred answer before it sends.
-  var cellId: number, memberId: number, requestId: number, from: Peer | undefined, codec: number, k: LiteCodec, d: any;
+  var cellId: number, memberId: number, requestId: number, from: Peer | undefined, codec: number, k: any, d: any;
 
-  /** ERROR: u8 code, then the message (clipped to 240 bytes, and to the frame; none if it cannot be written). */
+  /**
+   * ERROR: u8 code, then the message, clipped at a character boundary to 240 bytes and to the frame
+   * (one byte less: the byte after the cut decides where it falls); none if it cannot be written.
+   */
   function fail(code: number, text?: string): void {
+    var end = 21 + Math.min(240, (MAX_FRAME || buf.length) - 22);
     begin();
     put(code);
     try {
-      writeText(text || "", Math.min(240, (MAX_FRAME || buf.length) - 21));
-    } catch (e) {
-      out.p = 21;
+      writeText(text || ""); // URIError (a lone surrogate) before a byte is written; TooLarge (7): cut below
+    } catch (e) {}
+    // Cut before the character that the byte at `end` belongs to (UTF-8 continuation bytes are 10xxxxxx).
+    if (at > end) {
+      while ((buf[end] & 192) == 128) end--;
+      seek(end);
     }
     reply(2, 0);
   }
@@ -176,7 +197,8 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     else {
       begin();
       try {
-        k.encode(d[2], res);
+        if (FNS) d[2](res);
+        else k.encode(d[2], res);
       } catch (y) {
         return fail(y === 7 ? 7 : 4);
       }
@@ -192,7 +214,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     requestId = r32(f, 12);
     from = peer;
     d = s && cell.m[memberId];
-    k = codecs[codec];
+    if (!FNS) k = codecs[codec];
 
     // RESPONSE/ERROR: a device makes no calls; EVENT, ANNOUNCE: it listens to neither. A CANCEL for a
     // request that already has its answer (every one, without deferred answers) is ignored, as for an unknown id.
@@ -203,9 +225,10 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     // The request's checks in the spec's order (rpc.md §2, §7): the first that fails names the ERROR.
     // Built-ins: describe (0) takes an empty payload; subscribe (1) / unsubscribe (2) an event's u32 id. All RAW.
     // Only deferred answers can leave requests in flight, so only then can there be too many (Overloaded).
-    x = !s ? 1 : p.length > (MAX_FRAME || buf.length) - 20 ? 7 :
+    // A board's link delivers no frame longer than this buffer (TooLarge is for links that might).
+    x = !s ? 1 : !MAX_FRAME && p.length > buf.length - 20 ? 7 :
       memberId < 16 ? (memberId > 2 ? 2 : codec ? 3 : !memberId ? (p.length ? 3 : 0) : p.length != 4 ? 3 : ev && !ev[2] ? 0 : 2) :
-      !d || !d[2] ? 2 : !k ? 9 : DEFER && busy >= (o.maxInFlight || 4) ? 8 : 0;
+      !d || !d[2] ? 2 : (FNS ? codec != 2 : !k) ? 9 : DEFER && busy >= (o.maxInFlight || 4) ? 8 : 0;
     if (x) return fail(x);
     try {
       if (memberId < 16) {
@@ -214,11 +237,12 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
         else writeText(cell.schema);
         return reply(1, 0);
       }
-      x = k.decode(d[1], p);
+      x = FNS ? decodeWith(d[1], p) : k.decode(d[1], p);
     } catch (e) {
       // The schema text past the frame (7), a codec that cannot carry the type (RAW: 9), else a bad payload.
-      x = (e && (e as any).code) || e;
-      return fail(x == 7 || x == 9 ? x : 3);
+      // COMPACT's functions throw 3 or URIError (malformed UTF-8), never a CellError.
+      x = FNS ? e : (e && (e as any).code) || e;
+      return fail(x === 7 || (!FNS && x == 9) ? x : 3);
     }
     if (DEFER) {
       request = [cellId, memberId, requestId, from, codec, k, d];
@@ -272,7 +296,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
         }
       : CONTEXT && { peer: from, requestId: requestId, method: d[0], cancelled: false, onCancel: function () {} };
     try {
-      x = s[1][d[0]](x, ctx as CallContext<any>);
+      x = DEFER || CONTEXT ? s[1][d[0]](x, ctx as CallContext<any>) : s[1][d[0]](x);
     } catch (e) {
       return DEFER ? finish(e || Error()) : answer(e || Error());
     }

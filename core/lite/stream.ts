@@ -1,28 +1,52 @@
-// The lite stream link: COBS(frame ‖ CRC-32 LE) ‖ 0x00 over a byte port (spec/wire-format.md §3.1),
+// The lite stream link: COBS(frame ‖ CRC-32 LE) ‖ 0x00 over a serial port (spec/wire-format.md §3.1),
 // with the same checks, order and drop reasons as core/stream.ts, written for size: one byte at a
 // time, one fixed receive buffer of maxFrame + 4 bytes, one fixed send buffer. It is a LiteLink, not
 // a whole Transport: a device's port never closes, and nothing on the device reads byte counts.
 import type { BytePort } from "../byte-port";
 import { LiteLink, r32 } from "./bytes";
+import { CHUNKS, MAX_FRAME } from "./features";
 
-/** What `stats.drops[i]` counts (a device keeps numbers: the names cost bytes and nothing reads them there). */
+/** What `drops[i]` counts (a device keeps numbers: the names cost bytes and nothing reads them there). */
 export var DROP_REASONS = ["BadCobs", "TooShort", "BadCrc", "BadMagic", "BadVersion", "BadKind", "BadLength", "TooLong"];
 
-export interface LiteStreamLink extends LiteLink {
-  readonly stats: { drops: number[] };
+/**
+ * A device's serial port as its engine gives it, so a board passes its own object with no wrapper:
+ * Kaluma's UART, Espruino's Serial1/USB/Bluetooth ('data' brings a string of byte-valued characters
+ * there; features.ts CHUNKS says which a build gets).
+ */
+export interface SerialPort {
+  write(bytes: Uint8Array): void;
+  on(event: "data", cb: (chunk: Uint8Array | string) => void): void;
 }
 
-/** Frames over `port`; `crc` is CRC-32 (crc.ts, or Espruino's native E.CRC32). */
-export function streamLink(port: BytePort, maxFrame: number, crc: (b: Uint8Array) => number): LiteStreamLink {
+/** A core BytePort (hosts, tests) as a SerialPort. */
+export function serialOf(port: BytePort): SerialPort {
+  return {
+    write: function (b) {
+      port.write(b);
+    },
+    on: function (e, cb) {
+      port.onData(cb);
+    }
+  };
+}
+
+export interface LiteStreamLink extends LiteLink {
+  readonly drops: number[];
+}
+
+/** Frames over `port`; `crc` is CRC-32 (crc.ts, or Espruino's native E.CRC32), signed or unsigned. */
+export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Array) => number): LiteStreamLink {
   var cap = maxFrame + 4, buf = new Uint8Array(cap), out = new Uint8Array(cap + ((cap / 254) | 0) + 2);
   var drops = [0, 0, 0, 0, 0, 0, 0, 0], check = crc, listener: (frame: Uint8Array) => void;
   // Decoder state: decoded bytes, data bytes left in the COBS group, a 0x00 owed before the next group,
   // a frame started since the last delimiter, skipping a frame that is too long up to the next delimiter.
-  var len = 0, rem = 0, zero: any = 0, open = 0, skip = 0;
+  // (Unset is as good as 0 for all but len.)
+  var len = 0, rem: any, zero: any, open: any, skip: any;
 
-  port.onData(function (chunk) {
+  port.on("data", function (chunk: any) {
     for (var i = 0, c: number, n: number, why: number; i < chunk.length; i++) {
-      if ((c = chunk[i])) {
+      if ((c = CHUNKS & 2 && (CHUNKS & 1 ? typeof chunk == "string" : 1) ? chunk.charCodeAt(i) : chunk[i])) {
         // A data byte, or a code byte that first stores the 0x00 ending the previous group.
         if (skip) continue;
         if (rem || zero) {
@@ -45,7 +69,7 @@ export function streamLink(port: BytePort, maxFrame: number, crc: (b: Uint8Array
         why = !open || skip ? -2 :
           rem ? 0 :
           len < 24 ? 1 :
-          check(buf.subarray(0, n)) != r32(buf, n) ? 2 :
+          check(buf.subarray(0, n)) ^ r32(buf, n) ? 2 : // equal as 32 bits: `crc` may answer signed
           buf[0] != 0xce ? 3 :
           buf[1] != 1 ? 4 :
           (buf[2] & 15) > 5 ? 5 :
@@ -59,11 +83,13 @@ export function streamLink(port: BytePort, maxFrame: number, crc: (b: Uint8Array
   });
 
   return {
-    maxFrame: maxFrame,
-    stats: { drops: drops },
+    // A board build's server knows its frame size (features.ts MAX_FRAME) and never reads this.
+    maxFrame: MAX_FRAME ? 0 : maxFrame,
+    drops: drops,
     send: function (frame) {
       var n = frame.length, c = check(frame), p = 1, at = 0, i = 0, b: number;
-      if (n > maxFrame) throw 7; // TooLarge
+      // TooLarge. A board build's server builds no frame longer than its buffer, the board's MAX_FRAME.
+      if (!MAX_FRAME && n > maxFrame) throw 7;
       for (; i < n + 4; i++) {
         if ((b = i < n ? frame[i] : (c >>> (8 * (i - n))) & 255)) out[p++] = b;
         // A 0x00, or a full group of 254 bytes, closes the group: its code byte is its size + 1.

@@ -7,15 +7,14 @@ import { put } from "./bytes";
 import { STRING } from "./kinds";
 
 /**
- * Bytes of `s` in UTF-8, appended to the frame unless `dry`. With `max`, stops before the character
- * that would pass it, so a clipped text never ends in half a character. Throws URIError for a lone surrogate.
+ * Bytes of `s` in UTF-8, appended to the frame unless `dry`; returns how many. Throws URIError for a
+ * lone surrogate, before writing anything. (A text clipped to a size is cut at a character boundary
+ * afterwards: see serve.ts fail().)
  */
-export function utf8Write(s: string, max?: number, dry?: boolean): number {
+export function utf8Write(s: string, dry?: boolean): number {
   for (var e = encodeURIComponent(s), i = 0, n = 0, b: number; i < e.length; n++) {
     // "%XX" is one byte; anything else encodeURIComponent leaves is ASCII and stands for itself.
     if ((b = e.charCodeAt(i++)) == 37) b = parseInt(e.slice(i, (i += 2)), 16);
-    // A lead byte says how long its character is: stop if the whole of it does not fit (false without max).
-    if (n + (b < 128 ? 1 : b < 192 ? 0 : b < 224 ? 2 : b < 240 ? 3 : 4) > (max as number)) break;
     if (!dry) put(b);
   }
   return n;
@@ -23,13 +22,13 @@ export function utf8Write(s: string, max?: number, dry?: boolean): number {
 
 /** ASCII only (anything else becomes "?"): for builds whose cells carry no strings, where only the
  * schema text, cell names (ASCII by the DSL's rules) and error messages are written. Smaller, and never throws. */
-function asciiWrite(s: string, max?: number): number {
-  for (var i = 0, c: number; i < s.length && !(i >= (max as number)); i++) put((c = s.charCodeAt(i)) < 128 ? c : 63);
+function asciiWrite(s: string): number {
+  for (var i = 0, c: number; i < s.length; i++) put((c = s.charCodeAt(i)) < 128 ? c : 63);
   return i;
 }
 
 /** Writes protocol text (schema, names) and messages for people: UTF-8 when the build carries strings. */
-export var writeText: (s: string, max?: number) => number = STRING ? utf8Write : asciiWrite;
+export var writeText: (s: string) => number = STRING ? utf8Write : asciiWrite;
 
 /** Decodes `b[i..end)`; throws URIError for bytes that are not well-formed UTF-8. */
 export function utf8Read(b: Uint8Array, i: number, end: number): string {

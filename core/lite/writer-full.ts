@@ -1,8 +1,8 @@
 // Core's JSON, MSGPACK and RAW codecs on the lite path: they encode into a Writer, so they get one over
-// the frame being built (bytes.ts `out`). Bundled only on boards that select one of those codecs.
+// the frame being built (bytes.ts `frame`). Bundled only on boards that select one of those codecs.
 import type { Codec } from "../codec";
 import type { LiteCodec } from "./serve";
-import { out, put } from "./bytes";
+import { frame, at, seek, put } from "./bytes";
 
 /** `codec` appending to the frame being built; TooLarge (7) past the frame's end. */
 export function liteCodec(codec: Codec): LiteCodec {
@@ -11,13 +11,13 @@ export function liteCodec(codec: Codec): LiteCodec {
     decode: codec.decode,
     encode: function (type, value) {
       var w = {
-        buf: out.b,
-        pos: out.p,
+        buf: frame,
+        pos: at,
         ensure: function (n: number) {
           if (w.pos + n > w.buf.length) throw 7;
         },
         u8: function (v: number) {
-          out.p = w.pos;
+          seek(w.pos);
           put(v);
           w.pos++;
         },
@@ -28,7 +28,7 @@ export function liteCodec(codec: Codec): LiteCodec {
         }
       };
       codec.encode(type, value, w as any);
-      out.p = w.pos;
+      seek(w.pos);
     }
   };
 }

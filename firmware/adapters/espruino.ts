@@ -36,17 +36,18 @@ function bytePort(port: EspruinoSerial): HalBytePort {
 }
 
 /**
- * openLink's work with the config spread into arguments: a board build's generated entry calls this
- * with constants, so the minifier drops the branches the board does not need (no setup() for Bluetooth).
+ * The link's serial device set up for a board build's lite stream link (core/lite/stream.ts takes it
+ * as it is, byte strings and all), with the config spread into arguments: the generated entry calls
+ * this with constants, so the minifier drops the branches the board does not need (no setup() for Bluetooth).
  */
-export function linkPort(port: EspruinoSerial, takeConsole?: boolean, baud?: number, pins?: { tx: unknown; rx: unknown }): HalBytePort {
+export function linkPort(port: EspruinoSerial, takeConsole?: boolean, baud?: number, pins?: { tx: unknown; rx: unknown }): EspruinoSerial {
   if (takeConsole) LoopbackA.setConsole(true);
   if (baud) port.setup(baud, pins);
-  return bytePort(port);
+  return port;
 }
 
 export function openLink(c: EspruinoLinkConfig): HalLink {
-  return { bytes: linkPort(c.port, c.takeConsole, c.baud, c.pins) };
+  return { bytes: bytePort(linkPort(c.port, c.takeConsole, c.baud, c.pins)) };
 }
 
 export function now(): number {

@@ -10,6 +10,13 @@ declare var console: { log(message: string): void };
 
 export var engine = "jerryscript";
 
+/** What the uart module's UART class gives: an EventEmitter whose 'data' events carry a Uint8Array. */
+export interface KalumaUart {
+  write(bytes: Uint8Array | string): void;
+  on(event: "data", cb: (bytes: Uint8Array) => void): void;
+  close(): void;
+}
+
 export interface KalumaLinkConfig {
   /** UART port number (0 or 1 on the Pico). */
   port: number;
@@ -20,33 +27,39 @@ export interface KalumaLinkConfig {
   bufferSize?: number;
 }
 
-/**
- * openLink's work with the config spread into arguments: a board build's generated entry calls this
- * with constants, so the minifier folds the options object to what the board needs.
- */
-export function linkPort(port: number, baud: number, pins?: { tx: number; rx: number }, bufferSize?: number): HalBytePort {
-  var UART = require("uart").UART;
-  var options: { [k: string]: number } = { baudrate: baud, bufferSize: bufferSize || 2048 };
-  if (pins) {
-    options.tx = pins.tx;
-    options.rx = pins.rx;
+/** The UART options for `c`, as the uart module takes them. */
+export function uartOptions(c: KalumaLinkConfig): { [option: string]: number } {
+  var options: { [option: string]: number } = { baudrate: c.baud, bufferSize: c.bufferSize || 2048 };
+  if (c.pins) {
+    options.tx = c.pins.tx;
+    options.rx = c.pins.rx;
   }
-  var uart = new UART(port, options);
-  return {
-    write: function (bytes: Uint8Array) {
-      uart.write(bytes);
-    },
-    onData: function (cb: (bytes: Uint8Array) => void) {
-      uart.on("data", cb);
-    },
-    close: function () {
-      uart.close();
-    }
-  };
+  return options;
+}
+
+/**
+ * The link's UART, opened: a board build's lite stream link (core/lite/stream.ts) takes it as it is.
+ * A board build's generated entry passes the options as a literal (uartOptions, run at build time).
+ */
+export function linkPort(port: number, options: { [option: string]: number }): KalumaUart {
+  return new (require("uart").UART)(port, options);
 }
 
 export function openLink(c: KalumaLinkConfig): HalLink {
-  return { bytes: linkPort(c.port, c.baud, c.pins, c.bufferSize) };
+  var uart = linkPort(c.port, uartOptions(c));
+  return {
+    bytes: {
+      write: function (bytes: Uint8Array) {
+        uart.write(bytes);
+      },
+      onData: function (cb: (bytes: Uint8Array) => void) {
+        uart.on("data", cb);
+      },
+      close: function () {
+        uart.close();
+      }
+    }
+  };
 }
 
 export function now(): number {

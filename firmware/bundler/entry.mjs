@@ -68,7 +68,7 @@ export function linkConfigSource(board) {
 }
 
 /**
- * The byte port of a stream-framed board, as source. Espruino and Kaluma adapters take the link config
+ * The serial port of a stream-framed board, as source. Espruino and Kaluma adapters take the link config
  * as arguments too (linkPort), so constants reach the minifier and the unused branches fold away.
  */
 function portSource(board) {
@@ -78,8 +78,9 @@ function portSource(board) {
     const pins = link.pins ? `{ tx: ${ident(link.pins.tx)}, rx: ${ident(link.pins.rx)} }` : "undefined";
     return `linkPort(${ident(link.device)}, ${takeConsole}, ${link.baud ? Number(link.baud) : "undefined"}, ${pins})`;
   }
-  if (board.engine === "jerryscript") return `linkPort(${JSON.stringify(link.device)}, ${Number(link.baud)}, ${link.pins ? JSON.stringify(link.pins) : "undefined"})`;
-  return `openLink(${linkConfigSource(board)}).bytes`;
+  // firmware/adapters/kaluma.ts uartOptions, at build time.
+  if (board.engine === "jerryscript") return `linkPort(${JSON.stringify(link.device)}, ${JSON.stringify({ baudrate: Number(link.baud), bufferSize: 2048, ...(link.pins && { tx: link.pins.tx, rx: link.pins.rx }) })})`;
+  return `serialOf(openLink(${linkConfigSource(board)}).bytes)`;
 }
 
 /** The "cell:board" module. */
@@ -115,18 +116,17 @@ export function entrySource(board, entry, codecs, fns) {
   const maxFrame = Number(board.maxFrameBytes);
   const port = ["espruino", "jerryscript"].includes(board.engine) ? "linkPort" : "openLink";
   const lines = [`import { start } from ${lib("firmware/runtime.ts")};`, `import { ${port} } from "cell:hal";`, `import cells from ${JSON.stringify(entry)};`];
-  // COMPACT-only builds whose member tables hold per-type functions (schemas.mjs) use their codec.
-  const codec = (c) => (fns && c === "compact" ? ["core/lite/compact-fns.ts", "compactFns"] : CODECS[c]);
-  for (const c of list) lines.push(`import { ${codec(c)[1]} } from ${lib(codec(c)[0])};`);
+  // COMPACT-only builds whose member tables hold per-type functions (schemas.mjs) call them directly.
+  if (!fns) for (const c of list) lines.push(`import { ${CODECS[c][1]} } from ${lib(CODECS[c][0])};`);
   if (list.some((c) => c !== "compact")) lines.push(`import { liteCodec } from ${lib("core/lite/writer-full.ts")};`);
   let link = `openLink(${linkConfigSource(board)}).frames`;
   if (board.engine !== "duktape") {
-    lines.push(`import { streamLink } from ${lib("core/lite/stream.ts")};`);
+    lines.push(`import { streamLink${["espruino", "jerryscript"].includes(board.engine) ? "" : ", serialOf"} } from ${lib("core/lite/stream.ts")};`);
     if (board.engine !== "espruino") lines.push(`import { crc32 } from ${lib("core/lite/crc.ts")};`);
-    const crc = board.engine === "espruino" ? "function (b) { return E.CRC32(b) >>> 0; }" : "crc32";
+    const crc = board.engine === "espruino" ? "function (b) { return E.CRC32(b); }" : "crc32";
     link = `streamLink(${portSource(board)}, ${maxFrame}, ${crc})`;
   }
-  const codecArgs = list.map((c) => (c === "compact" ? codec(c)[1] : `liteCodec(${CODECS[c][1]})`)).join(", ");
+  const codecArgs = fns ? "" : list.map((c) => (c === "compact" ? CODECS[c][1] : `liteCodec(${CODECS[c][1]})`)).join(", ");
   lines.push(`start(cells, { link: ${link}, codecs: [${codecArgs}] });`);
   return lines.join("\n");
 }

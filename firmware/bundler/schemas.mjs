@@ -64,8 +64,10 @@ function visitTypes(v, seen) {
  * in their messages). A type used more than once is one shared object. Null when an export is neither
  * a cell nor a type. With `fns` (COMPACT-only bundles), a member table holds core/lite/compact-fns.ts
  * functions instead of descriptors: the request's decoder and the response's encoder, an event's encoder.
+ * `noHash`: the cells go without their schema hash (ANNOUNCE's bytes were made at build time, and the
+ * cell code does not read it).
  */
-export function schemaModuleSource(exports, keepSig, keepInfo, fns) {
+export function schemaModuleSource(exports, keepSig, keepInfo, fns, noHash) {
   const names = Object.keys(exports);
   if (names.length === 0 || names.some((n) => n === "default" || !(isType(exports[n]) || isCell(exports[n])))) return null;
   const uses = {};
@@ -110,7 +112,7 @@ export function schemaModuleSource(exports, keepSig, keepInfo, fns) {
       return `${c.info[m].id}: [${[JSON.stringify(m), ...types].join(", ")}]`;
     });
     const events = members.filter((m) => c.info[m].def.kind !== "method").map((m) => `${JSON.stringify(m)}: ${c.info[m].id}`);
-    let code = `{ name: ${JSON.stringify(c.name)}, id: ${c.id}, hash: ${c.hash}, schema: ${JSON.stringify(c.schema)}, m: { ${table.join(", ")} }, e: { ${events.join(", ")} }`;
+    let code = `{ name: ${JSON.stringify(c.name)}, id: ${c.id}, ${noHash ? "" : `hash: ${c.hash}, `}schema: ${JSON.stringify(c.schema)}, m: { ${table.join(", ")} }, e: { ${events.join(", ")} }`;
     if (keepInfo) {
       const info = members.map((m) => {
         const d = c.info[m].def;
@@ -164,17 +166,33 @@ export function featuresOf(sources, cellDefs) {
     DEFER: /defer/.test(text),
     CONTEXT: /\b(peer|requestId|method|cancelled|onCancel|defer|arguments)\b/.test(text),
     DEFS: cellDefs.some((c) => !c.m),
-    info: /\binfo\b/.test(text)
+    info: /\binfo\b/.test(text),
+    hash: /\bhash\b/.test(text)
   };
+}
+
+/** ANNOUNCE's bytes after instanceId and ttl (spec/rpc.md), as a string of byte-valued characters. */
+function announceCells(cells) {
+  const u32 = (v) => [0, 8, 16, 24].map((s) => (v >>> s) & 255);
+  const bytes = [cells.length];
+  for (const c of cells) {
+    if (!/^[\x20-\x7e]{1,255}$/.test(c.name)) throw new Error(`cell name ${JSON.stringify(c.name)}: not 1-255 printable ASCII characters`);
+    bytes.push(...u32(c.id), ...u32(parseInt(c.schemaHash, 16)), c.name.length, ...[...c.name].map((ch) => ch.charCodeAt(0)));
+  }
+  return String.fromCharCode(...bytes);
 }
 
 /**
  * core/lite/features.ts for a build (all true when unknown). The generated entry sets no announce
- * options, so a board build folds their defaults (OPTIONS false) and the board's frame size (MAX_FRAME).
+ * options, so a board build folds their defaults (OPTIONS false) and the board's frame size (MAX_FRAME);
+ * `fns`: the member tables hold COMPACT functions, the only codec (FNS); with `cells` (the manifest's),
+ * the cells' part of ANNOUNCE is made here.
  */
-export function featuresModuleSource(features, board) {
+export function featuresModuleSource(features, board, fns, cells) {
   const flags = ["DEFER", "CONTEXT", "DEFS"].map((f) => `export var ${f} = ${!features || features[f]};`);
-  return flags.concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`]).join("\n");
+  return flags
+    .concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(cells && board ? announceCells(cells) : "")};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`])
+    .join("\n");
 }
 
 const KIND_FLAGS = ["U8", "U16", "U32", "I8", "I16", "I32", "F32", "F64", "BOOL", "STRING", "BYTES", "ARRAY", "OPTIONAL", "STRUCT", "ENUM"];
