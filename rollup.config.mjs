@@ -31,7 +31,7 @@ import terser from "@rollup/plugin-terser";
 import { ADAPTERS, CODECS, boardModuleSource, codecList, entrySource, loadBoard, resolveEntry } from "./firmware/bundler/entry.mjs";
 import { CORE_SCHEMA, SCHEMA_FILE, evaluateSchemaModule, featuresModuleSource, featuresOf, kindsModuleSource, kindsOf, schemaModuleSource } from "./firmware/bundler/schemas.mjs";
 
-export { loadBoard, resolveEntry, linkConfigSource, boardModuleSource, entrySource } from "./firmware/bundler/entry.mjs";
+export { loadBoard, resolveEntry, linkConfigSource, boardModuleSource, entrySource, kalumaUartOptions } from "./firmware/bundler/entry.mjs";
 export { evaluateSchemaModule, schemaModuleSource, kindsOf, featuresOf, featuresModuleSource, kindsModuleSource } from "./firmware/bundler/schemas.mjs";
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
@@ -104,7 +104,7 @@ function buildTsconfig(board, entry, codecs, engine) {
 const TERSER = {
   ecma: 5,
   toplevel: true,
-  compress: { passes: 3, pure_getters: true, unsafe: true, unsafe_comps: false },
+  compress: { passes: 3, pure_getters: true, unsafe: true, unsafe_comps: false, keep_fargs: false },
   mangle: { toplevel: true, properties: { regex: /^(encode|decode|codecs|announceTtlMs|instanceId|def|handlers|schema|maxFrame|onData|drops)$/, builtins: true } },
   // ASCII only: Espruino builds without Unicode read a source file byte by byte, so a literal's non-ASCII
   // character would reach the engine as its UTF-8 bytes, one character each.

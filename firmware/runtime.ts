@@ -22,13 +22,7 @@ export interface StartOptions extends LiteServeOptions {
   link: LiteLink;
 }
 
-export interface Device {
-  link: LiteLink;
-  /** By cell name: `servers.echo.emit("count", n)`. */
-  servers: { [cell: string]: DeviceServer<any> };
-}
-
-/** Serves `cells` and runs their start hooks (serve() runs each as its cell is served). */
-export function start(cells: DeviceCell[], opts: StartOptions): Device {
-  return { link: opts.link, servers: serve(cells, opts.link, opts) };
+/** Serves `cells` and runs their start hooks (serve() runs each as its cell is served, with its server). */
+export function start(cells: DeviceCell[], opts: StartOptions): void {
+  serve(cells, opts.link, opts);
 }

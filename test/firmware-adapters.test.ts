@@ -4,12 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { buildBundle, type BundleInfo } from "../rollup.config.mjs";
+import { buildBundle, kalumaUartOptions, type BundleInfo } from "../rollup.config.mjs";
 import { startEngine, type EngineName } from "./engines/index";
 import { boardEngineOptions, loadBoard } from "./engines/boards";
 import { streamLink } from "../core/stream-link";
 import { remote } from "../core/host/remote";
 import { Probe } from "./engines/fixtures/probe-schema";
+
+import { uartOptions } from "../firmware/adapters/kaluma";
 
 const BOARDS = ["esp32", "puckjs", "rpi-pico", "qemu-mps2-an385"];
 const ENGINE_OF: Record<string, string> = { esp32: "espruino", puckjs: "espruino", "rpi-pico": "jerryscript", "qemu-mps2-an385": "duktape" };
@@ -66,3 +68,19 @@ for (const board of BOARDS) {
     });
   }
 }
+
+describe("Kaluma's UART options", () => {
+  it("are the same in a board build's entry (made at build time) as the adapter makes them", () => {
+    type UartLink = { device: number; baud: number; pins?: { tx: number; rx: number } };
+    const pico = loadBoard("rpi-pico").ports.link as unknown as UartLink;
+    const links: UartLink[] = [
+      pico,
+      { device: 1, baud: 9600, pins: { tx: 8, rx: 9 } },
+      { device: 0, baud: 115200, pins: { tx: 12, rx: 13 } },
+      { device: 0, baud: 57600 }
+    ];
+    for (const link of links) expect(kalumaUartOptions(link)).toEqual(uartOptions({ port: link.device, baud: link.baud, pins: link.pins }));
+    // UART0 on its default pins needs only the baud rate.
+    expect(kalumaUartOptions(pico)).toEqual({ baudrate: 115200 });
+  });
+});

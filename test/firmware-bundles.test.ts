@@ -2,7 +2,7 @@
 // ES5; they answer frames built by the host core inside Duktape and QuickJS under the board's engine
 // personality (the host board's bundle under Node); and they fit the board's budgets: bundle size, and
 // the Duktape heap capped at the board's RAM budget.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -59,7 +59,7 @@ afterAll(() => {
 describe("built bundles", () => {
   it("are ES5 scripts that use nothing the small engines lack, and carry a manifest", () => {
     for (const board of [...DEVICE_BOARDS, "host"]) {
-      for (const b of Object.values(built[board])) {
+      for (const b of [...Object.values(built[board]), ...Object.values(compactOnly[board] || {})]) {
         const code = readFileSync(b.path, "utf8");
         expect(es5Problems(code).map((p) => `${p.what} near ${JSON.stringify(code.slice(p.at, p.at + 40))}`), `${board}/${b.name}`).toEqual([]);
         expect(b.bytes).toBe(Buffer.byteLength(code));
@@ -215,19 +215,36 @@ describe("device announcements", () => {
   }
 });
 
-// Issue 3 asks for echo <= 3072 bytes: not met yet (3626-3725 bytes measured on 2026-11-26, after
-// per-type COMPACT functions, folded build constants, internal property mangling and server-level
-// request state; where the bytes go is in the issue's notes). Until it is, this guard keeps echo from
-// growing past 3750.
-const ECHO_CEILING = 3750;
-
+// Issue 3's budgets for the minimal cells with COMPACT over UART on Espruino and JerryScript boards:
+// echo at most 3 KB, thermo at most 5 KB (sizes are deterministic, so these are tests). The bundles
+// measured here also run: the echo below, in both engines.
 describe("issue 3 budgets: COMPACT-only bundles on Espruino and JerryScript boards", () => {
   for (const board of SMALL_ENGINE_BOARDS) {
-    it(`${board}: echo stays under ${ECHO_CEILING} bytes minified (target 3072, open)`, () => {
+    it(`${board}: echo is at most 3 KB minified`, () => {
       const b = compactOnly[board].echo;
       expect(b.codecs).toEqual(["compact"]);
-      expect(b.bytes, `echo for ${board}: ${b.bytes} bytes minified (${b.gzipBytes} gzip)`).toBeLessThanOrEqual(ECHO_CEILING);
+      expect(b.bytes, `echo for ${board}: ${b.bytes} bytes minified (${b.gzipBytes} gzip)`).toBeLessThanOrEqual(3072);
     });
+    for (const engine of ["duktape", "quickjs"] as EngineName[]) {
+      it(`${board}: that echo answers in ${engine}, counts in events, and survives garbage`, async () => {
+        const e = await startEngine({ ...boardEngineOptions(loadBoard(board), engine, compactOnly[board].echo.path, {}, false), clock: "real" });
+        try {
+          const echo = remote(Echo, streamLink(e, { maxFrame: loadBoard(board).maxFrameBytes }), { timeoutMs: 3000 });
+          const counts: number[] = [];
+          await echo.on("count", (n) => counts.push(n));
+          expect(await echo.echo("ünïcødé ✓")).toBe("ünïcødé ✓");
+          expect(await echo.describe()).toBe(Echo.schema);
+          await expect(echo.echo("x", { codec: CodecId.Json })).rejects.toMatchObject({ codeName: "UnsupportedCodec" });
+          e.write(new Uint8Array(300).map((_, i) => (i * 53 + 7) & 255));
+          e.write(new Uint8Array([0]));
+          expect(await echo.echo("after noise")).toBe("after noise");
+          await vi.waitFor(() => expect(counts).toEqual([1, 2]));
+        } finally {
+          e.close();
+          await e.exited;
+        }
+      });
+    }
     it(`${board}: thermo is at most 5 KB minified`, () => {
       const b = compactOnly[board].thermo;
       expect(b.bytes, `thermo for ${board}: ${b.bytes} bytes minified (${b.gzipBytes} gzip)`).toBeLessThanOrEqual(5120);

@@ -16,6 +16,7 @@ import { boardEngineOptions, loadBoard } from "./engines/boards";
 import { streamLink } from "../core/stream-link";
 import { remote } from "../core/host/remote";
 import { announceFrame } from "../core/rpc/announce";
+import { instanceTable } from "../core/rpc/instances";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "cell-lite-build-"));
@@ -97,7 +98,8 @@ describe("schema modules compiled at build time", () => {
     // COMPACT-only builds: the member table holds the request's decoder and the answer's and event's encoders.
     const fns = schemaModuleSource({ Echo }, false, false, true)!;
     expect(fns).toMatch(/^import \{ dString, eString, eU32 \} from ".*core\/lite\/compact-fns\.ts";$/m);
-    expect(fns).toContain(`${Echo.info.echo.id}: ["echo", dString, eString], ${Echo.info.count.id}: ["count", eU32]`);
+    // An event's entry is its encoder alone.
+    expect(fns).toContain(`${Echo.info.echo.id}: ["echo", dString, eString], ${Echo.info.count.id}: eU32`);
     expect(schemaModuleSource({ Echo, helper: () => 1 }, false)).toBeNull();
     expect(schemaModuleSource({ limit: 5 }, false)).toBeNull();
   });
@@ -116,7 +118,11 @@ describe("schema modules compiled at build time", () => {
   it("give the server features a bundle's cell code can use, conservatively", () => {
     const compiledEcho = load(schemaModuleSource({ Echo }, false)!).Echo;
     const sync = "export default [{ def: Echo, handlers: { echo: function (s) { return s; } } }];";
-    expect(featuresOf([sync], [compiledEcho])).toEqual({ DEFER: false, CONTEXT: false, DEFS: false, info: false, hash: false });
+    expect(featuresOf([sync], [compiledEcho])).toEqual({ DEFER: false, CONTEXT: false, DEFS: false, info: false, hash: false, CELL_ERRORS: false, EVENT_IDS_UNIQUE: true });
+    expect(featuresOf(["throw new CellError(8, 'busy')"], [compiledEcho])).toMatchObject({ CELL_ERRORS: true });
+    // Two cells with events of the same id keep their subscriptions apart by cell.
+    const twin = { ...compiledEcho, id: compiledEcho.id + 1 };
+    expect(featuresOf([sync], [compiledEcho, twin])).toMatchObject({ EVENT_IDS_UNIQUE: false });
     // Any mention keeps a feature, even in a comment; a cell that is not compiled needs indexing at start.
     expect(featuresOf([sync, "// answers later with ctx.defer()"], [compiledEcho])).toMatchObject({ DEFER: true, CONTEXT: true });
     expect(featuresOf(["function (x, c) { return c.requestId; }"], [compiledEcho])).toMatchObject({ DEFER: false, CONTEXT: true });
@@ -124,7 +130,7 @@ describe("schema modules compiled at build time", () => {
     expect(featuresOf(["Echo.info.echo.id"], [compiledEcho])).toMatchObject({ info: true });
     expect(featuresOf(["Echo.hash"], [compiledEcho])).toMatchObject({ hash: true });
     expect(featuresModuleSource({ DEFER: false, CONTEXT: true, DEFS: false })).toBe(
-      'export var DEFER = false;\nexport var CONTEXT = true;\nexport var DEFS = false;\nexport var OPTIONS = true;\nexport var MAX_FRAME = 0;\nexport var FNS = false;\nexport var ANNOUNCE = "";\nexport var CHUNKS = 3;'
+      'export var DEFER = false;\nexport var CONTEXT = true;\nexport var CELL_ERRORS = true;\nexport var DEFS = false;\nexport var EVENT_IDS_UNIQUE = false;\nexport var OPTIONS = true;\nexport var MAX_FRAME = 0;\nexport var FNS = false;\nexport var ANNOUNCE = "";\nexport var CHUNKS = 3;'
     );
     // Espruino's serial ports bring byte strings, Kaluma's UART a Uint8Array.
     expect(featuresModuleSource({}, loadBoard("puckjs"))).toContain("export var CHUNKS = 2;");
@@ -229,6 +235,67 @@ describe("server features decided at build time", () => {
       await e.exited;
     }
   }, 120000);
+});
+
+describe("two cells in one bundle", () => {
+  it("keep their subscriptions apart when their events share an id, announce both, and pass a CellError's code", async () => {
+    const schema = join(tmp, "pair-schema.ts");
+    writeFileSync(
+      schema,
+      [
+        `import { cell, method, event, t } from ${JSON.stringify(join(ROOT, "core/schema"))};`,
+        // The same event signature: the same member id in both cells.
+        `export var Left = cell("left", { poke: method(t.u8, t.u8), tick: event(t.u32) });`,
+        `export var Right = cell("right", { poke: method(t.u8, t.u8), tick: event(t.u32) });`
+      ].join("\n")
+    );
+    const entry = join(tmp, "pair.ts");
+    writeFileSync(
+      entry,
+      [
+        `import { Left, Right } from ${JSON.stringify(schema)};`,
+        `import { CellError } from ${JSON.stringify(join(ROOT, "core/errors"))};`,
+        `import type { DeviceCell, DeviceServer } from ${JSON.stringify(join(ROOT, "firmware/runtime"))};`,
+        `var servers: DeviceServer<any>[] = [];`,
+        `function tickAll(n: number) { servers.forEach(function (s) { s.emit("tick", n); }); }`,
+        `var left: DeviceCell<typeof Left.members> = { def: Left, handlers: { poke: function (n) { tickAll(n); return n; } }, start: function (s) { servers.push(s); } };`,
+        `var right: DeviceCell<typeof Right.members> = { def: Right, handlers: { poke: function (n) { if (n > 9) throw new CellError(8, "busy"); if (n > 5) throw new Error("bad " + n); return n; } }, start: function (s) { servers.push(s); } };`,
+        `export default [left, right];`
+      ].join("\n")
+    );
+    const built = await buildBundle({ board: "puckjs", entry, outDir: tmp });
+    expect(built.features).toMatchObject({ EVENT_IDS_UNIQUE: false, CELL_ERRORS: true, DEFS: false });
+    const { Left, Right } = await import(schema);
+    expect(Left.info.tick.id).toBe(Right.info.tick.id);
+    const e = await startEngine({ ...boardEngineOptions(loadBoard("puckjs"), "duktape", built.path, {}, false), clock: "virtual" });
+    try {
+      const link = streamLink(e, { maxFrame: 256 });
+      const table = instanceTable();
+      table.attach(link);
+      const l = remote(Left as CellDef<any>, link, { timeoutMs: 3000 });
+      const r = remote(Right as CellDef<any>, link, { timeoutMs: 3000 });
+      const ticks: string[] = [];
+      await l.on("tick", (n) => ticks.push("left " + n));
+      expect(await l.poke(1)).toBe(1);
+      await r.on("tick", (n) => ticks.push("right " + n));
+      expect(await l.poke(2)).toBe(2);
+      await new Promise((res) => setTimeout(res, 50));
+      expect(ticks).toEqual(["left 1", "left 2", "right 2"]);
+      await expect(r.poke(12)).rejects.toMatchObject({ code: 8, message: "busy" });
+      await expect(r.poke(7)).rejects.toMatchObject({ codeName: "HandlerFailed", message: "bad 7" });
+      // Both cells in the ANNOUNCE made at build time (the first went out before the link listened; the next after ttl/3).
+      e.tick(10001);
+      for (let i = 0; i < 100 && table.list().length < 2; i++) await new Promise((res) => setTimeout(res, 10));
+      expect(table.list().map((x) => [x.name, x.cellId, x.schemaHash])).toEqual([
+        ["left", Left.id, Left.hash],
+        ["right", Right.id, Right.hash]
+      ]);
+      table.close();
+    } finally {
+      e.close();
+      await e.exited;
+    }
+  }, 60000);
 });
 
 describe("Espruino's E.CRC32", () => {

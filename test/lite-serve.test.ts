@@ -16,7 +16,7 @@ import type { CallContext, Done } from "../core/rpc/context";
 import type { Handlers } from "../core/rpc/serve";
 import type { Transport } from "../core/transport";
 import { serve } from "../core/lite/serve";
-import type { LiteServeOptions } from "../core/lite/serve";
+import type { LiteServeOptions, DeviceServer } from "../core/lite/serve";
 import { streamLink, serialOf } from "../core/lite/stream";
 import { compactCodec } from "../core/lite/compact";
 import { crc32 } from "../core/lite/crc";
@@ -83,9 +83,11 @@ function setup(opts?: Partial<LiteServeOptions>, maxFrame = MAX_FRAME) {
   const host = coreStreamLink(hostEnd, { maxFrame });
   const device = streamLink(serialOf(deviceEnd), maxFrame, crc32);
   const seen: Seen = { cancelled: [], late: [], contexts: [] };
-  const servers = serve([{ def: Rich, handlers: handlers(seen) }], device, { codecs: [compactCodec], announceTtlMs: -1, ...opts });
+  // The cell's server comes to its start hook, as on a device.
+  let server: DeviceServer<typeof Rich.members> | undefined;
+  serve([{ def: Rich, handlers: handlers(seen), start: (s) => void (server = s) }], device, { codecs: [compactCodec], announceTtlMs: -1, ...opts });
   cleanup.push(() => host.close());
-  return { host, device, seen, servers, rich: remote(Rich, host, { timeoutMs: 2000 }) };
+  return { host, device, seen, server: server!, rich: remote(Rich, host, { timeoutMs: 2000 }) };
 }
 
 /** A peer that sends frames by hand and collects what comes back (no endpoint on its link). */
@@ -135,22 +137,22 @@ describe("lite server called by core's remote()", () => {
   });
 
   it("sends events only while the peer is subscribed", async () => {
-    const { rich, servers } = setup();
+    const { rich, server } = setup();
     const ticks: number[] = [];
     const notes: unknown[] = [];
-    expect(servers.rich.emit("tick", 1)).toBe(0); // nobody subscribed yet
+    expect(server.emit("tick", 1)).toBe(0); // nobody subscribed yet
     await rich.on("tick", (n) => ticks.push(n));
     await rich.on("note", (n) => notes.push(n));
-    expect(servers.rich.emit("tick", 2)).toBe(1);
-    expect(servers.rich.emit("note", { text: "ß", level: "warn" })).toBe(1);
+    expect(server.emit("tick", 2)).toBe(1);
+    expect(server.emit("note", { text: "ß", level: "warn" })).toBe(1);
     await settle();
     expect(ticks).toEqual([2]);
     expect(notes).toEqual([{ text: "ß", level: "warn" }]);
     rich.off("tick", ticks.push as never);
     rich.close();
     await settle();
-    expect(servers.rich.emit("tick", 3)).toBe(0);
-    expect(servers.rich.emit("note", { text: "x", level: "info", at: 1.5 })).toBe(0);
+    expect(server.emit("tick", 3)).toBe(0);
+    expect(server.emit("note", { text: "x", level: "info", at: 1.5 })).toBe(0);
   });
 
   it("drops the answer of a cancelled request and tells its handler", async () => {

@@ -4,6 +4,10 @@
 export var DEFER = true;
 /** A handler may read its CallContext (peer, requestId, method, cancelled, onCancel). */
 export var CONTEXT = true;
+/** A handler may throw a CellError (its code goes on the wire; any other failure is HandlerFailed). */
+export var CELL_ERRORS = true;
+/** No two events of the bundle's cells share an id, so subscriptions are kept by event id alone. */
+export var EVENT_IDS_UNIQUE = false;
 /** A cell may come as what cell() returns (or an `info` literal), not a compiled member table: indexed at start. */
 export var DEFS = true;
 /** The server may be given announce options (ttl, instance id); a board build's entry gives none, so their defaults fold. */

@@ -15,7 +15,7 @@ import type { Peer } from "../transport";
 import { LiteLink, at, seek, put, r32 } from "./bytes";
 import { writeText } from "./utf8";
 import { decodeWith } from "./compact-fns";
-import { DEFER, CONTEXT, DEFS, OPTIONS, MAX_FRAME, FNS, ANNOUNCE } from "./features";
+import { DEFER, CONTEXT, DEFS, OPTIONS, MAX_FRAME, FNS, ANNOUNCE, CELL_ERRORS, EVENT_IDS_UNIQUE } from "./features";
 
 declare function setInterval(fn: () => void, ms: number): unknown;
 
@@ -30,14 +30,16 @@ export interface LiteCodec {
  * A cell as a board build compiles a schema module (rollup.config.mjs): its members resolved at build
  * time into one table by member id, so the device walks nothing. A method is [name, request type,
  * response type], an event [name, type]; `e` gives event ids by name, for emit(). A type is a
- * descriptor (core/schema.ts Type), or in FNS builds the compact-fns.ts function that decodes or encodes it.
+ * descriptor (core/schema.ts Type), or in FNS builds the compact-fns.ts function that decodes or encodes
+ * it, and an event's entry is then its encoder alone (a method's is still an array: `!entry[2]` holds
+ * for events either way).
  */
 export interface CompiledCell {
   readonly name: string;
   readonly id: number;
   readonly hash: number;
   readonly schema: string;
-  readonly m: { readonly [memberId: string]: readonly [string, any, any?] };
+  readonly m: { readonly [memberId: string]: any };
   readonly e: { readonly [event: string]: number };
 }
 
@@ -87,15 +89,15 @@ function compiled(def: any): CompiledCell {
   return { name: def.name, id: def.id, hash: def.hash, schema: def.schema, m: m, e: e };
 }
 
-/** Serves `cells` on `link`; returns their servers by cell name. */
-export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions): { [name: string]: DeviceServer<any> } {
-  var buf = new Uint8Array(MAX_FRAME || link.maxFrame), busy = 0, servers: { [name: string]: DeviceServer<any> } = {};
+/** Serves `cells` on `link`. Each cell's server (for its events) reaches it through its start hook. */
+export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions): void {
+  var buf = new Uint8Array(MAX_FRAME || link.maxFrame), busy = 0;
   var ttl = (OPTIONS && o.announceTtlMs) || 30000, id = (OPTIONS && o.instanceId) || (Math.random() * 4294967296) >>> 0;
   /** By cell id: [member table, handlers]. */
   var known: { [cellId: string]: [CompiledCell, any] } = {}, codecs: { [id: string]: LiteCodec } = {};
   /** The deferred request being handled with each id: calling it with (0, 0, 1) cancels it. */
   var calls: { [requestId: string]: (e: any, res?: unknown, cancelled?: number) => void } = {};
-  /** Events the peer subscribed to, by cell id "/" event id. */
+  /** Events the peer subscribed to, by cell id "/" event id (by event id where those are unique: features.ts). */
   var subs: { [cellAndEvent: string]: boolean } = {};
 
   /** Starts a frame's payload in this link's buffer. */
@@ -113,7 +115,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     put(requestId, 4);
     put(end - 20, 4);
     // A board's link carries every frame of its size, which is all this buffer holds.
-    if (MAX_FRAME) link.send(buf.subarray(0, end), to);
+    if (MAX_FRAME) link.send(buf.subarray(0, end));
     else
       try {
         link.send(buf.subarray(0, end), to);
@@ -148,18 +150,18 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
   cells.forEach(function (s) {
     var c = compiled(s.def);
     known[c.id] = [c, s.handlers];
-    var server = (servers[c.name] = {
+    var server = {
       /** Sends the event (in COMPACT, or the first codec) if the peer subscribed to it; returns how many it went to (0 or 1). */
       emit: function (event: string, value: unknown): number {
         var e = c.e[event], k: any = FNS ? 0 : codecs[2] || o.codecs[0];
-        if (!subs[c.id + "/" + e]) return 0;
+        if (!subs[EVENT_IDS_UNIQUE ? e : c.id + "/" + e]) return 0;
         begin();
-        if (FNS) c.m[e][1](value);
+        if (FNS) c.m[e](value); // an event's entry is its encoder there
         else k.encode(c.m[e][1], value);
         send(3, FNS ? 2 : k.id, c.id, e, 0);
         return 1;
       }
-    } as DeviceServer<any>);
+    } as DeviceServer<any>;
     if (s.start) s.start(server);
   });
 
@@ -193,7 +195,8 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
 
   /** Answers the request being answered: an ERROR for `e`, else the response `res`. */
   function answer(e: any, res?: unknown): void {
-    if (e) fail(e.name == "CellError" ? e.code : 4, "" + (e.message || e));
+    // A CellError says its own code; only code that mentions CellError can throw one (features.ts).
+    if (e) fail(CELL_ERRORS && e.name == "CellError" ? e.code : 4, "" + (e.message || e));
     else {
       begin();
       try {
@@ -212,7 +215,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     codec = f[3];
     memberId = r32(f, 8);
     requestId = r32(f, 12);
-    from = peer;
+    from = MAX_FRAME ? undefined : peer; // a board's link is point to point: there is only one peer
     d = s && cell.m[memberId];
     if (!FNS) k = codecs[codec];
 
@@ -233,7 +236,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     try {
       if (memberId < 16) {
         begin();
-        if (memberId) subs[cellId + "/" + r32(p, 0)] = memberId < 2;
+        if (memberId) subs[EVENT_IDS_UNIQUE ? r32(p, 0) : cellId + "/" + r32(p, 0)] = memberId < 2;
         else writeText(cell.schema);
         return reply(1, 0);
       }
@@ -308,5 +311,4 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     announce();
     setInterval(announce, (ttl / 3) | 0 || 1);
   }
-  return servers;
 }

@@ -40,9 +40,9 @@ export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Arr
   var cap = maxFrame + 4, buf = new Uint8Array(cap), out = new Uint8Array(cap + ((cap / 254) | 0) + 2);
   var drops = [0, 0, 0, 0, 0, 0, 0, 0], check = crc, listener: (frame: Uint8Array) => void;
   // Decoder state: decoded bytes, data bytes left in the COBS group, a 0x00 owed before the next group,
-  // a frame started since the last delimiter, skipping a frame that is too long up to the next delimiter.
-  // (Unset is as good as 0 for all but len.)
-  var len = 0, rem: any, zero: any, open: any, skip: any;
+  // skipping a frame that is too long up to the next delimiter. (Unset is as good as 0 for all but len.)
+  // A frame has started since the last delimiter exactly when one of len, rem and zero is set.
+  var len = 0, rem: any, zero: any, skip: any;
 
   port.on("data", function (chunk: any) {
     for (var i = 0, c: number, n: number, why: number; i < chunk.length; i++) {
@@ -59,14 +59,13 @@ export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Arr
         }
         if (rem) rem--;
         else {
-          open = 1;
           rem = c - 1;
           zero = c < 255;
         }
       } else {
         // A delimiter ends a frame, or (inside a group) a truncated one: checks in the spec's order.
         n = len - 4;
-        why = !open || skip ? -2 :
+        why = skip || !(len || rem || zero) ? -2 :
           rem ? 0 :
           len < 24 ? 1 :
           check(buf.subarray(0, n)) ^ r32(buf, n) ? 2 : // equal as 32 bits: `crc` may answer signed
@@ -75,18 +74,16 @@ export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Arr
           (buf[2] & 15) > 5 ? 5 :
           r32(buf, 16) != n - 20 ? 6 : -1;
         // Reset before the frame is handed on, so the listener may feed this link again.
-        len = rem = open = skip = zero = 0;
+        len = rem = skip = zero = 0;
         if (why >= 0) drops[why]++;
         else if (why > -2 && listener) listener(buf.subarray(0, n));
       }
     }
   });
 
-  return {
-    // A board build's server knows its frame size (features.ts MAX_FRAME) and never reads this.
-    maxFrame: MAX_FRAME ? 0 : maxFrame,
+  var link: any = {
     drops: drops,
-    send: function (frame) {
+    send: function (frame: Uint8Array) {
       var n = frame.length, c = check(frame), p = 1, at = 0, i = 0, b: number;
       // TooLarge. A board build's server builds no frame longer than its buffer, the board's MAX_FRAME.
       if (!MAX_FRAME && n > maxFrame) throw 7;
@@ -102,8 +99,11 @@ export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Arr
       out[p++] = 0;
       port.write(out.subarray(0, p));
     },
-    onFrame: function (l) {
+    onFrame: function (l: (frame: Uint8Array) => void) {
       listener = l;
     }
   };
+  // A board build's server knows its frame size (features.ts MAX_FRAME) and never reads this.
+  if (!MAX_FRAME) link.maxFrame = maxFrame;
+  return link;
 }

@@ -27,10 +27,15 @@ export interface KalumaLinkConfig {
   bufferSize?: number;
 }
 
-/** The UART options for `c`, as the uart module takes them. */
+/**
+ * The UART options for `c`, as the uart module takes them: the baud rate, and the buffer size and pins
+ * only where they differ from Kaluma's defaults (2048 bytes; UART0 on GP0/GP1). firmware/bundler/entry.mjs
+ * writes the same object into a board build's entry (test/firmware-adapters.test.ts holds them equal).
+ */
 export function uartOptions(c: KalumaLinkConfig): { [option: string]: number } {
-  var options: { [option: string]: number } = { baudrate: c.baud, bufferSize: c.bufferSize || 2048 };
-  if (c.pins) {
+  var options: { [option: string]: number } = { baudrate: c.baud };
+  if (c.bufferSize && c.bufferSize != 2048) options.bufferSize = c.bufferSize;
+  if (c.pins && !(c.port == 0 && c.pins.tx == 0 && c.pins.rx == 1)) {
     options.tx = c.pins.tx;
     options.rx = c.pins.rx;
   }

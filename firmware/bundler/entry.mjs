@@ -78,9 +78,18 @@ function portSource(board) {
     const pins = link.pins ? `{ tx: ${ident(link.pins.tx)}, rx: ${ident(link.pins.rx)} }` : "undefined";
     return `linkPort(${ident(link.device)}, ${takeConsole}, ${link.baud ? Number(link.baud) : "undefined"}, ${pins})`;
   }
-  // firmware/adapters/kaluma.ts uartOptions, at build time.
-  if (board.engine === "jerryscript") return `linkPort(${JSON.stringify(link.device)}, ${JSON.stringify({ baudrate: Number(link.baud), bufferSize: 2048, ...(link.pins && { tx: link.pins.tx, rx: link.pins.rx }) })})`;
+  if (board.engine === "jerryscript") return `linkPort(${JSON.stringify(link.device)}, ${JSON.stringify(kalumaUartOptions(link))})`;
   return `serialOf(openLink(${linkConfigSource(board)}).bytes)`;
+}
+
+/**
+ * firmware/adapters/kaluma.ts uartOptions for a board's link, at build time: the baud rate, and pins
+ * only where they are not UART0's defaults (GP0/GP1); Kaluma's default 2048-byte buffer is kept.
+ */
+export function kalumaUartOptions(link) {
+  const options = { baudrate: Number(link.baud) };
+  if (link.pins && !(link.device === 0 && link.pins.tx === 0 && link.pins.rx === 1)) Object.assign(options, { tx: link.pins.tx, rx: link.pins.rx });
+  return options;
 }
 
 /** The "cell:board" module. */

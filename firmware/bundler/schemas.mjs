@@ -1,7 +1,7 @@
 // Build-time schema compilation: schema modules evaluated in Node and replaced by literals, and the
 // type kinds and features the cells use, so the device code for the rest folds away.
 import { readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
@@ -31,7 +31,8 @@ function loadCoreModule(file, cache) {
 export function evaluateSchemaModule(file) {
   const text = readFileSync(file, "utf8");
   const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
-  if (imports.length === 0 || imports.some((spec) => !spec.startsWith(".") || resolve(dirname(file), spec.replace(/\.ts$/, "") + ".ts") !== CORE_SCHEMA)) return null;
+  // Relative or absolute paths only (a package name is not core/schema).
+  if (imports.length === 0 || imports.some((spec) => !(spec.startsWith(".") || isAbsolute(spec)) || resolve(dirname(file), spec.replace(/\.ts$/, "") + ".ts") !== CORE_SCHEMA)) return null;
   const cache = {};
   const out = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } });
   const mod = { exports: {} };
@@ -108,7 +109,9 @@ export function schemaModuleSource(exports, keepSig, keepInfo, fns, noHash) {
     const members = Object.keys(c.info);
     const table = members.map((m) => {
       const d = c.info[m].def;
-      const types = fns ? (d.kind === "method" ? [fn("d", d.req), fn("e", d.res)] : [fn("e", d.type)]) : d.kind === "method" ? [literal(d.req), literal(d.res)] : [literal(d.type)];
+      // An event's entry is its encoder alone with `fns` (core/lite/serve.ts CompiledCell).
+      if (fns && d.kind !== "method") return `${c.info[m].id}: ${fn("e", d.type)}`;
+      const types = fns ? [fn("d", d.req), fn("e", d.res)] : d.kind === "method" ? [literal(d.req), literal(d.res)] : [literal(d.type)];
       return `${c.info[m].id}: [${[JSON.stringify(m), ...types].join(", ")}]`;
     });
     const events = members.filter((m) => c.info[m].def.kind !== "method").map((m) => `${JSON.stringify(m)}: ${c.info[m].id}`);
@@ -155,10 +158,17 @@ export function kindsOf(cellDefs) {
   return [...kinds].sort((a, b) => a - b);
 }
 
+/** No two events of `cellDefs` share an id (ids are per cell on the wire). */
+function eventIdsUnique(cellDefs) {
+  const ids = cellDefs.flatMap((c) => (c.m ? Object.keys(c.m).filter((id) => !Array.isArray(c.m[id]) || c.m[id].length < 3) : Object.keys(c.info).filter((n) => c.info[n].def.kind !== "method").map((n) => String(c.info[n].id))));
+  return new Set(ids).size === ids.length;
+}
+
 /**
  * The server features (core/lite/features.ts) the cell code can use, read from its source (the cell
  * modules, not the schema modules compiled to literals). Conservative: any mention of a name keeps
- * what it needs, even in a comment or a string. `info`: the code reads core's member nesting.
+ * what it needs, even in a comment or a string. `info`: the code reads core's member nesting; `hash`: a
+ * cell's schema hash; CELL_ERRORS: it may throw a CellError (core/errors.ts), or make one by its name.
  */
 export function featuresOf(sources, cellDefs) {
   const text = sources.join("\n");
@@ -167,7 +177,9 @@ export function featuresOf(sources, cellDefs) {
     CONTEXT: /\b(peer|requestId|method|cancelled|onCancel|defer|arguments)\b/.test(text),
     DEFS: cellDefs.some((c) => !c.m),
     info: /\binfo\b/.test(text),
-    hash: /\bhash\b/.test(text)
+    hash: /\bhash\b/.test(text),
+    CELL_ERRORS: /CellError/.test(text),
+    EVENT_IDS_UNIQUE: eventIdsUnique(cellDefs)
   };
 }
 
@@ -189,7 +201,8 @@ function announceCells(cells) {
  * the cells' part of ANNOUNCE is made here.
  */
 export function featuresModuleSource(features, board, fns, cells) {
-  const flags = ["DEFER", "CONTEXT", "DEFS"].map((f) => `export var ${f} = ${!features || features[f]};`);
+  const flags = ["DEFER", "CONTEXT", "CELL_ERRORS", "DEFS"].map((f) => `export var ${f} = ${!features || features[f] !== false};`);
+  flags.push(`export var EVENT_IDS_UNIQUE = ${!!features && features.EVENT_IDS_UNIQUE === true};`);
   return flags
     .concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(cells && board ? announceCells(cells) : "")};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`])
     .join("\n");
