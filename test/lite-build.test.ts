@@ -151,6 +151,9 @@ describe("schema modules compiled at build time", () => {
     // After the 20-byte header, instanceId and ttl: the cells' part.
     expect(Buffer.from(announced, "latin1").toString("hex")).toBe(Buffer.from(frame.subarray(28)).toString("hex"));
     expect(() => featuresModuleSource({}, loadBoard("puckjs"), true, [{ name: "é", id: 1, schemaHash: "00000001" }])).toThrow(/printable ASCII/);
+    // More cells than a board's frames can announce: the build says so, rather than the board failing at boot.
+    const many = Array.from({ length: 20 }, (_, i) => ({ name: `cell${i}`, id: i + 1, schemaHash: "00000001" }));
+    expect(() => featuresModuleSource({}, loadBoard("puckjs"), true, many)).toThrow(/announcing 20 cells takes 319 bytes, more than its 256-byte frames/);
   });
 });
 

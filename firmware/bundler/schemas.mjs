@@ -201,10 +201,15 @@ function announceCells(cells) {
  * the cells' part of ANNOUNCE is made here.
  */
 export function featuresModuleSource(features, board, fns, cells) {
+  const announce = cells && board ? announceCells(cells) : "";
+  // Header, instanceId and ttl, then the cells: a board whose frames cannot carry it would fail at boot.
+  if (announce && 28 + announce.length > Number(board.maxFrameBytes)) {
+    throw new Error(`board ${board.id}: announcing ${cells.length} cells takes ${28 + announce.length} bytes, more than its ${board.maxFrameBytes}-byte frames`);
+  }
   const flags = ["DEFER", "CONTEXT", "CELL_ERRORS", "DEFS"].map((f) => `export var ${f} = ${!features || features[f] !== false};`);
   flags.push(`export var EVENT_IDS_UNIQUE = ${!!features && features.EVENT_IDS_UNIQUE === true};`);
   return flags
-    .concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(cells && board ? announceCells(cells) : "")};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`])
+    .concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(announce)};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`])
     .join("\n");
 }
 
