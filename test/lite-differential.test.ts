@@ -15,7 +15,7 @@ import { StreamEncoder, StreamDecoder } from "../core/stream";
 import { newLinkStats } from "../core/drops";
 import { HEADER_SIZE, encodeHeader } from "../core/header";
 import { bytes, hex, liteEncode, liteError, liteLinkOnPort } from "./lite-helpers";
-import { typeArb, valueArb, anything } from "./lite-arbitraries";
+import { typeArb, valueArb, anything } from "./arbitraries";
 
 const coreEncode = (type: Type, value: unknown) => {
   const w = new Writer(16);

@@ -9,7 +9,7 @@ import { compactCodec } from "../core/lite/compact";
 import { seek, frame, at } from "../core/lite/bytes";
 import { schemaModuleSource } from "../rollup.config.mjs";
 import { hex, liteEncode } from "./lite-helpers";
-import { typeArb, valueArb, anything } from "./lite-arbitraries";
+import { typeArb, valueArb, anything } from "./arbitraries";
 
 /** The decoder and encoder the build generates for `type` (as a method's request and response). */
 function generated(type: Type): { decode: () => unknown; encode: (v: unknown) => void } {
