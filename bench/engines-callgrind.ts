@@ -1,5 +1,5 @@
 // Duktape instructions per request, counted by valgrind's callgrind: deterministic, unlike times.
-// The host Duktape runner (test/engines, its command line as the README there gives it) runs the bench
+// The host Duktape runner (engines, its command line as the README there gives it) runs the bench
 // bundle on a virtual clock under callgrind; its stdin gets K stream-encoded copies of one request frame
 // and then end of input, so the process answers them and exits. The count for K1 and for K2 requests
 // differ only by the K2 − K1 requests, so (total(K2) − total(K1)) / (K2 − K1) is the cost of one:
@@ -10,7 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureDuktapeRunner } from "../test/engines/index";
+import { ensureDuktapeRunner } from "../engines/index";
 import { StreamEncoder, StreamDecoder } from "../core/stream";
 import { AnswerCheck } from "./engines-answers";
 

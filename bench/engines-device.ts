@@ -2,7 +2,7 @@
 // or QuickJS (quickjs-emscripten) under the sim personality, called over its stream link. Its replay
 // cell times the loop on the engine's own clock, so the pipe and the process boundary stay outside the
 // figure; the answers it sends meanwhile are counted on the way in.
-import { startEngine, type Engine, type EngineName, type HeapFigures } from "../test/engines/index";
+import { startEngine, type Engine, type EngineName, type HeapFigures } from "../engines/index";
 import { streamLink } from "../core/stream-link";
 import type { Transport } from "../core/transport";
 import { remote } from "../core/host/remote";

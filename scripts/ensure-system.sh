@@ -10,7 +10,15 @@ if [ "$(uname -m)" = x86_64 ]; then
   pkgs+=(gcc-multilib)
   probe=$(mktemp -d)
   printf '#include <stdio.h>\nint main(void) { return sizeof(void *) == 4 ? 0 : 1; }\n' >"$probe/m32.c"
-  cc -m32 -o "$probe/m32" "$probe/m32.c" >/dev/null 2>&1 || missing+=(gcc-multilib)
+  if cc -m32 -o "$probe/m32" "$probe/m32.c" >/dev/null 2>&1; then
+    # Sandboxed kernels (gVisor) run no 32-bit programs: the runner then runs under qemu-i386.
+    if ! "$probe/m32" >/dev/null 2>&1; then
+      pkgs+=(qemu-user)
+      command -v qemu-i386 >/dev/null || missing+=(qemu-user)
+    fi
+  else
+    missing+=(gcc-multilib)
+  fi
   rm -rf "$probe"
 fi
 command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm)

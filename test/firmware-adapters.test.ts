@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { buildBundle, kalumaUartOptions, type BundleInfo } from "../rollup.config.mjs";
-import { startEngine, type EngineName } from "./engines/index";
-import { boardEngineOptions, loadBoard } from "./engines/boards";
+import { startEngine, type EngineName } from "../engines/index";
+import { boardEngineOptions, loadBoard } from "../engines/boards";
 import { streamLink } from "../core/stream-link";
 import { remote } from "../core/host/remote";
-import { Probe } from "./engines/fixtures/probe-schema";
+import { Probe } from "../engines/fixtures/probe-schema";
 
 import { uartOptions } from "../firmware/adapters/kaluma";
 
@@ -17,7 +17,7 @@ const BOARDS = ["esp32", "puckjs", "rpi-pico", "qemu-mps2-an385"];
 const ENGINE_OF: Record<string, string> = { esp32: "espruino", puckjs: "espruino", "rpi-pico": "jerryscript", "qemu-mps2-an385": "duktape" };
 const out = mkdtempSync(`${tmpdir()}/cell-probe-`);
 const built: Record<string, BundleInfo> = {};
-const entry = fileURLToPath(new URL("./engines/fixtures/probe.ts", import.meta.url));
+const entry = fileURLToPath(new URL("../engines/fixtures/probe.ts", import.meta.url));
 
 beforeAll(async () => {
   for (const board of BOARDS) built[board] = await buildBundle({ board, entry, outDir: out });

@@ -6,7 +6,7 @@ import { rebootGuard } from "../../sim/reboot-guard";
 import { loaderClient } from "../../sim/loader-client";
 import { loaderCell } from "../../sim/loader-schema";
 import { loadSimBundle, describeCells } from "../../sim/bundle";
-import { parseSimArgs, requireSimBoard, simFailure, reportLines } from "../../sim/cli-support";
+import { parseSimArgs, requireSimBoard, simFailure, reportLines } from "../sim-support";
 
 const usage = `usage: cell flash --board qemu-mps2-an385 --port tcp://127.0.0.1:PORT <cell module .ts | folder | bundle .js> [--timeout MS]
 

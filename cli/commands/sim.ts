@@ -4,7 +4,7 @@ import { buildSim } from "../../sim/build.mjs";
 import { startSim, SimSession } from "../../sim/session";
 import { loadSimBundle, describeCells } from "../../sim/bundle";
 import { consoleLines } from "../../sim/console-lines";
-import { parseSimArgs, requireSimBoard, simFailure, reportLines } from "../../sim/cli-support";
+import { parseSimArgs, requireSimBoard, simFailure, reportLines } from "../sim-support";
 
 const usage = `usage: cell sim --board qemu-mps2-an385 <cell module .ts | folder | bundle .js> [--count N] [--icount [SHIFT]] [--port P]
 

@@ -1,7 +1,7 @@
 // The Duktape engine: the host runner (duk-runner.c) in a child process. Stream bytes go to its stdin,
 // the device's bytes come from its stdout; "@@tag {json}" lines on stderr report heap and errors.
 import { spawn } from "node:child_process";
-import { ensureDuktapeRunner } from "./build";
+import { runnerCommand } from "./build";
 import type { Engine, EngineOptions, ExitInfo, HeapFigures } from "./types";
 
 interface Report {
@@ -15,15 +15,15 @@ interface Report {
 }
 
 export function startDuktape(o: EngineOptions): Promise<Engine> {
-  const runner = ensureDuktapeRunner();
-  const args = ["--personality", o.personality, "--clock", o.clock || "real", "--control-fd", "3"];
+  const runner = runnerCommand();
+  const args = [...runner.args, "--personality", o.personality, "--clock", o.clock || "real", "--control-fd", "3"];
   if (o.heapLimit) args.push("--heap-limit", String(o.heapLimit));
   if (o.heapBudget) args.push("--heap-budget", String(o.heapBudget));
   if (o.maxFrame) args.push("--max-frame", String(o.maxFrame));
   if (o.chunk) args.push("--chunk", String(o.chunk));
   for (const [k, v] of Object.entries(o.opts || {})) args.push("--opt", `${k}=${v}`);
   args.push(o.bundle);
-  const child = spawn(runner, args, { stdio: ["pipe", "pipe", "pipe", "pipe"] });
+  const child = spawn(runner.file, args, { stdio: ["pipe", "pipe", "pipe", "pipe"] });
   const control = child.stdio[3] as NodeJS.WritableStream;
 
   let heap: HeapFigures = { used: 0, peak: 0, baseline: 0, limit: 0 };

@@ -1,21 +1,22 @@
-// Compiles the host Duktape runner into test/engines/build/ (not committed) as a 32-bit program, so that
+// Compiles the host Duktape runner into engines/build/ (not committed) as a 32-bit program, so that
 // Duktape's values, pointers and objects have the sizes they have on the 32-bit boards and the heap cap
 // measures what a board would. Duktape comes from its single-file source (package duktape-dev), built
 // with the sim firmware's own config overrides, once per change of its inputs (it takes several seconds);
 // the runner, with the sim firmware's framing code (sim/firmware/wire.c), whenever a source changes.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = fileURLToPath(new URL("../", import.meta.url));
 export const BUILD_DIR = here + "build/";
 export const RUNNER = BUILD_DIR + "duk-runner";
 export const PERSONALITY_DIR = here + "personalities";
 
 export const DUKTAPE_INSTALL = "apt-get install -y duktape-dev";
 export const M32_INSTALL = "apt-get install -y gcc-multilib";
+export const QEMU_USER_INSTALL = "apt-get install -y qemu-user";
 
 const DUK_SRC = "/usr/share/duktape/";
 const SIM_OVERRIDES = root + "sim/firmware/duk_overrides.h";
@@ -136,4 +137,22 @@ export function ensureDuktapeRunner(): string {
   renameSync(tmp + ".key", stamp);
   ready = true;
   return RUNNER;
+}
+
+let launcher: string[] | undefined;
+
+/**
+ * How to start the 32-bit runner: directly where the kernel runs 32-bit x86 programs, otherwise under
+ * qemu-i386 (user-mode emulation of the same binary). Sandboxed kernels such as gVisor run no 32-bit
+ * programs at all ("Exec format error"); the figures stay the 32-bit ones either way.
+ */
+export function runnerCommand(): { file: string; args: string[] } {
+  const runner = ensureDuktapeRunner();
+  if (!launcher) {
+    const runs = (cmd: string, args: string[]) => /usage: duk-runner/.test(spawnSync(cmd, args, { encoding: "utf8" }).stderr || "");
+    if (runs(runner, [])) launcher = [];
+    else if (runs("qemu-i386", [runner])) launcher = ["qemu-i386"];
+    else throw new Error(`duk-runner: this kernel runs no 32-bit programs and qemu-i386 is missing. Install it: ${QEMU_USER_INSTALL}`);
+  }
+  return launcher.length ? { file: launcher[0], args: [...launcher.slice(1), runner] } : { file: runner, args: [] };
 }

@@ -1,8 +1,8 @@
 // What `cell sim` and `cell flash` share: their flags, the board check, and failures as named exit codes.
-import { CliError, ExitCode } from "../cli/exit-codes";
+import { CliError, ExitCode } from "./exit-codes";
 import { loadBoard } from "../rollup.config.mjs";
-import { FlashError, LoaderStatus } from "./loader-client";
-import type { SimBundle, DescribedCell } from "./bundle";
+import { FlashError, LoaderStatus } from "../sim/loader-client";
+import type { SimBundle, DescribedCell } from "../sim/bundle";
 
 export interface SimArgs {
   board?: string;

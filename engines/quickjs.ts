@@ -4,8 +4,8 @@
 // so heap figures here are for reporting, never for budgets.
 import { readFileSync } from "node:fs";
 import { getQuickJS, type QuickJSContext, type QuickJSHandle } from "quickjs-emscripten";
-import { StreamDecoder, StreamEncoder } from "../../core/stream";
-import { decodeHeader, newHeader } from "../../core/header";
+import { StreamDecoder, StreamEncoder } from "../core/stream";
+import { decodeHeader, newHeader } from "../core/header";
 import { PERSONALITY_DIR } from "./build";
 import type { Engine, EngineOptions, ExitInfo, HeapFigures } from "./types";
 

@@ -16,7 +16,7 @@ export interface Board {
   sensors: { temperature: string; adcPins?: (string | number)[] };
 }
 
-const dir = fileURLToPath(new URL("../../boards/", import.meta.url));
+const dir = fileURLToPath(new URL("../boards/", import.meta.url));
 
 export function loadBoard(id: string): Board {
   return JSON.parse(readFileSync(`${dir}${id}.json`, "utf8"));

@@ -1,5 +1,5 @@
 // What the engine harnesses share: options, heap figures and the handle a test drives.
-import type { BytePort } from "../../core/byte-port";
+import type { BytePort } from "../core/byte-port";
 
 export type EngineName = "duktape" | "quickjs";
 export type Personality = "espruino" | "kaluma" | "sim";
@@ -13,7 +13,7 @@ export interface EngineOptions {
   heapLimit?: number;
   /** Caps what the bundle adds over the engine's startup baseline (boards whose built-ins live in flash). */
   heapBudget?: number;
-  /** Personality options (see test/engines/personalities/*.js), e.g. { link: "Bluetooth" }. */
+  /** Personality options (see engines/personalities/*.js), e.g. { link: "Bluetooth" }. */
   opts?: Record<string, string>;
   /** "virtual": time moves only by tick(ms). Default "real". */
   clock?: "real" | "virtual";

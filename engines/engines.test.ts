@@ -5,9 +5,9 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { startEngine, ensureDuktapeRunner, type Engine, type EngineName, type Personality } from "./engines/index";
-import { check32Bit, M32_INSTALL } from "./engines/build";
-import { echoFixture, writeBundle } from "./engines/fixtures/bundle";
+import { startEngine, ensureDuktapeRunner, type Engine, type EngineName, type Personality } from "./index";
+import { check32Bit, M32_INSTALL } from "./build";
+import { echoFixture, writeBundle } from "./fixtures/bundle";
 import { streamLink } from "../core/stream-link";
 import type { Transport } from "../core/transport";
 import { HEADER_SIZE, Kind, CodecId, encodeHeader, newHeader, decodeHeader } from "../core/header";

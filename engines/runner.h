@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <duktape.h>
 #include "duk-heap.h"
-#include "../../sim/firmware/wire.h"
+#include "../sim/firmware/wire.h"
 
 #define MAX_OPTS 32
 
