@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildBundle, loadBoard } from "../rollup.config.mjs";
+import { buildBundle, loadBoard } from "../firmware/build";
 import type { Codec } from "../core/codec";
 import { compactCodec, jsonCodec, msgpackCodec } from "../core/codecs";
 import { AnswerCheck, readRequest, type Tally } from "./engines-answers";

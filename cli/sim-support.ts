@@ -1,6 +1,6 @@
 // What `cell sim` and `cell flash` share: their flags, the board check, and failures as named exit codes.
 import { CliError, ExitCode } from "./exit-codes";
-import { loadBoard } from "../rollup.config.mjs";
+import { loadBoard } from "../firmware/build";
 import { FlashError, LoaderStatus } from "../sim/loader-client";
 import type { SimBundle, DescribedCell } from "../sim/bundle";
 

@@ -1,26 +1,7 @@
 // How a board file turns into engine options: which personality, which devices it has, where its link
 // is, and the heap cap from its RAM budget (whole heap or program only, per ramAccounting.covers).
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import type { Board } from "../firmware/build/board";
 import type { EngineName, EngineOptions, Personality } from "./types";
-
-export interface Board {
-  id: string;
-  engine: "espruino" | "jerryscript" | "duktape" | "node";
-  ports: { console: { device: string | number }; link: { device: string | number } };
-  ramBytes: number;
-  ramAccounting: { covers: "program" | "total"; jsVars?: { count: number; bytesEach: number } };
-  maxFrameBytes: number;
-  budget: { maxBundleBytes: number };
-  codecs: string[];
-  sensors: { temperature: string; adcPins?: (string | number)[] };
-}
-
-const dir = fileURLToPath(new URL("../boards/", import.meta.url));
-
-export function loadBoard(id: string): Board {
-  return JSON.parse(readFileSync(`${dir}${id}.json`, "utf8"));
-}
 
 /** The serial devices each Espruino board's firmware has (the rest are ReferenceErrors there). */
 const ESPRUINO_DEVICES: Record<string, string> = {

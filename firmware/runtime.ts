@@ -1,6 +1,6 @@
 // The device runtime: serves a bundle's cells on the board's link with the size-first path of
 // core/lite, and announces them so a host bridge finds the device. A board build calls start() from a
-// generated entry (rollup.config.mjs) with the link its HAL adapter opened, framed for the board (the
+// generated entry (firmware/build/) with the link its HAL adapter opened, framed for the board (the
 // lite stream link over a byte port, or the sim firmware's frame link as it is), and only the codecs the
 // build selected, so everything else stays out of the bundle.
 import type { CellDef, Members } from "../core/schema";

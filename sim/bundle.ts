@@ -7,7 +7,7 @@ import type { Transport } from "../core/transport";
 import { cell } from "../core/schema";
 import { connect } from "../core/rpc/client";
 import { hostEndpoint } from "../core/host/defaults";
-import { buildBundle, BundleCell } from "../rollup.config.mjs";
+import { buildBundle, type BundleCell } from "../firmware/build";
 
 export interface SimBundle {
   /** The bundle file. */

@@ -1,4 +1,4 @@
-// The board build's size-first steps (rollup.config.mjs): schema modules compiled to literals in Node,
+// The board build's size-first steps (firmware/build/): schema modules compiled to literals in Node,
 // the COMPACT kinds a bundle carries, and what a bundle falls back to when a module does not follow the
 // schema convention. Also the engine fact the Espruino build relies on: E.CRC32 is the standard CRC-32.
 import { describe, it, expect, afterAll, beforeAll } from "vitest";
@@ -6,13 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildBundle, evaluateSchemaModule, featuresModuleSource, featuresOf, kindsModuleSource, kindsOf, schemaModuleSource } from "../rollup.config.mjs";
+import { buildBundle, evaluateSchemaModule, featuresModuleSource, featuresOf, kindsModuleSource, kindsOf, schemaModuleSource } from "../firmware/build";
 import { T, type CellDef, type Type } from "../core/schema";
 import type { CellError } from "../core/errors";
 import { Echo } from "../examples/echo/schema";
 import { Thermo, Unit } from "../examples/thermo/schema";
 import { startEngine, ensureDuktapeRunner } from "../engines/index";
-import { boardEngineOptions, loadBoard } from "../engines/boards";
+import { boardEngineOptions } from "../engines/boards";
+import { loadBoard } from "../firmware/build";
 import { streamLink } from "../core/stream-link";
 import { remote } from "../core/host/remote";
 import { announceFrame } from "../core/rpc/announce";

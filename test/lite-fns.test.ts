@@ -1,5 +1,5 @@
 // The per-type COMPACT functions of COMPACT-only bundles (core/lite/compact-fns.ts, put in member tables
-// by firmware/bundler/schemas.mjs) against the generic lite codec (core/lite/compact.ts), on random
+// by firmware/build/schemas.ts) against the generic lite codec (core/lite/compact.ts), on random
 // types and values: the same bytes, the same decoded values, and the same refusals (BadPayload).
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
@@ -7,7 +7,7 @@ import { cell, method, t, type Type } from "../core/schema";
 import * as fns from "../core/lite/compact-fns";
 import { compactCodec } from "../core/lite/compact";
 import { seek, frame, at } from "../core/lite/bytes";
-import { schemaModuleSource } from "../rollup.config.mjs";
+import { schemaModuleSource } from "../firmware/build";
 import { hex, liteEncode } from "./lite-helpers";
 import { typeArb, valueArb, anything } from "./arbitraries";
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Socket } from "node:net";
 import { spawnSync } from "node:child_process";
 import { buildSim, SimBuildResult } from "../sim/build.mjs";
+import { loadBoard } from "../firmware/build";
 import { bootSim, bundleImage, SimBoard } from "../sim/qemu";
 import { qmpSocket } from "../sim/qmp";
 import { loaderCell } from "../sim/loader-schema";
@@ -172,7 +173,7 @@ describe("sim firmware on QEMU mps2-an385", () => {
 
   it("builds an image with Duktape and reports its sizes", () => {
     expect(build.sizes.text).toBeGreaterThan(150000); // Duktape alone is ~180 KB
-    expect(build.heapBytes).toBe(JSON.parse(readFileSync(join(__dirname, "../boards/qemu-mps2-an385.json"), "utf8")).ramBytes);
+    expect(build.heapBytes).toBe(loadBoard("qemu-mps2-an385").ramBytes);
   });
 
   it("prints a boot banner with the heap size on the console UART", () => {

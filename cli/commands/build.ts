@@ -10,7 +10,7 @@ gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.j
 Exit 0 when every bundle is within its board's size budget, 1 when one is over, 2 on bad arguments.`,
   async run(args) {
     // rollup and TypeScript load only for this command.
-    const { buildFirmware } = await import("../../rollup.config.mjs");
+    const { buildFirmware } = await import("../../firmware/build");
     const code = await buildFirmware(args);
     return code === 2 ? ExitCode.Usage : code === 0 ? ExitCode.Ok : ExitCode.Failed;
   }

@@ -1,5 +1,5 @@
 // COMPACT (codec 2) as one small function per type, for COMPACT-only bundles: the build
-// (firmware/bundler/schemas.mjs) knows every member's types and puts these functions in the cells'
+// (firmware/build/schemas.ts) knows every member's types and puts these functions in the cells'
 // member tables instead of type descriptors, so the device carries no kind dispatch and no code for
 // kinds it never sees. Same bytes and checks as ./compact.ts: a bad value or payload throws 3
 // (BadPayload), and every length and count is checked against the bytes left before anything is allocated.

@@ -1,5 +1,5 @@
 // Which server features a bundle carries. All of them here; a board build replaces this module with
-// what its cells' code can use (rollup.config.mjs), so an unused feature is folded away.
+// what its cells' code can use (firmware/build/), so an unused feature is folded away.
 /** A handler may answer later (ctx.defer()): the in-flight table, CANCEL, onCancel listeners, Overloaded. */
 export var DEFER = true;
 /** A handler may read its CallContext (peer, requestId, method, cancelled, onCancel). */

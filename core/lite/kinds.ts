@@ -1,5 +1,5 @@
 // Which type kinds (core/schema.ts T) the lite COMPACT codec carries. All of them here; a board build
-// replaces this module with the kinds its cells use (rollup.config.mjs), so the code for the others
+// replaces this module with the kinds its cells use (firmware/build/), so the code for the others
 // is folded away.
 export var U8 = true;
 export var U16 = true;

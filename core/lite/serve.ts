@@ -27,7 +27,7 @@ export interface LiteCodec {
 }
 
 /**
- * A cell as a board build compiles a schema module (rollup.config.mjs): its members resolved at build
+ * A cell as a board build compiles a schema module (firmware/build/): its members resolved at build
  * time into one table by member id, so the device walks nothing. A method is [name, request type,
  * response type], an event [name, type]; `e` gives event ids by name, for emit(). A type is a
  * descriptor (core/schema.ts Type), or in FNS builds the compact-fns.ts function that decodes or encodes

@@ -29,7 +29,7 @@ export interface KalumaLinkConfig {
 
 /**
  * The UART options for `c`, as the uart module takes them: the baud rate, and the buffer size and pins
- * only where they differ from Kaluma's defaults (2048 bytes; UART0 on GP0/GP1). firmware/bundler/entry.mjs
+ * only where they differ from Kaluma's defaults (2048 bytes; UART0 on GP0/GP1). firmware/build/entry.ts
  * writes the same object into a board build's entry (test/firmware-adapters.test.ts holds them equal).
  */
 export function uartOptions(c: KalumaLinkConfig): { [option: string]: number } {

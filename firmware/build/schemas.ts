@@ -2,20 +2,57 @@
 // type kinds and features the cells use, so the device code for the rest folds away.
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import type { Board } from "./board";
+import { ROOT } from "./root";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+/** A type descriptor as core/schema.ts makes it (k: core's T kind). */
+export interface TypeDesc {
+  k: number;
+  sig: string;
+  of?: TypeDesc;
+  fields?: { name: string; type: TypeDesc }[];
+  values?: string[];
+}
+interface MemberDef {
+  kind: string;
+  req?: TypeDesc;
+  res?: TypeDesc;
+  type?: TypeDesc;
+}
+/** A cell as core/schema.ts makes it. */
+export interface CellDef {
+  name: string;
+  id: number;
+  schema: string;
+  hash: number;
+  info: Record<string, { id: number; def: MemberDef }>;
+}
+/** A cell as a compiled schema module holds it (core/lite/serve.ts CompiledCell): a member table. */
+export interface CompiledCellDef {
+  m: Record<string, unknown[]>;
+}
+/** What the cell code can use (core/lite/features.ts), read from its source; `info`: it reads core's member nesting, `hash`: a schema hash. */
+export interface BundleFeatures {
+  DEFER: boolean;
+  CONTEXT: boolean;
+  DEFS: boolean;
+  CELL_ERRORS: boolean;
+  EVENT_IDS_UNIQUE: boolean;
+  info: boolean;
+  hash: boolean;
+}
+type Module = { exports: Record<string, unknown> };
 
 export const SCHEMA_FILE = /(^|[\/.-])schema\.ts$/;
 export const CORE_SCHEMA = join(ROOT, "core/schema.ts");
 
 /** Runs a TypeScript module of core (and what it imports inside core/) in Node, as CommonJS. */
-function loadCoreModule(file, cache) {
+function loadCoreModule(file: string, cache: Record<string, Module>): Record<string, unknown> {
   if (cache[file]) return cache[file].exports;
   const out = ts.transpileModule(readFileSync(file, "utf8"), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } });
-  const mod = (cache[file] = { exports: {} });
-  const require = (spec) => {
+  const mod: Module = (cache[file] = { exports: {} });
+  const require = (spec: string) => {
     const dep = resolve(dirname(file), spec.endsWith(".ts") ? spec : `${spec}.ts`);
     if (!spec.startsWith(".") || !dep.startsWith(join(ROOT, "core") + "/")) throw new Error(`${relative(ROOT, file)}: imports ${spec}, outside core/`);
     return loadCoreModule(dep, cache);
@@ -28,23 +65,23 @@ function loadCoreModule(file, cache) {
  * The exports of a schema module, evaluated in Node; null when the module does not follow the
  * convention (an import of anything but core/schema), and is then bundled as it is.
  */
-export function evaluateSchemaModule(file) {
+export function evaluateSchemaModule(file: string): Record<string, unknown> | null {
   const text = readFileSync(file, "utf8");
   const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
   // Relative or absolute paths only (a package name is not core/schema).
   if (imports.length === 0 || imports.some((spec) => !(spec.startsWith(".") || isAbsolute(spec)) || resolve(dirname(file), spec.replace(/\.ts$/, "") + ".ts") !== CORE_SCHEMA)) return null;
-  const cache = {};
+  const cache: Record<string, Module> = {};
   const out = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } });
-  const mod = { exports: {} };
+  const mod: Module = { exports: {} };
   new Function("exports", "require", "module", out.outputText)(mod.exports, () => loadCoreModule(CORE_SCHEMA, cache), mod);
   return mod.exports;
 }
 
-const isType = (v) => v !== null && typeof v === "object" && typeof v.k === "number" && typeof v.sig === "string";
-const isCell = (v) => v !== null && typeof v === "object" && typeof v.name === "string" && typeof v.schema === "string" && typeof v.hash === "number" && v.info && typeof v.info === "object";
+const isType = (v: any): v is TypeDesc => v !== null && typeof v === "object" && typeof v.k === "number" && typeof v.sig === "string";
+const isCell = (v: any): v is CellDef => v !== null && typeof v === "object" && typeof v.name === "string" && typeof v.schema === "string" && typeof v.hash === "number" && v.info && typeof v.info === "object";
 
 /** The types a value holds (a cell's member types, or a type and its parts), each visit counted. */
-function visitTypes(v, seen) {
+function visitTypes(v: unknown, seen: Record<string, number>): void {
   if (isType(v)) {
     seen[v.sig] = (seen[v.sig] || 0) + 1;
     if (v.of) visitTypes(v.of, seen);
@@ -68,19 +105,19 @@ function visitTypes(v, seen) {
  * `noHash`: the cells go without their schema hash (ANNOUNCE's bytes were made at build time, and the
  * cell code does not read it).
  */
-export function schemaModuleSource(exports, keepSig, keepInfo, fns, noHash) {
+export function schemaModuleSource(exports: Record<string, unknown>, keepSig: boolean, keepInfo?: boolean, fns?: boolean, noHash?: boolean): string | null {
   const names = Object.keys(exports);
   if (names.length === 0 || names.some((n) => n === "default" || !(isType(exports[n]) || isCell(exports[n])))) return null;
-  const uses = {};
+  const uses: Record<string, number> = {};
   for (const n of names) visitTypes(exports[n], uses);
-  const shared = {};
-  const decls = [];
-  const literal = (t) => {
+  const shared: Record<string, string> = {};
+  const decls: string[] = [];
+  const literal = (t: TypeDesc): string => {
     if (shared[t.sig]) return shared[t.sig];
     const parts = [`k: ${t.k}`];
     if (keepSig) parts.push(`sig: ${JSON.stringify(t.sig)}`);
     if (t.of) parts.push(`of: ${literal(t.of)}`);
-    if (t.fields) parts.push(`fields: [${t.fields.map((f) => `{ name: ${JSON.stringify(f.name)}, type: ${literal(f.type)} }`).join(", ")}]`);
+    if (t.fields) parts.push(`fields: [${t.fields!.map((f) => `{ name: ${JSON.stringify(f.name)}, type: ${literal(f.type)} }`).join(", ")}]`);
     if (t.values) parts.push(`values: ${JSON.stringify(t.values)}`);
     const code = `{ ${parts.join(", ")} }`;
     if (uses[t.sig] < 2) return code;
@@ -88,16 +125,16 @@ export function schemaModuleSource(exports, keepSig, keepInfo, fns, noHash) {
     decls.push(`var ${shared[t.sig]} = ${code};`);
     return shared[t.sig];
   };
-  const used = new Set();
-  const sharedFns = {};
-  const fn = (dir, t) => {
+  const used = new Set<string>();
+  const sharedFns: Record<string, string> = {};
+  const fn = (dir: string, t: TypeDesc): string => {
     const key = dir + t.sig;
     if (sharedFns[key]) return sharedFns[key];
-    const part = (name) => (used.add(dir + name), dir + name);
+    const part = (name: string) => (used.add(dir + name), dir + name);
     let code;
-    if (t.k === 11) code = `${part("Array")}(${fn(dir, t.of)}${dir === "d" ? `, ${minSize(t.of)}` : ""})`;
-    else if (t.k === 12) code = `${part("Optional")}(${fn(dir, t.of)})`;
-    else if (t.k === 13) code = `${part("Struct")}([${t.fields.map((f) => `[${JSON.stringify(f.name)}, ${fn(dir, f.type)}]`).join(", ")}])`;
+    if (t.k === 11) code = `${part("Array")}(${fn(dir, t.of!)}${dir === "d" ? `, ${minSize(t.of!)}` : ""})`;
+    else if (t.k === 12) code = `${part("Optional")}(${fn(dir, t.of!)})`;
+    else if (t.k === 13) code = `${part("Struct")}([${t.fields!.map((f) => `[${JSON.stringify(f.name)}, ${fn(dir, f.type)}]`).join(", ")}])`;
     else if (t.k === 14) code = `${part("Enum")}(${JSON.stringify(t.values)})`;
     else return part(KIND_NAMES[t.k]);
     if (uses[t.sig] < 2) return code;
@@ -105,13 +142,13 @@ export function schemaModuleSource(exports, keepSig, keepInfo, fns, noHash) {
     decls.push(`var ${sharedFns[key]} = ${code};`);
     return sharedFns[key];
   };
-  const cellLiteral = (c) => {
+  const cellLiteral = (c: CellDef) => {
     const members = Object.keys(c.info);
     const table = members.map((m) => {
       const d = c.info[m].def;
       // An event's entry is its encoder alone with `fns` (core/lite/serve.ts CompiledCell).
-      if (fns && d.kind !== "method") return `${c.info[m].id}: ${fn("e", d.type)}`;
-      const types = fns ? [fn("d", d.req), fn("e", d.res)] : d.kind === "method" ? [literal(d.req), literal(d.res)] : [literal(d.type)];
+      if (fns && d.kind !== "method") return `${c.info[m].id}: ${fn("e", d.type!)}`;
+      const types = fns ? [fn("d", d.req!), fn("e", d.res!)] : d.kind === "method" ? [literal(d.req!), literal(d.res!)] : [literal(d.type!)];
       return `${c.info[m].id}: [${[JSON.stringify(m), ...types].join(", ")}]`;
     });
     const events = members.filter((m) => c.info[m].def.kind !== "method").map((m) => `${JSON.stringify(m)}: ${c.info[m].id}`);
@@ -119,14 +156,14 @@ export function schemaModuleSource(exports, keepSig, keepInfo, fns, noHash) {
     if (keepInfo) {
       const info = members.map((m) => {
         const d = c.info[m].def;
-        const def = d.kind === "method" ? `req: ${literal(d.req)}, res: ${literal(d.res)}` : `type: ${literal(d.type)}`;
+        const def = d.kind === "method" ? `req: ${literal(d.req!)}, res: ${literal(d.res!)}` : `type: ${literal(d.type!)}`;
         return `${JSON.stringify(m)}: { id: ${c.info[m].id}, def: { ${def} } }`;
       });
       code += `, info: { ${info.join(", ")} }`;
     }
     return code + " }";
   };
-  const body = names.map((n) => `export var ${n} = ${isCell(exports[n]) ? cellLiteral(exports[n]) : literal(exports[n])};`);
+  const body = names.map((n) => `export var ${n} = ${isCell(exports[n]) ? cellLiteral(exports[n] as CellDef) : literal(exports[n] as TypeDesc)};`);
   const imports = used.size ? [`import { ${[...used].sort().join(", ")} } from ${JSON.stringify(join(ROOT, "core/lite/compact-fns.ts"))};`] : [];
   return imports.concat(decls, body).join("\n") + "\n";
 }
@@ -134,22 +171,27 @@ export function schemaModuleSource(exports, keepSig, keepInfo, fns, noHash) {
 const KIND_NAMES = ["U8", "U16", "U32", "I8", "I16", "I32", "F32", "F64", "Bool", "String", "Bytes"];
 
 /** The fewest bytes a value of `t` takes in COMPACT (core/lite/compact.ts minSize). */
-function minSize(t) {
+function minSize(t: TypeDesc): number {
   let n = t.k === 6 ? 4 : t.k === 7 ? 8 : t.k === 13 ? 0 : 1;
   for (const f of t.fields || []) n += minSize(f.type);
   return n;
 }
 
+/** A compiled cell's member table; undefined for core's cells. */
+const tableOf = (c: CellDef | CompiledCellDef) => (c as Partial<CompiledCellDef>).m;
+
 /** The types of a cell's members: core's `info` nesting, or a compiled member table's entries. */
-function memberTypes(c) {
-  if (c.m) return Object.values(c.m).flatMap((entry) => entry.slice(1));
-  return Object.keys(c.info).flatMap((m) => [c.info[m].def.req, c.info[m].def.res, c.info[m].def.type].filter(Boolean));
+function memberTypes(c: CellDef | CompiledCellDef): TypeDesc[] {
+  const m = tableOf(c);
+  if (m) return Object.values(m).flatMap((entry) => entry.slice(1) as TypeDesc[]);
+  const info = (c as CellDef).info;
+  return Object.keys(info).flatMap((n) => [info[n].def.req, info[n].def.res, info[n].def.type].filter((t): t is TypeDesc => !!t));
 }
 
 /** The type kinds (0..14) the cells use: what the lite COMPACT codec must carry. */
-export function kindsOf(cellDefs) {
-  const kinds = new Set();
-  const walk = (t) => {
+export function kindsOf(cellDefs: (CellDef | CompiledCellDef)[]): number[] {
+  const kinds = new Set<number>();
+  const walk = (t: TypeDesc) => {
     kinds.add(t.k);
     if (t.of) walk(t.of);
     for (const f of t.fields || []) walk(f.type);
@@ -159,8 +201,13 @@ export function kindsOf(cellDefs) {
 }
 
 /** No two events of `cellDefs` share an id (ids are per cell on the wire). */
-function eventIdsUnique(cellDefs) {
-  const ids = cellDefs.flatMap((c) => (c.m ? Object.keys(c.m).filter((id) => !Array.isArray(c.m[id]) || c.m[id].length < 3) : Object.keys(c.info).filter((n) => c.info[n].def.kind !== "method").map((n) => String(c.info[n].id))));
+function eventIdsUnique(cellDefs: (CellDef | CompiledCellDef)[]): boolean {
+  const ids = cellDefs.flatMap((c) => {
+    const m = tableOf(c);
+    if (m) return Object.keys(m).filter((id) => !Array.isArray(m[id]) || m[id].length < 3);
+    const info = (c as CellDef).info;
+    return Object.keys(info).filter((n) => info[n].def.kind !== "method").map((n) => String(info[n].id));
+  });
   return new Set(ids).size === ids.length;
 }
 
@@ -170,12 +217,12 @@ function eventIdsUnique(cellDefs) {
  * what it needs, even in a comment or a string. `info`: the code reads core's member nesting; `hash`: a
  * cell's schema hash; CELL_ERRORS: it may throw a CellError (core/errors.ts), or make one by its name.
  */
-export function featuresOf(sources, cellDefs) {
+export function featuresOf(sources: string[], cellDefs: (CellDef | CompiledCellDef)[]): BundleFeatures {
   const text = sources.join("\n");
   return {
     DEFER: /defer/.test(text),
     CONTEXT: /\b(peer|requestId|method|cancelled|onCancel|defer|arguments)\b/.test(text),
-    DEFS: cellDefs.some((c) => !c.m),
+    DEFS: cellDefs.some((c) => !tableOf(c)),
     info: /\binfo\b/.test(text),
     hash: /\bhash\b/.test(text),
     CELL_ERRORS: /CellError/.test(text),
@@ -183,9 +230,16 @@ export function featuresOf(sources, cellDefs) {
   };
 }
 
+/** A cell as ANNOUNCE lists it. */
+export interface AnnouncedCell {
+  name: string;
+  id: number;
+  schemaHash: string;
+}
+
 /** ANNOUNCE's bytes after instanceId and ttl (spec/rpc.md), as a string of byte-valued characters. */
-function announceCells(cells) {
-  const u32 = (v) => [0, 8, 16, 24].map((s) => (v >>> s) & 255);
+function announceCells(cells: AnnouncedCell[]): string {
+  const u32 = (v: number) => [0, 8, 16, 24].map((s) => (v >>> s) & 255);
   const bytes = [cells.length];
   for (const c of cells) {
     if (!/^[\x20-\x7e]{1,255}$/.test(c.name)) throw new Error(`cell name ${JSON.stringify(c.name)}: not 1-255 printable ASCII characters`);
@@ -200,13 +254,13 @@ function announceCells(cells) {
  * `fns`: the member tables hold COMPACT functions, the only codec (FNS); with `cells` (the manifest's),
  * the cells' part of ANNOUNCE is made here.
  */
-export function featuresModuleSource(features, board, fns, cells) {
+export function featuresModuleSource(features?: Partial<BundleFeatures>, board?: Board, fns?: boolean, cells?: AnnouncedCell[]): string {
   const announce = cells && board ? announceCells(cells) : "";
   // Header, instanceId and ttl, then the cells: a board whose frames cannot carry it would fail at boot.
-  if (announce && 28 + announce.length > Number(board.maxFrameBytes)) {
+  if (board && cells && announce && 28 + announce.length > Number(board.maxFrameBytes)) {
     throw new Error(`board ${board.id}: announcing ${cells.length} cells takes ${28 + announce.length} bytes, more than its ${board.maxFrameBytes}-byte frames`);
   }
-  const flags = ["DEFER", "CONTEXT", "CELL_ERRORS", "DEFS"].map((f) => `export var ${f} = ${!features || features[f] !== false};`);
+  const flags = (["DEFER", "CONTEXT", "CELL_ERRORS", "DEFS"] as const).map((f) => `export var ${f} = ${!features || features[f] !== false};`);
   flags.push(`export var EVENT_IDS_UNIQUE = ${!!features && features.EVENT_IDS_UNIQUE === true};`);
   return flags
     .concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(announce)};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`])
@@ -216,6 +270,6 @@ export function featuresModuleSource(features, board, fns, cells) {
 const KIND_FLAGS = ["U8", "U16", "U32", "I8", "I16", "I32", "F32", "F64", "BOOL", "STRING", "BYTES", "ARRAY", "OPTIONAL", "STRUCT", "ENUM"];
 
 /** core/lite/kinds.ts for a build: true for the kinds used, false for the rest (all true when unknown). */
-export function kindsModuleSource(kinds) {
+export function kindsModuleSource(kinds?: number[]): string {
   return KIND_FLAGS.map((flag, k) => `export var ${flag} = ${!kinds || kinds.includes(k)};`).join("\n");
 }

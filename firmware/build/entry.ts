@@ -1,35 +1,27 @@
 // The per-board parts of a device build: board files, the adapter and codecs a board uses, and the
-// generated entry module and `cell:board` constants (see rollup.config.mjs for the whole build).
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+// generated entry module and `cell:board` constants (see bundle.ts for the whole build).
+import { existsSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import type { Board, BoardPort, CodecName, EngineFamily } from "./board";
+import { ROOT } from "./root";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-
-export const ADAPTERS = {
+export const ADAPTERS: Record<EngineFamily, string> = {
   espruino: "firmware/adapters/espruino.ts",
   jerryscript: "firmware/adapters/kaluma.ts",
   duktape: "firmware/adapters/duktape-sim.ts",
   node: "firmware/adapters/node.ts"
 };
 
-export const CODECS = {
+/** Each codec's module and the name it exports. */
+export const CODECS: Record<CodecName, [file: string, name: string]> = {
   compact: ["core/lite/compact.ts", "compactCodec"],
   json: ["core/codecs/json.ts", "jsonCodec"],
   msgpack: ["core/codecs/msgpack.ts", "msgpackCodec"],
   raw: ["core/codecs/raw.ts", "rawCodec"]
 };
 
-/** boards/<id>.json, parsed. */
-export function loadBoard(id) {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(String(id))) throw new Error(`bad board id ${JSON.stringify(id)}`);
-  const file = join(ROOT, "boards", `${id}.json`);
-  if (!existsSync(file)) throw new Error(`no board ${id} (boards/${id}.json)`);
-  return JSON.parse(readFileSync(file, "utf8"));
-}
-
 /** A cell module path from a file or a directory (dir/<dir name>.ts, else dir/index.ts). */
-export function resolveEntry(path) {
+export function resolveEntry(path: string): string {
   const p = resolve(path);
   if (existsSync(p) && statSync(p).isDirectory()) {
     for (const f of [join(p, `${basename(p)}.ts`), join(p, "index.ts")]) if (existsSync(f)) return f;
@@ -39,13 +31,13 @@ export function resolveEntry(path) {
   return p;
 }
 
-function ident(name) {
+function ident(name: string | number): string {
   if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(String(name))) throw new Error(`not an engine global name: ${JSON.stringify(name)}`);
   return String(name);
 }
 
 /** The adapter's openLink() argument, as source: Espruino devices and pins are globals (Serial2, D17). */
-export function linkConfigSource(board) {
+export function linkConfigSource(board: Board): string {
   const link = board.ports.link;
   switch (board.engine) {
     case "espruino": {
@@ -63,7 +55,7 @@ export function linkConfigSource(board) {
     case "node":
       return "undefined";
     default:
-      throw new Error(`board ${board.id}: unknown engine ${board.engine}`);
+      throw new Error(`board ${board.id}: unknown engine ${(board as { engine: string }).engine}`);
   }
 }
 
@@ -71,7 +63,7 @@ export function linkConfigSource(board) {
  * The serial port of a stream-framed board, as source. Espruino and Kaluma adapters take the link config
  * as arguments too (linkPort), so constants reach the minifier and the unused branches fold away.
  */
-function portSource(board) {
+function portSource(board: Board): string {
   const link = board.ports.link;
   if (board.engine === "espruino") {
     const takeConsole = link.device === board.ports.console.device || link.kind === "ble-uart";
@@ -86,14 +78,14 @@ function portSource(board) {
  * firmware/adapters/kaluma.ts uartOptions for a board's link, at build time: the baud rate, and pins
  * only where they are not UART0's defaults (GP0/GP1); Kaluma's default 2048-byte buffer is kept.
  */
-export function kalumaUartOptions(link) {
-  const options = { baudrate: Number(link.baud) };
-  if (link.pins && !(link.device === 0 && link.pins.tx === 0 && link.pins.rx === 1)) Object.assign(options, { tx: link.pins.tx, rx: link.pins.rx });
+export function kalumaUartOptions(link: Pick<BoardPort, "device" | "baud" | "pins">): { [option: string]: number } {
+  const options: { [option: string]: number } = { baudrate: Number(link.baud) };
+  if (link.pins && !(link.device === 0 && link.pins.tx === 0 && link.pins.rx === 1)) Object.assign(options, { tx: link.pins.tx as number, rx: link.pins.rx as number });
   return options;
 }
 
 /** The "cell:board" module. */
-export function boardModuleSource(board) {
+export function boardModuleSource(board: Board): string {
   const s = board.sensors || {};
   return [
     `export var id = ${JSON.stringify(board.id)};`,
@@ -105,13 +97,13 @@ export function boardModuleSource(board) {
 }
 
 /** The selected codecs, COMPACT first when present: a device sends its events in the first. */
-export function codecList(board, codecs) {
-  const list = codecs && codecs.length ? codecs : board.codecs;
-  for (const c of list) if (!CODECS[c]) throw new Error(`unknown codec ${c} (one of ${Object.keys(CODECS).join(", ")})`);
+export function codecList(board: Board, codecs?: string[]): CodecName[] {
+  const list = (codecs && codecs.length ? codecs : board.codecs) as CodecName[];
+  for (const c of list) if (!Object.prototype.hasOwnProperty.call(CODECS, c)) throw new Error(`unknown codec ${c} (one of ${Object.keys(CODECS).join(", ")})`);
   return list.includes("compact") ? ["compact", ...list.filter((c) => c !== "compact")] : list;
 }
 
-const lib = (file) => JSON.stringify(join(ROOT, file));
+const lib = (file: string) => JSON.stringify(join(ROOT, file));
 
 /**
  * The generated entry: open the link and frame it for the board (the lite stream link over a byte port;
@@ -120,12 +112,12 @@ const lib = (file) => JSON.stringify(join(ROOT, file));
  * Espruino's E.CRC32 is the standard CRC-32 (test/lite-build.test.ts checks the Espruino personality's),
  * so those bundles carry no CRC code; the other byte links the bitwise one.
  */
-export function entrySource(board, entry, codecs, fns) {
+export function entrySource(board: Board, entry: string, codecs?: string[], fns?: boolean): string {
   const list = codecList(board, codecs);
   const maxFrame = Number(board.maxFrameBytes);
   const port = ["espruino", "jerryscript"].includes(board.engine) ? "linkPort" : "openLink";
   const lines = [`import { start } from ${lib("firmware/runtime.ts")};`, `import { ${port} } from "cell:hal";`, `import cells from ${JSON.stringify(entry)};`];
-  // COMPACT-only builds whose member tables hold per-type functions (schemas.mjs) call them directly.
+  // COMPACT-only builds whose member tables hold per-type functions (schemas.ts) call them directly.
   if (!fns) for (const c of list) lines.push(`import { ${CODECS[c][1]} } from ${lib(CODECS[c][0])};`);
   if (list.some((c) => c !== "compact")) lines.push(`import { liteCodec } from ${lib("core/lite/writer-full.ts")};`);
   let link = `openLink(${linkConfigSource(board)}).frames`;

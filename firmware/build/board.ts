@@ -1,0 +1,65 @@
+// boards/<id>.json as a typed Board: the one loader every build, test, engine and command uses.
+// boards/board.schema.json says the same in JSON Schema (test/board-schema.test.ts keeps them equal).
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./root";
+
+export type EngineFamily = "espruino" | "jerryscript" | "duktape" | "node";
+export type CodecName = "raw" | "compact" | "json" | "msgpack";
+export type LinkKind = "uart" | "ble" | "can" | "wifi" | "udp" | "tcp" | "usb" | "stdio";
+
+/** A serial-like port as the engine names it. */
+export interface BoardPort {
+  device: string | number;
+  kind: "uart" | "usb-cdc" | "ble-uart" | "stdio" | "tcp";
+  baud?: number;
+  pins?: { tx: string | number; rx: string | number };
+  note?: string;
+}
+
+export interface Board {
+  $schema: "./board.schema.json";
+  id: string;
+  name: string;
+  description?: string;
+  engine: EngineFamily;
+  firmware: { name: string; minVersion?: string; build?: string; docs: string };
+  mcu: { part: string; core: string; clockMHz: number; sramBytes: number };
+  ports: { console: BoardPort; link: BoardPort };
+  links: LinkKind[];
+  flash: {
+    method: "espruino-cli" | "espruino-web-ide" | "kaluma-cli" | "cell-loader" | "none";
+    transport: "serial" | "ble" | "usb-serial" | "semihosting" | "none";
+    command: string;
+    persist: "storage-boot0" | "setBootCode" | "kaluma-program-flash" | "sim-loader" | "none";
+    recover?: string;
+    firmwareInstall?: { tool: string; command: string };
+  };
+  flashBytes: number;
+  ramBytes: number;
+  ramAccounting: { covers: "program" | "total"; jsVars?: { count: number; bytesEach: 12 | 13 | 14 | 16 }; source: string };
+  budget: { maxBundleBytes: number; maxBundleGzipBytes?: number };
+  maxFrameBytes: number;
+  codecs: CodecName[];
+  sensors: { temperature: "native" | "adc" | "simulated" | "none"; adcPins?: (string | number)[] };
+  notes?: string[];
+}
+
+export const BOARDS_DIR = join(ROOT, "boards");
+
+/** The ids of the boards in boards/, sorted. */
+export function boardIds(): string[] {
+  return readdirSync(BOARDS_DIR)
+    .filter((f) => f.endsWith(".json") && f !== "board.schema.json")
+    .map((f) => f.slice(0, -".json".length))
+    .sort();
+}
+
+/** boards/<id>.json, parsed; an unknown id is an error that lists the boards there are. */
+export function loadBoard(id: string): Board {
+  const file = join(BOARDS_DIR, `${id}.json`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(String(id)) || !existsSync(file)) {
+    throw new Error(`unknown board ${JSON.stringify(id)} (boards: ${boardIds().join(", ")})`);
+  }
+  return JSON.parse(readFileSync(file, "utf8")) as Board;
+}
