@@ -3,7 +3,7 @@
 // driven from Node. Its memory limit is not a faithful heap cap (it lets typed-array storage through),
 // so heap figures here are for reporting, never for budgets.
 import { readFileSync } from "node:fs";
-import { getQuickJS, type QuickJSContext, type QuickJSHandle } from "quickjs-emscripten";
+import { getQuickJS, type QuickJSHandle } from "quickjs-emscripten";
 import { StreamDecoder, StreamEncoder } from "../core/stream";
 import { decodeHeader, newHeader } from "../core/header";
 import { PERSONALITY_DIR } from "./build";

@@ -9,7 +9,7 @@ import { Writer } from "../core/codec";
 import type { Type } from "../core/schema";
 import { decodeAnnounce } from "../core/rpc/announce-payload";
 import { BridgeCell } from "../host-bridge";
-import { Thermo, rig, Rig, instances, client, failure, until, hub, fast, device, codeOf } from "./bridge-fixtures";
+import { Thermo, rig, Rig, instances, client, failure, until, hub, fast, device } from "./bridge-fixtures";
 import { createBridge } from "../host-bridge/bridge";
 import { frame } from "./rpc-fixtures";
 

@@ -4,7 +4,7 @@
 // same drops as core's StreamDecoder on noisy streams in random chunks, and sends the same bytes.
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { t, T, type Type } from "../core/schema";
+import { t, type Type } from "../core/schema";
 import { Writer } from "../core/codec";
 import { compactCodec as coreCompact } from "../core/codecs/compact";
 import { compactCodec } from "../core/lite/compact";

@@ -25,7 +25,7 @@ export function serialOf(port: BytePort): SerialPort {
     write: function (b) {
       port.write(b);
     },
-    on: function (e, cb) {
+    on: function (_event, cb) {
       port.onData(cb);
     }
   };
