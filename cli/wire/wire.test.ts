@@ -120,7 +120,7 @@ describe("the cell binary", () => {
   it("exits with the named code and a one-line reason", () => {
     const r = spawnSync(process.execPath, ["cli/bin/cell.mjs", "wire", "decode", "xyz"], { encoding: "utf8" });
     expect(r.status).toBe(ExitCode.BadInput);
-    expect(r.stderr.trim()).toBe('cell wire: not hex: "x" at character 1');
+    expect(r.stderr.trim()).toBe('cell wire decode: not hex: "x" at character 1');
     expect(execFileSync(process.execPath, ["cli/bin/cell.mjs", "--help"], { encoding: "utf8" })).toMatch(/wire/);
   });
 });
