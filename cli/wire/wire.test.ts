@@ -1,25 +1,12 @@
 import { describe, it, expect, vi, afterEach } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { main } from "../main";
+import { runCell } from "../testing/run-main";
 import { ExitCode } from "../exit-codes";
 import { StreamEncoder } from "../../core/stream";
 import { encodeHeader, HEADER_SIZE, Kind, CodecId } from "../../core/header";
 import { fnv1a32String } from "../../core/fnv";
 
-/** Runs `cell ...` in-process and returns its exit code and what it printed. */
-async function cell(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((s) => void out.push(String(s)));
-  const error = vi.spyOn(console, "error").mockImplementation((s) => void err.push(String(s)));
-  try {
-    const code = await main(argv);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const cell = runCell;
 
 function frame(kind: number, codec: number, payload: Uint8Array, requestId = 9): Uint8Array {
   const f = new Uint8Array(HEADER_SIZE + payload.length);
