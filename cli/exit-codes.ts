@@ -11,8 +11,12 @@ export const ExitCode = {
 /** An error that ends the command with a one-line message and a named exit code. */
 export class CliError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number) {
-    super(message);
+  /** "cell call": set by the command that failed, printed before the message. */
+  command?: string;
+  /** The command's usage line, printed after a usage error's message. */
+  usage?: string;
+  constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "CliError";
     this.exitCode = exitCode;
   }

@@ -1,49 +1,64 @@
-import type { Command } from "./command";
+import type { Command } from "./args";
 import { CliError, ExitCode } from "./exit-codes";
 
-type Entry = { summary: string; load: () => Promise<{ command: Command }> };
-
-/** Commands load lazily, so `cell wire` never loads serialport, QUIC or rollup. */
-const commands: Record<string, Entry> = {
-  build: { summary: "build a cell into a small ES5 bundle for a board", load: () => import("./commands/build") },
-  sim: { summary: "boot simulated boards (QEMU + Duktape) and flash a cell onto them", load: () => import("./commands/sim") },
-  flash: { summary: "flash a bundle onto a running board through its boot loader", load: () => import("./commands/flash") },
-  bridge: { summary: "re-expose the cells of boards on UDP, QUIC and NATS", load: () => import("./commands/bridge") },
-  ls: { summary: "list the cells in reach of a bridge", load: () => import("./commands/ls") },
-  call: { summary: "call a method: cell call thermo.read '\"C\"'", load: () => import("./commands/call") },
-  watch: { summary: "print a cell's events as JSON lines", load: () => import("./commands/watch") },
-  wire: { summary: "decode or build frames of the wire contract (captures, debugging)", load: () => import("./commands/wire") }
+/**
+ * Commands load lazily, so `cell wire` never loads serialport, QUIC or rollup; a command module itself
+ * imports its heavy parts inside run(), so `cell --help` can read every command's summary cheaply.
+ */
+const commands: Record<string, () => Promise<{ command: Command }>> = {
+  build: () => import("./commands/build"),
+  sim: () => import("./commands/sim"),
+  flash: () => import("./commands/flash"),
+  bridge: () => import("./commands/bridge"),
+  ls: () => import("./commands/ls"),
+  call: () => import("./commands/call"),
+  watch: () => import("./commands/watch"),
+  wire: () => import("./commands/wire")
 };
 
-function help(): string {
-  const width = Math.max(...Object.keys(commands).map((c) => c.length));
-  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ["usage: cell <command> [options]", "", "commands:", ...rows, "", "cell <command> --help for details"].join("\n");
+const USAGE = "cell <command> [options]";
+
+async function help(): Promise<string> {
+  const loaded = await Promise.all(Object.entries(commands).map(async ([name, load]) => [name, (await load()).command.summary]));
+  const width = Math.max(...loaded.map(([name]) => name.length));
+  const rows = loaded.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
+  return [`usage: ${USAGE}`, "", "commands:", ...rows, "", "cell <command> --help for details; exit codes: see README (Exit codes)"].join("\n");
+}
+
+const debugging = () => process.env.CELL_DEBUG === "1";
+
+/** The first line of a message: the CLI never prints more than one line per failure. */
+function firstLine(text: string): string {
+  return text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "failed";
+}
+
+/** Prints a failure as one line (a stack too with CELL_DEBUG=1) and returns its exit code. */
+export function report(e: unknown, name?: string): number {
+  const where = e instanceof CliError && e.command ? e.command : name ? `cell ${name}` : "cell";
+  const message = e instanceof Error ? e.message : String(e);
+  const usage = e instanceof CliError && e.usage ? ` (usage: ${e.usage})` : "";
+  console.error(`${where}: ${firstLine(message)}${usage}`);
+  if (debugging()) {
+    for (let x: unknown = e; x; x = (x as Error).cause) console.error(x instanceof Error ? x.stack : String(x));
+  }
+  return e instanceof CliError ? e.exitCode : ExitCode.Failed;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h") {
-    console.log(help());
+    console.log(await help());
     return name ? ExitCode.Ok : ExitCode.Usage;
   }
-  const entry = commands[name];
-  if (!entry) {
-    console.error(`cell: unknown command "${name}"\n\n${help()}`);
+  const load = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
+  if (!load) {
+    console.error(`cell: unknown command ${JSON.stringify(name)} (usage: ${USAGE}; commands: ${Object.keys(commands).join(", ")})`);
     return ExitCode.Usage;
   }
-  const { command } = await entry.load();
-  if (rest.includes("--help") || rest.includes("-h")) {
-    console.log(command.usage);
-    return ExitCode.Ok;
-  }
   try {
+    const { command } = await load();
     return await command.run(rest);
-  } catch (err) {
-    if (err instanceof CliError) {
-      console.error(`cell ${name}: ${err.message}`);
-      return err.exitCode;
-    }
-    throw err;
+  } catch (e) {
+    return report(e, name);
   }
 }

@@ -45,13 +45,14 @@ describe("udp", () => {
     for (const l of [c1, c2, server]) l.close();
   });
 
-  it("sends a frame for no peer in particular only to peers heard within peerTtlMs", async () => {
-    const server = await udp({ listen: "127.0.0.1:0", peerTtlMs: 200 });
+  it("sends a frame for no peer in particular only to peers heard within peerTtlMs, on the clock it is given", async () => {
+    let now = 1000;
+    const server = await udp({ listen: "127.0.0.1:0", peerTtlMs: 200, now: () => now });
     serve(Thermo, { read: () => 1 }, server);
     const old = await udp(`127.0.0.1:${server.local.port}`);
     const fresh = await udp(`127.0.0.1:${server.local.port}`);
     await remote(Thermo, old).read({});
-    await new Promise((r) => setTimeout(r, 300));
+    now += 300; // no waiting: the link reads the time only from its clock
     await remote(Thermo, fresh).read({});
     const gotOld: Uint8Array[] = [];
     const gotFresh: Uint8Array[] = [];
@@ -63,6 +64,17 @@ describe("udp", () => {
     expect(gotOld).toHaveLength(0);
     expect(server.peers()).toHaveLength(2); // still a peer to answer; just not one to announce to
     for (const l of [old, fresh, server]) l.close();
+  });
+
+  it("closes its socket when it cannot connect or bind, so a failed open does not keep the process alive", async () => {
+    const udpHandles = () => process.getActiveResourcesInfo().filter((r) => r === "UDPWrap").length;
+    const before = udpHandles();
+    await expect(udp("nosuch.invalid:7420")).rejects.toThrow(/udp: cannot connect to nosuch\.invalid:7420/);
+    const a = await udp({ listen: "127.0.0.1:0" });
+    await expect(udp({ listen: `127.0.0.1:${a.local.port}` })).rejects.toThrow(/cannot bind/);
+    await expect(udp({ connect: "127.0.0.1:9", bind: `127.0.0.1:${a.local.port}` })).rejects.toThrow(/cannot bind/);
+    a.close();
+    await waitFor("the sockets to close", () => udpHandles() <= before, 2000);
   });
 
   it("remembers at most maxPeers addresses, forgetting the longest silent", async () => {

@@ -22,6 +22,8 @@ interface Common {
   maxPeers?: number;
   /** A server's frames for no peer in particular (ANNOUNCEs) go to peers heard within this time (default 60 s). */
   peerTtlMs?: number;
+  /** The clock peers are timed with, in ms (default Date.now; tests pass their own). */
+  now?: () => number;
 }
 /** A client: talks to one server, hears only from it. */
 export interface UdpConnectOptions extends Common {
@@ -64,6 +66,20 @@ function bindSocket(socket: Socket, port: number, host: string | undefined): Pro
   });
 }
 
+/** Runs `open`; when it fails, closes the socket before passing the error on. */
+async function closedOnFailure(socket: Socket, open: () => Promise<void>): Promise<void> {
+  try {
+    await open();
+  } catch (e) {
+    try {
+      socket.close();
+    } catch {
+      // already closed
+    }
+    throw e;
+  }
+}
+
 function localAddresses(): Set<string> {
   const out = new Set<string>(["127.0.0.1", "::1"]);
   for (const list of Object.values(networkInterfaces())) for (const a of list || []) out.add(a.address);
@@ -75,6 +91,7 @@ class UdpLink extends LinkBase implements UdpTransport {
   protected readonly label: string;
   private readonly peerTable: UdpPeers;
   private readonly peerTtlMs: number;
+  private readonly now: () => number;
   /** Where a send without a peer goes: the server (connect), the group (multicast), or every peer (listen). */
   private defaultTarget: HostPort | null = null;
   private ownAddresses: Set<string> | null = null;
@@ -91,6 +108,7 @@ class UdpLink extends LinkBase implements UdpTransport {
     this.maxFrame = Math.min(o.maxFrame || UDP_MAX_FRAME, UDP_MAX_FRAME);
     this.peerTable = new UdpPeers(o.maxPeers || 4096);
     this.peerTtlMs = o.peerTtlMs ?? 60000;
+    this.now = o.now ?? Date.now;
     this.label = label;
     socket.on("message", (msg, rinfo) => this.receive(msg, rinfo));
     socket.on("error", (err) => this.reportError(err));
@@ -107,9 +125,12 @@ class UdpLink extends LinkBase implements UdpTransport {
       const socket = createSocket(isIPv6(target.host) ? "udp6" : "udp4");
       const link = new UdpLink("connect", socket, o, "udp link to " + o.connect);
       const local = o.bind ? parseHostPort(o.bind, "udp bind") : null;
-      await bindSocket(socket, local ? local.port : 0, local ? local.host : undefined);
-      await new Promise<void>((resolve, reject) => {
-        socket.connect(target.port, target.host, (err?: Error) => (err ? reject(new Error(`udp: cannot connect to ${o.connect}: ${err.message}`)) : resolve()));
+      // A socket left open after a failed bind or connect (an unknown host) would keep the process alive.
+      await closedOnFailure(socket, async () => {
+        await bindSocket(socket, local ? local.port : 0, local ? local.host : undefined);
+        await new Promise<void>((resolve, reject) => {
+          socket.connect(target.port, target.host, (err?: Error) => (err ? reject(new Error(`udp: cannot connect to ${o.connect}: ${err.message}`, { cause: err })) : resolve()));
+        });
       });
       link.defaultTarget = target;
       return link;
@@ -118,7 +139,7 @@ class UdpLink extends LinkBase implements UdpTransport {
       const at = parseHostPort(o.listen, "udp listen");
       const socket = createSocket(isIPv6(at.host) ? "udp6" : "udp4");
       const link = new UdpLink("listen", socket, o, "udp server at " + o.listen);
-      await bindSocket(socket, at.port, at.host);
+      await closedOnFailure(socket, () => bindSocket(socket, at.port, at.host));
       return link;
     }
     return UdpLink.openMulticast(o);
@@ -184,7 +205,7 @@ class UdpLink extends LinkBase implements UdpTransport {
     } else {
       // A server has no default peer: a frame for nobody in particular (an ANNOUNCE) goes to the peers
       // heard from lately, not to every address that ever sent one datagram (a finished `cell ls`).
-      for (const p of this.peerTable.heardSince(Date.now() - this.peerTtlMs)) {
+      for (const p of this.peerTable.heardSince(this.now() - this.peerTtlMs)) {
         this.socket.send(copy, p.port, p.address);
         this.countOut(copy.length);
       }
@@ -201,7 +222,7 @@ class UdpLink extends LinkBase implements UdpTransport {
     if (this.closed) return;
     if (this.ownAddresses && rinfo.port === this.ownPort && this.ownAddresses.has(rinfo.address)) return; // our own multicast, looped back
     if (!checkDatagram(msg, this.maxFrame, this.stats)) return;
-    this.deliver(msg, this.mode === "connect" ? undefined : this.peerTable.heard(rinfo.address, rinfo.port, Date.now()));
+    this.deliver(msg, this.mode === "connect" ? undefined : this.peerTable.heard(rinfo.address, rinfo.port, this.now()));
   }
 }
 

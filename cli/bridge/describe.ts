@@ -8,6 +8,7 @@ import { parseSchema } from "../../core/schema-text";
 import { HOST_CODECS } from "../../core/host/defaults";
 import { CellError } from "../../core/errors";
 import { CliError, ExitCode } from "../exit-codes";
+import { UsageError } from "../args";
 import { failure } from "./errors";
 
 export async function describeCell(link: Transport, name: string, timeoutMs: number): Promise<CellDef<Members>> {
@@ -15,7 +16,7 @@ export async function describeCell(link: Transport, name: string, timeoutMs: num
   try {
     probe = cell(name, {}); // no members: enough to address the cell and ask for its schema
   } catch (e) {
-    throw new CliError((e as Error).message.replace(/^schema: /, ""), ExitCode.Usage);
+    throw new UsageError((e as Error).message.replace(/^schema: /, ""));
   }
   const client = connect(probe, link, { codecs: HOST_CODECS, timeoutMs });
   let text: string;

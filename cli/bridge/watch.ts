@@ -5,6 +5,7 @@ import { connect } from "../../core/rpc/client";
 import { memberNamed } from "../../core/rpc/members";
 import { HOST_CODECS } from "../../core/host/defaults";
 import { CliError, ExitCode } from "../exit-codes";
+import { UsageError } from "../args";
 import { describeCell } from "./describe";
 import { valueToJson } from "./values";
 import { failure } from "./errors";
@@ -22,7 +23,7 @@ export async function watchEvent(link: Transport, cellName: string, eventName: s
   const info = memberNamed(def, eventName, "event");
   if (!info) {
     const events = Object.keys(def.info).filter((n) => def.info[n].def.kind === "event");
-    throw new CliError(`${cellName} has no event ${eventName} (it has: ${events.join(", ") || "none"})`, ExitCode.Usage);
+    throw new UsageError(`${cellName} has no event ${eventName} (it has: ${events.join(", ") || "none"})`);
   }
   const type = (info.def as EventDef).type;
   const client = connect(def, link, { codecs: HOST_CODECS, timeoutMs: o.timeoutMs });

@@ -1,64 +1,69 @@
-import { parseArgs } from "node:util";
-import type { Command } from "../command";
-import { createBridge, Bridge } from "../../host-bridge";
-import { CliError, ExitCode } from "../exit-codes";
-import { openSides } from "../bridge/open-sides";
+import { defineCommand, repeated, option, flag, hostPort, nonEmpty, wholeNumber, ms, UsageError } from "../args";
+import { ExitCode } from "../exit-codes";
+import { natsUrl } from "../bridge/links";
+import { HEADER_SIZE } from "../../core/header";
+import { CRC_SIZE } from "../../core/stream-bytes";
+import { hexId } from "../../core/hex";
 
-const usage = `usage: cell bridge [--serial path|tcp://host:port]... [--udp host:port]... [--quic host:port]...
-                   [--nats url]... [--multicast group:port]... [options]
+/** A serial frame holds at least a header and its CRC; past 64 KiB no board or link needs it. */
+export const MAX_FRAME_RANGE = { min: HEADER_SIZE + CRC_SIZE, max: 65536 };
 
-Holds links to boards and re-exposes every cell it hears announced on them to the network: clients
-call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C stops it
-gently: it says goodbye, lets the requests in flight finish (up to --timeout), then exits.
-
-  --serial path          a board: a serial device, a pseudo-terminal, or tcp://host:port (QEMU, ser2net)
-  --udp host:port        serve UDP clients here, e.g. 0.0.0.0:7420
-  --multicast group:port announce on a LAN multicast group too, e.g. 239.255.67.1:7422
-  --quic host:port       serve QUIC clients here (prints the certificate fingerprint they pin)
-  --nats url             serve the cells on a NATS server (several bridges share each cell's requests)
-  --ttl ms               TTL of the bridge's own ANNOUNCE (default 3000)
-  --timeout ms           a request not answered in this time fails TimedOut (default 4000)
-  --idempotent cell.method   a method the bridge may retry once on another instance (repeatable)
-  --max-frame bytes      largest frame on the serial links (default 1044, the device default)
-  --quiet                log nothing but errors
-
-example: cell bridge --serial /dev/ttyUSB0 --udp 0.0.0.0:7420 --nats nats://127.0.0.1:4222`;
-
-function positive(text: string | undefined, what: string): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!(Number.isInteger(n) && n > 0)) throw new CliError(`${what} must be a whole number above 0, got ${JSON.stringify(text)}`, ExitCode.Usage);
-  return n;
+/** A method name as cell.method. */
+function cellMethod(text: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(text)) throw new Error(`takes cell.method, e.g. thermo.read, got ${JSON.stringify(text)}`);
+  return text;
 }
 
-export const command: Command = {
+/** A serial device path, or tcp://host:port (QEMU, ser2net). */
+function serialPath(text: string): string {
+  if (text.startsWith("tcp://")) hostPort(text.slice(6));
+  return nonEmpty(text);
+}
+
+export const command = defineCommand({
+  name: "bridge",
   summary: "re-expose the cells of boards on serial links to UDP, QUIC and NATS",
-  usage,
-  async run(args) {
-    const many = { type: "string" as const, multiple: true as const, default: [] as string[] };
-    const { values: o } = parseArgs({
-      args,
-      options: {
-        serial: many, udp: many, quic: many, nats: many, multicast: many, idempotent: many,
-        ttl: { type: "string" }, timeout: { type: "string" }, "max-frame": { type: "string" }, quiet: { type: "boolean" }
-      }
-    });
+  about: `Holds links to boards and re-exposes every cell it hears announced on them to the network: clients
+call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C stops it
+gently: it says goodbye, lets the requests in flight finish (up to --timeout), then exits.
+Give at least one network side (--udp, --quic, --nats or --multicast).`,
+  options: {
+    serial: repeated({ value: "path", help: "a board: a serial device, a pseudo-terminal, or tcp://host:port (QEMU, ser2net)", parse: serialPath }),
+    udp: repeated({ value: "host:port", help: "serve UDP clients here, e.g. 0.0.0.0:7420", parse: hostPort }),
+    multicast: repeated({ value: "group:port", help: "announce on a LAN multicast group too, e.g. 239.255.67.1:7422", parse: hostPort }),
+    quic: repeated({ value: "host:port", help: "serve QUIC clients here (prints the certificate fingerprint they pin)", parse: hostPort }),
+    nats: repeated({ value: "url", help: "serve the cells on a NATS server (several bridges share each cell's requests)", parse: natsUrl }),
+    ttl: option({ value: "ms", help: "TTL of the bridge's own ANNOUNCE", default: "3000", parse: ms }),
+    timeout: option({ value: "ms", help: "a request not answered in this time fails TimedOut", default: "4000", parse: ms }),
+    idempotent: repeated({ value: "cell.method", help: "a method the bridge may retry once on another instance", parse: cellMethod }),
+    "max-frame": option({
+      value: "bytes",
+      help: `largest frame on the serial links, ${MAX_FRAME_RANGE.min}..${MAX_FRAME_RANGE.max} (default: the device default, 1044)`,
+      parse: wholeNumber(MAX_FRAME_RANGE.min, MAX_FRAME_RANGE.max, "(bytes: a header and CRC at least)")
+    }),
+    quiet: flag("log nothing but errors")
+  },
+  footer: "example: cell bridge --serial /dev/ttyUSB0 --udp 0.0.0.0:7420 --nats nats://127.0.0.1:4222",
+  async run(o) {
     if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length === 0) {
-      throw new CliError("give at least one network side: --udp, --quic, --nats or --multicast\n\n" + usage, ExitCode.Usage);
+      throw new UsageError("give at least one network side: --udp, --quic, --nats or --multicast");
     }
+    // host-bridge and the transports load only once the command line is known to be good.
+    const { createBridge } = await import("../../host-bridge");
+    const { openSides } = await import("../bridge/open-sides");
     const log = (line: string) => {
       if (!o.quiet) console.log(`${new Date().toISOString()} ${line}`);
     };
-    let bridge: Bridge;
+    let bridge: ReturnType<typeof createBridge>;
     try {
-      bridge = createBridge({ ttlMs: positive(o.ttl, "--ttl"), timeoutMs: positive(o.timeout, "--timeout"), idempotent: o.idempotent, log });
+      bridge = createBridge({ ttlMs: o.ttl, timeoutMs: o.timeout, idempotent: o.idempotent, log });
     } catch (e) {
-      throw new CliError((e as Error).message, ExitCode.Usage);
+      throw new UsageError((e as Error).message);
     }
-    log(`bridge 0x${bridge.instanceId.toString(16).padStart(8, "0")} starting`);
+    log(`bridge ${hexId(bridge.instanceId)} starting`);
     try {
       await openSides(
-        { serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: positive(o["max-frame"], "--max-frame") },
+        { serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: o["max-frame"] },
         (side) => {
           const name = bridge.addLink(side.link, side.options);
           log(`${side.options.role} link ${name} open`);
@@ -82,4 +87,4 @@ export const command: Command = {
     log("stopped");
     return ExitCode.Ok;
   }
-};
+});

@@ -1,17 +1,66 @@
-import type { Command } from "../command";
-import { ExitCode } from "../exit-codes";
+import { relative, resolve } from "node:path";
+import { defineCommand, repeated, option, flag } from "../args";
+import { CliError, ExitCode } from "../exit-codes";
+import { boardList } from "../boards";
+import { checkReadable } from "../files";
 
-export const command: Command = {
+const CODEC_NAMES = ["compact", "json", "msgpack", "raw"];
+
+function codecList(text: string): string[] {
+  const list = text.split(",").map((c) => c.trim());
+  const bad = list.find((c) => !CODEC_NAMES.includes(c));
+  if (bad !== undefined) throw new Error(`takes codecs separated by commas (${CODEC_NAMES.join(", ")}), got ${JSON.stringify(bad)}`);
+  return list;
+}
+
+/** What a failed build says, as one line: rollup's errors carry the file in `id` and a `code`. */
+function buildFailure(entry: string, board: string, e: unknown): CliError {
+  if (e instanceof CliError) return e;
+  const err = e as Error & { code?: string };
+  const message = String(err?.message ?? e).split("\n")[0];
+  return new CliError(`${entry} does not build for ${board}: ${message}`, ExitCode.BadInput, { cause: e });
+}
+
+export const command = defineCommand({
+  name: "build",
   summary: "build a cell into a tree-shaken, minified ES5 bundle (and manifest) for a board",
-  usage: `usage: cell build --board <id>[,<id>...] [--codecs compact,json,...] [--out dir] [--no-minify] <entry.ts | folder>
-
-Writes build/<board>/<name>.js and adds the bundle to build/<board>/manifest.json (board, engine, bytes,
-gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.json.
-Exit 0 when every bundle is within its board's size budget, 1 when one is over, 2 on bad arguments.`,
-  async run(args) {
+  args: [{ name: "entry", required: true, help: "a cell module (.ts) or a folder with index.ts" }],
+  about: `Writes build/<board>/<name>.js and adds the bundle to build/<board>/manifest.json (board, engine, bytes,
+gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.json.`,
+  options: {
+    board: repeated({ value: "id[,id...]", help: "the board(s) to build for", required: true, parse: boardList }),
+    codecs: option({ value: "list", help: "payload codecs in the bundle, e.g. compact,json (default: the board's)", parse: codecList }),
+    out: option({ value: "dir", help: "where bundles and manifests go", default: "build" }),
+    "no-minify": flag("keep the bundle readable")
+  },
+  footer: "Exit 0 when every bundle is within its board's size budget, 1 when one is over, 2 on bad arguments, 3 when the cell does not build.",
+  async run(o, [entry]) {
+    const boards = o.board.flat();
+    checkReadable(entry, "entry", { folder: true });
     // rollup and TypeScript load only for this command.
-    const { buildFirmware } = await import("../../firmware/build");
-    const code = await buildFirmware(args);
-    return code === 2 ? ExitCode.Usage : code === 0 ? ExitCode.Ok : ExitCode.Failed;
+    const { buildBundle } = await import("../../firmware/build");
+    let code: number = ExitCode.Ok;
+    for (const board of boards) {
+      // rollup prints plugin warnings as they come; kept back, so a failed build is one line.
+      const warned: unknown[][] = [];
+      const warn = console.warn;
+      console.warn = (...a: unknown[]) => void warned.push(a);
+      let r;
+      try {
+        r = await buildBundle({ board, entry, codecs: o.codecs, outDir: resolve(o.out), minify: !o["no-minify"] });
+      } catch (e) {
+        if (process.env.CELL_DEBUG === "1") for (const a of warned) warn(...a);
+        throw buildFailure(entry, board, e);
+      } finally {
+        console.warn = warn;
+      }
+      for (const a of warned) warn(...a);
+      const over = r.bytes > r.maxBundleBytes;
+      const cells = r.cells.map((c: { name: string; schemaHash: string }) => `${c.name}#${c.schemaHash}`).join(", ");
+      console.log(`${board}: ${relative(process.cwd(), r.path)} ${r.bytes} bytes (${r.gzipBytes} gzip), budget ${r.maxBundleBytes}${over ? " -- OVER BUDGET" : ""}; cells ${cells}`);
+      for (const w of r.warnings) console.error(`  type warning: ${w}`);
+      if (over) code = ExitCode.Failed;
+    }
+    return code;
   }
-};
+});

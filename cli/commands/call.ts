@@ -1,56 +1,46 @@
-import { parseArgs } from "node:util";
-import type { Command } from "../command";
+import { defineCommand, option, oneOf, ms, UsageError } from "../args";
 import type { MethodDef } from "../../core/schema";
 import { connect } from "../../core/rpc/client";
 import { memberNamed } from "../../core/rpc/members";
 import { CodecId } from "../../core/header";
 import { HOST_CODECS } from "../../core/host/defaults";
-import { CliError, ExitCode } from "../exit-codes";
-import { withTarget, splitTarget, TARGET_OPTIONS, TARGET_USAGE } from "../bridge/links";
+import { ExitCode } from "../exit-codes";
+import { withTarget, splitTarget, TARGET_OPTIONS } from "../bridge/links";
 import { describeCell } from "../bridge/describe";
-import { valueFromJson, valueToJson } from "../bridge/values";
+import { requestFromJson, valueToJson } from "../bridge/values";
 import { failure } from "../bridge/errors";
 
 const CODECS: Record<string, number> = { compact: CodecId.Compact, json: CodecId.Json, msgpack: CodecId.Msgpack };
 
-const usage = `usage: cell call <cell.method> [<request as JSON>] [--codec compact|json|msgpack] [--timeout ms]
-                 [--udp host:port | --quic host:port --fingerprint hex | --nats url]
-
-Calls one method of a cell in reach of a bridge and prints the answer as JSON. The cell is described
-first, so its schema need not be at hand: the request is checked against the method's type and sent
-in the codec asked for (default compact). Bytes are base64 text; an absent request means {}.
-An ERROR answer is printed as one line, exit 1 (5 when it is TimedOut).
-
-${TARGET_USAGE}
-  --codec name           payload codec of the request and answer (default compact)
-  --timeout ms           how long to wait for each answer (default 5000)
-
-example: cell call thermo.read '{"unit":"C"}'`;
-
-export const command: Command = {
+export const command = defineCommand({
+  name: "call",
   summary: "call a method of a cell in reach of a bridge, print the answer as JSON",
-  usage,
-  async run(args) {
-    const { values: o, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { ...TARGET_OPTIONS, codec: { type: "string", default: "compact" }, timeout: { type: "string", default: "5000" } }
-    });
+  args: [
+    { name: "cell.method", required: true, help: "the method, e.g. thermo.read" },
+    { name: "request", help: "the request as one JSON argument (quote it); absent means {} or nothing" }
+  ],
+  about: `The cell is described first, so its schema need not be at hand: the request is checked against the
+method's type (an unknown field is refused) and sent in the codec asked for. Bytes are base64 text.
+An ERROR answer is printed as one line, exit 1 (5 when it is TimedOut).`,
+  options: {
+    ...TARGET_OPTIONS,
+    codec: option({ value: "name", help: "payload codec of the request and answer: compact, json or msgpack", default: "compact", parse: oneOf(["compact", "json", "msgpack"]) }),
+    timeout: option({ value: "ms", help: "how long to wait for each answer", default: "5000", parse: ms })
+  },
+  footer: `example: cell call thermo.read '{"unit":"C"}'`,
+  async run(o, positionals) {
     const { cell: cellName, member } = splitTarget(positionals[0], "method");
-    if (positionals.length > 2) throw new CliError("give the request as one JSON argument (quote it)", ExitCode.Usage);
-    const codec = CODECS[o.codec!];
-    if (codec === undefined) throw new CliError(`unknown --codec ${o.codec} (compact, json or msgpack)`, ExitCode.Usage);
-    const timeoutMs = Number(o.timeout);
-    if (!(timeoutMs > 0)) throw new CliError("--timeout must be a number of ms above 0", ExitCode.Usage);
+    const codec = CODECS[o.codec];
+    const timeoutMs = o.timeout;
     return withTarget(o, async (link) => {
       const def = await describeCell(link, cellName, timeoutMs);
       const info = memberNamed(def, member, "method");
       if (!info) {
         const methods = Object.keys(def.info).filter((n) => def.info[n].def.kind === "method");
-        throw new CliError(`${cellName} has no method ${member} (it has: ${methods.join(", ") || "none"})`, ExitCode.Usage);
+        throw new UsageError(`${cellName} has no method ${member} (it has: ${methods.join(", ") || "none"})`);
       }
       const m = info.def as MethodDef;
-      const req = valueFromJson(m.req, positionals[1] ?? "{}", `${cellName}.${member} request`);
+      const req = requestFromJson(m.req, positionals[1], `${cellName}.${member} request`);
       const client = connect(def, link, { codecs: HOST_CODECS, codec, timeoutMs });
       let res: unknown;
       try {
@@ -62,4 +52,4 @@ export const command: Command = {
       return ExitCode.Ok;
     });
   }
-};
+});

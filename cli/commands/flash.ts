@@ -1,38 +1,36 @@
-import type { Command } from "../command";
+import { defineCommand, option, ms } from "../args";
 import { ExitCode, CliError } from "../exit-codes";
-import { boardConfig } from "../../sim/build.mjs";
-import { parseTcpUrl, openSocket, socketLink } from "../../sim/tcp-port";
-import { rebootGuard } from "../../sim/reboot-guard";
-import { loaderClient } from "../../sim/loader-client";
-import { loaderCell } from "../../sim/loader-schema";
-import { loadSimBundle, describeCells } from "../../sim/bundle";
-import { parseSimArgs, requireSimBoard, simFailure, reportLines } from "../sim-support";
+import { BUNDLE_ARG, SIM_BOARD, tcpUrl } from "../sim-options";
+import { checkReadable } from "../files";
 
-const usage = `usage: cell flash --board qemu-mps2-an385 --port tcp://127.0.0.1:PORT <cell module .ts | folder | bundle .js> [--timeout MS]
-
-Flashes a running simulated board (see cell sim) through its cell.loader: builds the bundle if given a
+export const command = defineCommand({
+  name: "flash",
+  summary: "flash a bundle onto a running simulated board through its boot loader",
+  args: [BUNDLE_ARG],
+  about: `Flashes a running simulated board (see cell sim) through its cell.loader: builds the bundle if given a
 cell module, writes it in frames the board accepts, commits it with its CRC-32 and SHA-256, waits until
 it runs, and prints the cells it serves. A bundle that does not compile or throws at start is stored
-but reported (the board stays flashable).
-
-  --timeout MS   per loader call (default 10000)
-
-Exit codes: 0 flashed and running, 2 usage, 3 the bundle does not build, is refused or does not run,
-4 nothing listens at --port, 5 the board did not answer.`;
-
-export const command: Command = {
-  summary: "flash a bundle onto a running simulated board through its boot loader",
-  usage,
-  async run(args) {
-    const a = parseSimArgs(args, ["--board", "--port", "--timeout"]);
-    const board = requireSimBoard(a.board!);
-    if (!a.port) throw new CliError("--port tcp://HOST:PORT is required (cell sim prints it)", ExitCode.Usage);
-    let addr;
-    try {
-      addr = parseTcpUrl(a.port);
-    } catch (e) {
-      throw new CliError((e as Error).message, ExitCode.Usage);
-    }
+but reported (the board stays flashable).`,
+  options: {
+    board: SIM_BOARD,
+    port: option({ value: "tcp://host:port", help: "the board's UART (cell sim prints it)", required: true, parse: tcpUrl }),
+    timeout: option({ value: "ms", help: "per loader call (default 10000)", parse: ms })
+  },
+  footer: `Exit codes: 0 flashed and running, 2 usage, 3 the bundle does not build, is refused or does not run,
+4 nothing listens at --port, 5 the board did not answer.`,
+  async run(o, [input]) {
+    checkReadable(input, "bundle", { folder: true });
+    // The build, the loader client and the socket load only now.
+    const { boardConfig } = await import("../../sim/build.mjs");
+    const { parseTcpUrl, openSocket, socketLink } = await import("../../sim/tcp-port");
+    const { rebootGuard } = await import("../../sim/reboot-guard");
+    const { loaderClient } = await import("../../sim/loader-client");
+    const { loaderCell } = await import("../../sim/loader-schema");
+    const { loadSimBundle, describeCells } = await import("../../sim/bundle");
+    const { requireSimBoard, simFailure, reportLines } = await import("../sim-support");
+    const a = { input, port: o.port, timeoutMs: o.timeout };
+    const board = requireSimBoard(o.board);
+    const addr = parseTcpUrl(a.port);
     const bundle = await loadSimBundle(a.input!, board.id, { log: (line) => console.log(line) }).catch((e) => {
       throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
     });
@@ -63,4 +61,4 @@ export const command: Command = {
       link.close();
     }
   }
-};
+});

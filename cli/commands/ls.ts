@@ -1,22 +1,11 @@
-import { parseArgs } from "node:util";
-import type { Command } from "../command";
+import { defineCommand, flag, option, ms } from "../args";
 import { remote } from "../../core/host/remote";
 import { Bridge } from "../../host-bridge/bridge-cell";
 import type { CellRowValue } from "../../host-bridge/bridge-cell";
-import { CliError, ExitCode } from "../exit-codes";
-import { withTarget, TARGET_OPTIONS, TARGET_USAGE } from "../bridge/links";
+import { hexId as hex } from "../../core/hex";
+import { ExitCode } from "../exit-codes";
+import { withTarget, TARGET_OPTIONS } from "../bridge/links";
 import { failure } from "../bridge/errors";
-
-const usage = `usage: cell ls [--json] [--timeout ms] [--udp host:port | --quic host:port --fingerprint hex | --nats url]
-
-Lists the cells in reach of a bridge, one line per instance: name, cell id, schema hash, instance id,
-the bridge's link to it, when it was last heard, its TTL and the requests in flight to it.
-
-${TARGET_USAGE}
-  --json                 one JSON object per instance instead of a table
-  --timeout ms           how long to wait for the bridge (default 5000)`;
-
-const hex = (v: number) => "0x" + v.toString(16).padStart(8, "0");
 
 function table(rows: CellRowValue[]): string {
   const head = ["CELL", "ID", "SCHEMA", "INSTANCE", "LINK", "HEARD", "TTL", "IN FLIGHT"];
@@ -25,13 +14,18 @@ function table(rows: CellRowValue[]): string {
   return [head, ...lines].map((l) => l.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
 
-export const command: Command = {
+export const command = defineCommand({
+  name: "ls",
   summary: "list the cells and instances in reach of a bridge",
-  usage,
-  async run(args) {
-    const { values: o } = parseArgs({ args, options: { ...TARGET_OPTIONS, json: { type: "boolean" }, timeout: { type: "string", default: "5000" } } });
-    const timeoutMs = Number(o.timeout);
-    if (!(timeoutMs > 0)) throw new CliError("--timeout must be a number of ms above 0", ExitCode.Usage);
+  about: `One line per instance: name, cell id, schema hash, instance id, the bridge's link to it, when it
+was last heard, its TTL and the requests in flight to it.`,
+  options: {
+    ...TARGET_OPTIONS,
+    json: flag("one JSON object per instance instead of a table"),
+    timeout: option({ value: "ms", help: "how long to wait for the bridge", default: "5000", parse: ms })
+  },
+  async run(o) {
+    const timeoutMs = o.timeout;
     return withTarget(o, async (link) => {
       const bridge = remote(Bridge, link, { timeoutMs });
       const rows: CellRowValue[] = [];
@@ -56,4 +50,4 @@ export const command: Command = {
       return ExitCode.Ok;
     });
   }
-};
+});

@@ -1,38 +1,40 @@
-import type { Command } from "../command";
+import { defineCommand, option, wholeNumber, UsageError } from "../args";
 import { ExitCode, CliError } from "../exit-codes";
-import { buildSim } from "../../sim/build.mjs";
-import { startSim, SimSession } from "../../sim/session";
-import { loadSimBundle, describeCells } from "../../sim/bundle";
-import { consoleLines } from "../../sim/console-lines";
-import { parseSimArgs, requireSimBoard, simFailure, reportLines } from "../sim-support";
+import { BUNDLE_ARG, SIM_BOARD } from "../sim-options";
+import { checkReadable } from "../files";
+import type { SimSession } from "../../sim/session";
 
-const usage = `usage: cell sim --board qemu-mps2-an385 <cell module .ts | folder | bundle .js> [--count N] [--icount [SHIFT]] [--port P]
-
-Builds the simulated board's firmware if needed (sim/build.mjs), builds the bundle if given a cell
+export const command = defineCommand({
+  name: "sim",
+  summary: "boot simulated boards in QEMU, flash a bundle, keep them running",
+  args: [BUNDLE_ARG],
+  about: `Builds the simulated board's firmware if needed (sim/build.mjs), builds the bundle if given a cell
 module (build/<board>/<name>.js), boots one QEMU process per board, flashes the bundle through the
 board's cell.loader, prints where each board's UART is (tcp://127.0.0.1:PORT) and the cells it
-serves, then keeps the boards running until Ctrl-C (or SIGTERM), which stops them.
-
-  --count N        boards to start (1..16), each its own QEMU process and port
-  --icount [SHIFT] deterministic virtual time: one instruction = 2^SHIFT virtual ns (default 0)
-  --port P         UART port of the first board (then P+1, ...); default: free ports
-
-CELL_SIM_ELF=path runs another firmware image instead of building sim/build/cell-sim.elf.
+serves, then keeps the boards running until Ctrl-C (or SIGTERM), which stops them.`,
+  options: {
+    board: SIM_BOARD,
+    count: option({ value: "n", help: "boards to start, each its own QEMU process and port", default: "1", parse: wholeNumber(1, 16) }),
+    icount: option({ value: "shift", help: "deterministic virtual time: one instruction = 2^shift virtual ns (alone: 0)", parse: wholeNumber(0, 10), optionalValue: { when: /^\d+$/, otherwise: "0" } }),
+    port: option({ value: "port", help: "UART port of the first board (then port+1, ...); default: free ports", parse: wholeNumber(1, 65535) })
+  },
+  footer: `CELL_SIM_ELF=path runs another firmware image instead of building sim/build/cell-sim.elf.
 
 Each UART serves one client at a time: connect with remote(cell, link) over a TCP socket, or
 re-flash with cell flash --port tcp://127.0.0.1:PORT. Exit codes: 0 stopped by a signal, 1 a board
-died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavailable, 5 timed out.`;
-
-export const command: Command = {
-  summary: "boot simulated boards in QEMU, flash a bundle, keep them running",
-  usage,
-  async run(args) {
-    const a = parseSimArgs(args, ["--board", "--count", "--icount", "--port"]);
-    const board = requireSimBoard(a.board!);
-    const basePort = a.port === undefined ? undefined : Number(a.port);
-    if (basePort !== undefined && !(Number.isInteger(basePort) && basePort > 0 && basePort + (a.count || 1) <= 65536)) {
-      throw new CliError(`--port takes a TCP port number, got ${JSON.stringify(a.port)}`, ExitCode.Usage);
-    }
+died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavailable, 5 timed out.`,
+  async run(o, [input]) {
+    const a = { input, count: o.count, icount: o.icount };
+    const basePort = o.port;
+    if (basePort !== undefined && basePort + a.count > 65536) throw new UsageError(`--port ${basePort} leaves no room for ${a.count} boards`);
+    checkReadable(input, "bundle", { folder: true });
+    // The build, QEMU and the loader load only now.
+    const { buildSim } = await import("../../sim/build.mjs");
+    const { startSim } = await import("../../sim/session");
+    const { loadSimBundle, describeCells } = await import("../../sim/bundle");
+    const { consoleLines } = await import("../../sim/console-lines");
+    const { requireSimBoard, simFailure, reportLines } = await import("../sim-support");
+    const board = requireSimBoard(o.board);
     const sessions: SimSession[] = [];
     let stopping: Promise<void> | null = null;
     let finish: (code: number) => void = () => {};
@@ -56,7 +58,7 @@ export const command: Command = {
       const bundle = await loadSimBundle(a.input!, board.id, { log: (line) => console.log(line) }).catch((e) => {
         throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
       });
-      for (let i = 0; i < (a.count || 1) && !stopping; i++) {
+      for (let i = 0; i < a.count && !stopping; i++) {
         const s = await startSim({ build: false, port: basePort === undefined ? undefined : basePort + i, icount: a.icount, onConsole: consoleLines(`qemu${i}| `) });
         sessions.push(s);
         if (stopping) break; // a signal came while it booted: it is stopped with the others
@@ -87,4 +89,4 @@ export const command: Command = {
     }
     return finished;
   }
-};
+});

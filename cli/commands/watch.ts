@@ -1,35 +1,23 @@
-import { parseArgs } from "node:util";
-import type { Command } from "../command";
-import { CliError, ExitCode } from "../exit-codes";
-import { withTarget, splitTarget, TARGET_OPTIONS, TARGET_USAGE } from "../bridge/links";
+import { defineCommand, option, wholeNumber, ms } from "../args";
+import { ExitCode } from "../exit-codes";
+import { withTarget, splitTarget, TARGET_OPTIONS } from "../bridge/links";
 import { watchEvent } from "../bridge/watch";
 
-const usage = `usage: cell watch <cell.event> [--count n] [--timeout ms]
-                  [--udp host:port | --quic host:port --fingerprint hex | --nats url]
-
-Subscribes to an event of a cell in reach of a bridge and prints each one as a line of JSON until
-Ctrl-C (or --count events). The cell is described first, so its schema need not be at hand.
-
-${TARGET_USAGE}
-  --count n              stop after n events
-  --timeout ms           how long to wait for describe and subscribe (default 5000)
-
-example: cell watch thermo.alarm`;
-
-export const command: Command = {
+export const command = defineCommand({
+  name: "watch",
   summary: "print a cell's events as JSON lines until Ctrl-C",
-  usage,
-  async run(args) {
-    const { values: o, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { ...TARGET_OPTIONS, count: { type: "string" }, timeout: { type: "string", default: "5000" } }
-    });
+  args: [{ name: "cell.event", required: true, help: "the event, e.g. thermo.alarm" }],
+  about: "The cell is described first, so its schema need not be at hand. Stops after --count events.",
+  options: {
+    ...TARGET_OPTIONS,
+    count: option({ value: "n", help: "stop after n events", parse: wholeNumber(1, Number.MAX_SAFE_INTEGER) }),
+    timeout: option({ value: "ms", help: "how long to wait for describe and subscribe", default: "5000", parse: ms })
+  },
+  footer: "example: cell watch thermo.alarm",
+  async run(o, positionals) {
     const { cell, member } = splitTarget(positionals[0], "event");
-    const count = o.count === undefined ? Infinity : Number(o.count);
-    if (!(count > 0)) throw new CliError("--count must be a number above 0", ExitCode.Usage);
-    const timeoutMs = Number(o.timeout);
-    if (!(timeoutMs > 0)) throw new CliError("--timeout must be a number of ms above 0", ExitCode.Usage);
+    const count = o.count ?? Infinity;
+    const timeoutMs = o.timeout;
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once("SIGINT", onSignal);
@@ -42,4 +30,4 @@ export const command: Command = {
       process.off("SIGTERM", onSignal);
     }
   }
-};
+});

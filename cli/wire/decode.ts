@@ -1,23 +1,30 @@
-import { parseArgs } from "node:util";
+import { defineCommand, flag, option, UsageError, type Values } from "../args";
 import { CliError, ExitCode } from "../exit-codes";
+import { hexId, hexByte, bytesToHex } from "../../core/hex";
 import { parseHex } from "./hex";
 import { guessFraming, splitStream, type RawFrame } from "./split";
 import { inspect, type FrameReport } from "./inspect";
-import { loadCells } from "./schema-module";
+import { loadCells } from "../schema-loader";
 
-export const decodeUsage = `usage: cell wire decode <hex | -> [--stream | --bare] [--json] [--schema cells.ts]
+const decodeOptions = {
+  stream: flag("the bytes are stream frames (default: guessed)"),
+  bare: flag("the bytes are one bare frame (default: guessed)"),
+  json: flag("one JSON object per frame"),
+  schema: option({ value: "cells.ts", help: "a module exporting cells: names ids and decodes COMPACT payloads" })
+};
 
-Prints the fields and payload of frames given as hex ("-" reads hex from standard input, e.g. a serial
-log). Stream frames (COBS, each ending in 00) are split, unstuffed and CRC-checked; a bare frame is
-header ‖ payload as on UDP or NATS. --schema names cells and methods and decodes COMPACT payloads.
---json prints one JSON object per frame. Exit 0 when every frame is well-formed, 3 otherwise.`;
+export const decode = defineCommand({
+  name: "wire decode",
+  summary: "print the fields and payload of frames given as hex",
+  args: [{ name: "hex", required: true, rest: true, help: 'the bytes as hex, or "-" to read hex from standard input (e.g. a serial log)' }],
+  about: `Stream frames (COBS, each ending in 00) are split, unstuffed and CRC-checked; a bare frame is
+header ‖ payload as on UDP or NATS. Exit 0 when every frame is well-formed, 3 otherwise.`,
+  options: decodeOptions,
+  run: decodeCommand
+});
 
-export async function decodeCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args, allowPositionals: true,
-    options: { stream: { type: "boolean" }, bare: { type: "boolean" }, json: { type: "boolean" }, schema: { type: "string" } }
-  });
-  if (positionals.length === 0) throw new CliError("give the frame as hex, or - to read standard input\n" + decodeUsage, ExitCode.Usage);
+async function decodeCommand(values: Values<typeof decodeOptions>, positionals: string[]): Promise<number> {
+  if (values.stream && values.bare) throw new UsageError("give --stream or --bare, not both");
   const text = positionals[0] === "-" ? await readStdin() : positionals.join("");
   const bytes = parseHex(text);
   const cells = await loadCells(values.schema);
@@ -36,8 +43,6 @@ function jsonShape(r: FrameReport) {
   return { magic, version, kind, flags, codec, cellId, methodId, requestId, length, crcOk, payload };
 }
 
-const hex32 = (v: number) => "0x" + v.toString(16).padStart(8, "0");
-
 function human(r: FrameReport, i: number, n: number, framing: string): string {
   const n_ = r.names ?? {};
   const crc = r.crcOk === null ? "no CRC (bare frame)" : r.crcOk ? "CRC ok" : "CRC FAILED";
@@ -45,16 +50,16 @@ function human(r: FrameReport, i: number, n: number, framing: string): string {
   if (!r.names) return `${title}\n  bytes     ${r.payload}`;
   const lines = [
     title,
-    `  magic     0x${r.magic.toString(16)}   version ${r.version}   flags ${r.flags}`,
+    `  magic     ${hexByte(r.magic)}   version ${r.version}   flags ${r.flags}`,
     `  kind      ${n_.kind ?? "?"} (${r.kind})`,
     `  codec     ${n_.codec ?? "?"} (${r.codec})`,
-    `  cell      ${hex32(r.cellId)}${n_.cell ? `  ${n_.cell}` : ""}`,
-    `  method    ${hex32(r.methodId)}${n_.method ? `  ${n_.method}` : ""}`,
+    `  cell      ${hexId(r.cellId)}${n_.cell ? `  ${n_.cell}` : ""}`,
+    `  method    ${hexId(r.methodId)}${n_.method ? `  ${n_.method}` : ""}`,
     `  request   ${r.requestId}`,
     `  length    ${r.length}`,
     `  payload   ${r.payload || "(empty)"}`
   ];
-  if (r.value !== undefined) lines.push(`  value     ${JSON.stringify(r.value, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString("hex") : v))}`);
+  if (r.value !== undefined) lines.push(`  value     ${JSON.stringify(r.value, (_k, v) => (v instanceof Uint8Array ? bytesToHex(v) : v))}`);
   return lines.join("\n");
 }
 

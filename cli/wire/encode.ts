@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { encode as msgpackEncode } from "@msgpack/msgpack";
 import { HEADER_SIZE, Kind, CodecId, MethodId, encodeHeader } from "../../core/header";
 import { fnv1a32String } from "../../core/fnv";
@@ -11,39 +10,44 @@ import { utf8Encode } from "../../core/utf8";
 import type { CellDef, Type } from "../../core/schema";
 import { CliError, ExitCode } from "../exit-codes";
 import { parseHex, toHex } from "./hex";
-import { loadCells } from "./schema-module";
-
-export const encodeUsage = `usage: cell wire encode --kind <request|response|error|event|cancel> --cell <name|id>
-         [--method <name|signature|id|describe>] [--request-id N] [--codec <raw|msgpack|compact|json>]
-         [--value <json> | --payload <hex> | --error <code>:<message>] [--schema cells.ts] [--bare]
-
-Builds one frame and prints it as hex: a stream frame (COBS(frame ‖ CRC-32) ‖ 00, as on a UART) unless
---bare (header ‖ payload, as on UDP). --value is encoded with --codec: json and msgpack need no schema;
-compact needs --schema and a method name. The cell may be a name (hashed with FNV-1a-32) or a number.`;
+import { loadCells } from "../schema-loader";
+import { defineCommand, option, flag, oneOf, wholeNumber, nonEmpty, UsageError, type Values } from "../args";
 
 const KINDS: Record<string, number> = { request: Kind.Request, response: Kind.Response, error: Kind.Error, event: Kind.Event, cancel: Kind.Cancel };
 const CODECS: Record<string, number> = { raw: CodecId.Raw, msgpack: CodecId.Msgpack, compact: CodecId.Compact, json: CodecId.Json };
 
-export async function encodeCommand(args: string[]): Promise<number> {
-  const { values: o } = parseArgs({
-    args,
-    options: {
-      kind: { type: "string", default: "request" }, cell: { type: "string" }, method: { type: "string" },
-      "request-id": { type: "string", default: "1" }, codec: { type: "string" }, value: { type: "string" },
-      payload: { type: "string" }, error: { type: "string" }, schema: { type: "string" }, bare: { type: "boolean" }
-    }
-  });
-  const kind = KINDS[o.kind!];
-  if (kind === undefined) throw new CliError(`unknown --kind ${o.kind} (one of ${Object.keys(KINDS).join(", ")})`, ExitCode.Usage);
-  if (!o.cell) throw new CliError("--cell is required", ExitCode.Usage);
+const encodeOptions = {
+  kind: option({ value: "kind", help: "request, response, error, event or cancel", default: "request", parse: oneOf(Object.keys(KINDS)) }),
+  cell: option({ value: "name|id", help: "the cell", required: true, parse: nonEmpty }),
+  method: option({ value: "name|signature|id|describe", help: "the method or event (default describe)" }),
+  "request-id": option({ value: "n", help: "the request id (a u32; 0 for events)", default: "1", parse: wholeNumber(0, 0xffffffff) }),
+  codec: option({ value: "codec", help: "raw, msgpack, compact or json (default json with --value, else raw)", parse: oneOf(Object.keys(CODECS)) }),
+  value: option({ value: "json", help: "the payload as a value, encoded with --codec" }),
+  payload: option({ value: "hex", help: "the payload as bytes" }),
+  error: option({ value: "code:message", help: "an ERROR payload: a code number 1..255 or name, and a message" }),
+  schema: option({ value: "cells.ts", help: "a module exporting cells: names resolve to ids, --value checked against the type" }),
+  bare: flag("a bare frame (header ‖ payload) instead of a stream frame")
+};
+
+export const encode = defineCommand({
+  name: "wire encode",
+  summary: "build one frame and print it as hex",
+  about: `A stream frame (COBS(frame ‖ CRC-32) ‖ 00, as on a UART) unless --bare (header ‖ payload, as on
+UDP). --value is encoded with --codec: json and msgpack need no schema; compact needs --schema and a
+method name. The cell may be a name (hashed with FNV-1a-32) or a number.`,
+  options: encodeOptions,
+  run: encodeCommand
+});
+
+async function encodeCommand(o: Values<typeof encodeOptions>): Promise<number> {
+  const kind = KINDS[o.kind];
+  if ([o.value, o.payload, o.error].filter((x) => x !== undefined).length > 1) throw new UsageError("give one of --value, --payload or --error");
   const cells = await loadCells(o.schema);
   const cellId = idOf(o.cell, (name) => cells.find((c) => c.name === name)?.id ?? fnv1a32String(name));
   const cell = cells.find((c) => c.id === cellId);
   const methodId = o.method === undefined || o.method === "describe" ? MethodId.Describe : idOf(o.method, (m) => cell?.info[m]?.id ?? fnv1a32String(m));
-  const requestId = kind === Kind.Event ? 0 : Number(o["request-id"]);
-  if (!Number.isInteger(requestId) || requestId < 0 || requestId > 0xffffffff) throw new CliError("--request-id must be a u32", ExitCode.Usage);
+  const requestId = kind === Kind.Event ? 0 : o["request-id"];
   const codec = o.error !== undefined ? CodecId.Raw : CODECS[o.codec ?? (o.value !== undefined ? "json" : "raw")];
-  if (codec === undefined) throw new CliError(`unknown --codec ${o.codec}`, ExitCode.Usage);
 
   const w = new Writer(256, 1 << 24);
   w.reset(HEADER_SIZE);
@@ -59,7 +63,7 @@ export async function encodeCommand(args: string[]): Promise<number> {
 function idOf(text: string, byName: (name: string) => number): number {
   if (/^(0x[0-9a-f]+|\d+)$/i.test(text)) {
     const n = Number(text);
-    if (n > 0xffffffff) throw new CliError(`${text} does not fit in a u32 id`, ExitCode.Usage);
+    if (n > 0xffffffff) throw new UsageError(`${text} does not fit in a u32 id`);
     return n;
   }
   return byName(text);
@@ -69,7 +73,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CliError(`--value is not JSON: ${(e as Error).message}`, ExitCode.Usage);
+    throw new UsageError(`--value is not JSON: ${(e as Error).message}`);
   }
 }
 
@@ -77,7 +81,7 @@ function writeError(w: Writer, spec: string): void {
   const at = spec.indexOf(":");
   const head = at < 0 ? spec : spec.slice(0, at);
   const code = /^\d+$/.test(head) ? Number(head) : (ErrorCode as Record<string, number>)[head];
-  if (!code || code > 255) throw new CliError(`--error wants <code>:<message>, code a number 1..255 or a name (${Object.keys(ErrorCode).join(", ")})`, ExitCode.Usage);
+  if (!code || code > 255) throw new UsageError(`--error wants <code>:<message>, code a number 1..255 or a name (${Object.keys(ErrorCode).join(", ")})`);
   writeErrorPayload(w, code, at < 0 ? "" : spec.slice(at + 1));
 }
 
@@ -91,7 +95,7 @@ function typeFor(cell: CellDef | undefined, methodId: number, kind: number): Typ
 function writeValue(w: Writer, codec: number, value: unknown, type: Type | undefined): void {
   if (type) {
     const c = codecById(codec);
-    if (!c) throw new CliError(`codec ${codec} cannot encode a value`, ExitCode.Usage);
+    if (!c) throw new UsageError(`codec ${codec} cannot encode a value`);
     try {
       c.encode(type, value, w);
     } catch (e) {
@@ -101,5 +105,5 @@ function writeValue(w: Writer, codec: number, value: unknown, type: Type | undef
   }
   if (codec === CodecId.Json) w.bytes(utf8Encode(JSON.stringify(value)));
   else if (codec === CodecId.Msgpack) w.bytes(msgpackEncode(value));
-  else throw new CliError("without --schema and a method name, --value can only be encoded as json or msgpack", ExitCode.Usage);
+  else throw new UsageError("without --schema and a method name, --value can only be encoded as json or msgpack");
 }

@@ -10,6 +10,4 @@ export function parseHex(text: string): Uint8Array {
   return Uint8Array.from(Buffer.from(clean, "hex"));
 }
 
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
-}
+export { bytesToHex as toHex } from "../../core/hex";

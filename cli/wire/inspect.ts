@@ -8,6 +8,9 @@ import { utf8Decode } from "../../core/utf8";
 import type { CellDef, Type } from "../../core/schema";
 import type { RawFrame } from "./split";
 import { toHex } from "./hex";
+import { errorProblem, announceProblem } from "./payload-problems";
+import { shortFloats } from "../bridge/values";
+import { hexByte } from "../../core/hex";
 
 /** What `cell wire decode --json` prints for one frame (ids as numbers). */
 export interface FrameReport extends Header {
@@ -54,7 +57,7 @@ export function inspect(raw: RawFrame, cells: CellDef[]): FrameReport {
 
 function headerProblem(reason: string, r: FrameReport, size: number): string {
   switch (reason) {
-    case "BadMagic": return `bad magic 0x${r.magic.toString(16)} (want 0xce)`;
+    case "BadMagic": return `bad magic ${hexByte(r.magic)} (want 0xce)`;
     case "BadVersion": return `unknown version ${r.version} (this tool speaks 1)`;
     case "BadKind": return `reserved kind ${r.kind}`;
     case "BadLength": return `length field says ${r.length} payload bytes, ${size - HEADER_SIZE} arrived`;
@@ -66,9 +69,14 @@ function headerProblem(reason: string, r: FrameReport, size: number): string {
 function payloadValue(r: FrameReport, p: Uint8Array, cell: CellDef | undefined, def: CellDef["info"][string]["def"] | undefined): unknown {
   if (r.kind === Kind.Error) {
     const e = readErrorPayload(p);
-    return e && { code: e.code, codeName: errorCodeName(e.code), message: e.message };
+    if (!e) throw new Error(errorProblem(p));
+    return { code: e.code, codeName: errorCodeName(e.code), message: e.message };
   }
-  if (r.kind === Kind.Announce) return decodeAnnounce(p) ?? undefined;
+  if (r.kind === Kind.Announce) {
+    const a = decodeAnnounce(p);
+    if (!a) throw new Error(announceProblem(p));
+    return a;
+  }
   if (r.kind === Kind.Cancel) return undefined;
   if (r.methodId === MethodId.Describe && r.kind === Kind.Response) return utf8Decode(p);
   if ((r.methodId === MethodId.Subscribe || r.methodId === MethodId.Unsubscribe) && r.kind === Kind.Request && p.length === 4) {
@@ -78,7 +86,7 @@ function payloadValue(r: FrameReport, p: Uint8Array, cell: CellDef | undefined, 
   if (r.codec === CodecId.Msgpack) return msgpackDecode(p);
   if (r.codec === CodecId.Compact && def) {
     const type: Type = def.kind === "event" ? def.type : r.kind === Kind.Request ? def.req : def.res;
-    return compactCodec.decode(type, p);
+    return shortFloats(type, compactCodec.decode(type, p));
   }
   return undefined;
 }

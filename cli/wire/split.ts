@@ -1,6 +1,7 @@
 import { cobsDecode } from "../../core/cobs";
 import { crc32 } from "../../core/crc32";
-import { readU32 } from "../../core/header";
+import { readU32, HEADER_SIZE } from "../../core/header";
+import { hexId } from "../../core/hex";
 
 /** One frame found in captured bytes, before its header is looked at. */
 export interface RawFrame {
@@ -12,10 +13,15 @@ export interface RawFrame {
 
 /**
  * A stream capture ends in 0x00 and has no other zeros inside a frame, so "ends in 00" picks stream
- * framing; a bare frame almost always holds zeros in its header. --stream / --bare override the guess.
+ * framing; a bare frame almost always holds zeros in its header. A header whose length field counts
+ * exactly the bytes after it is a bare frame, whatever its magic (a stream frame has no zero byte to
+ * make such a length of), so a bad-magic bare frame that ends in 00 is reported as bad magic, not as
+ * bad COBS. --stream / --bare override the guess.
  */
 export function guessFraming(bytes: Uint8Array): "stream" | "bare" {
-  return bytes[bytes.length - 1] === 0 && bytes[0] !== 0xce ? "stream" : "bare";
+  if (bytes[0] === 0xce) return "bare";
+  if (bytes.length >= HEADER_SIZE && readU32(bytes, 16) === bytes.length - HEADER_SIZE) return "bare";
+  return bytes[bytes.length - 1] === 0 ? "stream" : "bare";
 }
 
 /** Splits a stream capture at each 0x00 and undoes COBS and the CRC of every chunk. */
@@ -40,8 +46,7 @@ function unstuff(chunk: Uint8Array, unterminated: boolean): RawFrame {
   const want = readU32(out, n - 4);
   const got = crc32(frame);
   if (want !== got) {
-    const hex = (v: number) => "0x" + v.toString(16).padStart(8, "0");
-    return { bytes: frame, framing: "stream", crcOk: false, problem: `CRC mismatch: frame says ${hex(want)}, bytes give ${hex(got)}` + note };
+    return { bytes: frame, framing: "stream", crcOk: false, problem: `CRC mismatch: frame says ${hexId(want)}, bytes give ${hexId(got)}` + note };
   }
   return { bytes: frame, framing: "stream", crcOk: true, problem: unterminated ? "no 00 delimiter at the end: truncated capture?" : undefined };
 }

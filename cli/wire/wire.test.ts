@@ -1,25 +1,12 @@
 import { describe, it, expect, vi, afterEach } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { main } from "../main";
+import { runCell } from "../testing/run-main";
 import { ExitCode } from "../exit-codes";
 import { StreamEncoder } from "../../core/stream";
 import { encodeHeader, HEADER_SIZE, Kind, CodecId } from "../../core/header";
 import { fnv1a32String } from "../../core/fnv";
 
-/** Runs `cell ...` in-process and returns its exit code and what it printed. */
-async function cell(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((s) => void out.push(String(s)));
-  const error = vi.spyOn(console, "error").mockImplementation((s) => void err.push(String(s)));
-  try {
-    const code = await main(argv);
-    return { code, out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+const cell = runCell;
 
 function frame(kind: number, codec: number, payload: Uint8Array, requestId = 9): Uint8Array {
   const f = new Uint8Array(HEADER_SIZE + payload.length);
@@ -83,6 +70,37 @@ describe("cell wire decode", () => {
     expect(r.err.split("\n")).toHaveLength(1);
   });
 
+  it.each([
+    ["an empty ERROR payload", Kind.Error, new Uint8Array(0), /ERROR payload is empty/],
+    ["an ERROR payload with code 0", Kind.Error, new Uint8Array([0, 0x68, 0x69]), /ERROR payload has code 0/],
+    ["an ANNOUNCE shorter than its fixed part", Kind.Announce, new Uint8Array([1, 2, 3]), /ANNOUNCE payload has 3 bytes; it needs at least 9/],
+    ["an ANNOUNCE that ends inside a cell", Kind.Announce, new Uint8Array([0, 0, 0, 1, 0, 0, 0x0b, 0xb8, 1, 0x2d, 0x2c]), /ANNOUNCE says 1 cells but ends inside cell 1/],
+    ["an ANNOUNCE whose cell id is not its name's hash", Kind.Announce, new Uint8Array([0, 0, 0, 1, 0, 0, 0x0b, 0xb8, 1, 1, 0, 0, 0, 2, 0, 0, 0, 1, 0x78]), /id 0x00000001 is not the hash of "x"/]
+  ])("refuses %s (exit 3 with the reason)", async (_what, kind, payload, reason) => {
+    const f = frame(kind, CodecId.Raw, payload, 0);
+    for (const input of [hex(f), hex(new StreamEncoder().encode(f))]) {
+      const r = await cell("wire", "decode", input);
+      expect(r.code).toBe(ExitCode.BadInput);
+      expect(r.err).toMatch(reason);
+      expect(r.err.split("\n")).toHaveLength(1);
+    }
+  });
+
+  it("reports a bare frame with bad magic that happens to end in 00 as bad magic, not as bad COBS", async () => {
+    const f = frame(Kind.Request, CodecId.Raw, new Uint8Array([1, 0]));
+    f[0] = 0xcf;
+    const r = await cell("wire", "decode", hex(f));
+    expect(r.code).toBe(ExitCode.BadInput);
+    expect(r.err).toBe("cell wire decode: frame 1: bad magic 0xcf (want 0xce)");
+  });
+
+  it("prints an f32 in a COMPACT payload as the shortest text that reads back as the same f32", async () => {
+    const e = await cell("wire", "encode", "--schema", "cli/wire/fixtures/thermo.ts", "--kind", "response", "--cell", "thermo", "--method", "read", "--codec", "compact", "--value", '{"value":21.6,"unit":"C"}');
+    const d = await cell("wire", "decode", "--schema", "cli/wire/fixtures/thermo.ts", e.out);
+    expect(d.code).toBe(ExitCode.Ok);
+    expect(d.out).toContain('{"value":21.6,"unit":"C"}');
+  });
+
   it("names a length that disagrees with the bytes", async () => {
     const f = frame(Kind.Request, CodecId.Raw, new Uint8Array([1, 2, 3]));
     const r = await cell("wire", "decode", "--bare", hex(f.subarray(0, f.length - 1)));
@@ -120,7 +138,7 @@ describe("the cell binary", () => {
   it("exits with the named code and a one-line reason", () => {
     const r = spawnSync(process.execPath, ["cli/bin/cell.mjs", "wire", "decode", "xyz"], { encoding: "utf8" });
     expect(r.status).toBe(ExitCode.BadInput);
-    expect(r.stderr.trim()).toBe('cell wire: not hex: "x" at character 1');
+    expect(r.stderr.trim()).toBe('cell wire decode: not hex: "x" at character 1');
     expect(execFileSync(process.execPath, ["cli/bin/cell.mjs", "--help"], { encoding: "utf8" })).toMatch(/wire/);
   });
 });
