@@ -10,17 +10,10 @@ import { normalizeFingerprint } from "../transports/quic-cert";
 import { serve, remote } from "../core/host";
 import { cell, method, t } from "../core/schema";
 import { ErrorCode } from "../core/errors";
+import { waitFor } from "./wait-for";
 
 const Calc = cell("calc", { add: method(t.struct({ a: t.i32, b: t.i32 }), t.i32) });
 const tmp = () => mkdtempSync(join(tmpdir(), "cell-quic-test-"));
-
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe("quic identity", () => {
   it("makes a self-signed certificate once, keeps it (key private), and fingerprints its DER", async () => {
