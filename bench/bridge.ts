@@ -103,7 +103,10 @@ async function udpPinger(port: number): Promise<{ op: Op; close: () => void }> {
   const waiting = new Map<number, () => void>();
   s.on("message", (msg) => {
     const done = waiting.get(readU32(msg, 12));
-    if (done) (waiting.delete(readU32(msg, 12)), done());
+    if (done) {
+      waiting.delete(readU32(msg, 12));
+      done();
+    }
   });
   let seq = 1;
   return {
@@ -123,7 +126,10 @@ function framePinger(link: Transport): Op {
   link.onFrame((frame) => {
     const id = readU32(frame, 12);
     const done = waiting.get(id);
-    if (done) (waiting.delete(id), done());
+    if (done) {
+      waiting.delete(id);
+      done();
+    }
   });
   let seq = 1;
   return () =>

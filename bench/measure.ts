@@ -32,7 +32,11 @@ function median(xs: number[]): number {
 
 /** Enough ops per round for ~20 ms, rounds alternating; medians of each side and of the round ratios. */
 export function measure(p: Pair, rounds = 21): Result {
-  for (let i = 0; i < 2000; i++) (p.baseline.fn(), p.candidate.fn()); // warm up both JITs
+  // Warm up both JITs.
+  for (let i = 0; i < 2000; i++) {
+    p.baseline.fn();
+    p.candidate.fn();
+  }
   const probe = Math.max(nsPerOp(p.baseline.fn, 2000), nsPerOp(p.candidate.fn, 2000), 1);
   const ops = Math.max(100, Math.floor(20e6 / probe));
   const b: number[] = [];

@@ -2,18 +2,20 @@
 // Duktape (C runner, capped heap) and QuickJS, answer stream frames sent through core's streamLink,
 // survive garbage and thrown errors, and a bundle that outgrows the heap cap fails in Duktape, whose
 // runner is a 32-bit program so that its heap figures are those of the 32-bit boards.
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { startEngine, ensureDuktapeRunner, type Engine, type EngineName, type Personality } from "./index";
 import { check32Bit, M32_INSTALL } from "./build";
-import { echoFixture, writeBundle } from "./fixtures/bundle";
+import { echoFixture, removeFixtureBundles, writeBundle } from "./fixtures/bundle";
 import { streamLink } from "../core/stream-link";
 import type { Transport } from "../core/transport";
 import { HEADER_SIZE, Kind, CodecId, encodeHeader, newHeader, decodeHeader } from "../core/header";
 
 // The first build compiles Duktape (several seconds): done here, not inside a test's time limit.
 beforeAll(() => void ensureDuktapeRunner(), 120000);
+// The fixture bundles written to a temporary folder go with it.
+afterAll(() => removeFixtureBundles());
 
 const running: Engine[] = [];
 afterEach(async () => {

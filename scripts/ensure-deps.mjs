@@ -8,8 +8,9 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const marker = root + "node_modules/.package-lock.json";
 const lock = root + "package-lock.json";
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
-  // `npm install`, not `npm ci`: @matrixai/quic names platform packages that were never published
-  // (darwin, win32), so the lock file cannot list them and `npm ci` refuses it as out of sync.
-  console.error("cell: installing npm packages (npm install)...");
-  execSync("npm install --no-audit --no-fund", { cwd: root, stdio: "inherit" });
+  // `npm ci`: exactly what package-lock.json lists. The platform packages @matrixai/quic names but
+  // never published (darwin, win32) are overridden in package.json by scripts/unpublished-package, so
+  // the lock file can list them.
+  console.error("cell: installing npm packages (npm ci)...");
+  execSync("npm ci --no-audit --no-fund", { cwd: root, stdio: "inherit" });
 }

@@ -93,7 +93,8 @@ function run(cmd, args) {
     child.on("error", reject);
     child.on("close", (code) => {
       if (err) process.stderr.write(err);
-      code === 0 ? resolve() : reject(new Error("build:sim: " + cmd + " failed (exit " + code + ")"));
+      if (code === 0) resolve();
+      else reject(new Error("build:sim: " + cmd + " failed (exit " + code + ")"));
     });
   });
 }

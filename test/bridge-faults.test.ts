@@ -76,7 +76,11 @@ describe("bridge faults", () => {
     for (let i = 0; i < 500; i++) {
       const n = rand() % 64;
       const bytes = Uint8Array.from({ length: n }, rand);
-      if (i % 3 === 0 && n >= 2) (bytes[0] = 0xce), (bytes[1] = 1); // past the first checks now and then
+      // Past the first checks now and then.
+      if (i % 3 === 0 && n >= 2) {
+        bytes[0] = 0xce;
+        bytes[1] = 1;
+      }
       (i % 2 ? r.clients[0] : r.devices[0].link).send(bytes);
     }
     const total = (name: string) => Object.values(drops(r!, name)).reduce((a, b) => a + b, 0);

@@ -13,6 +13,7 @@ import type { Server } from "../core/rpc/serve";
 import type { CallContext } from "../core/rpc/context";
 import { createBridge, Bridge } from "../host-bridge/bridge";
 import type { BridgeOptions, LinkOptions } from "../host-bridge/options";
+import { waitFor } from "./wait-for";
 
 export const Unit = t.enum(["C", "F"]);
 export const Thermo = cell("thermo", {
@@ -132,12 +133,8 @@ export function rig(opts: { devices?: number; clients?: number; ttlMs?: number; 
 }
 
 /** Resolves once `cond()` holds; fails the test after `ms`. */
-export async function until(cond: () => boolean, ms = 3000, what = "condition"): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1));
-  }
+export function until(cond: () => boolean, ms = 3000, what = "condition"): Promise<void> {
+  return waitFor(what, cond, ms, 1);
 }
 
 /** Waits until the bridge lists `n` instances of `cellId`. */

@@ -141,17 +141,22 @@ describe("lite server called by core's remote()", () => {
     const ticks: number[] = [];
     const notes: unknown[] = [];
     expect(server.emit("tick", 1)).toBe(0); // nobody subscribed yet
-    await rich.on("tick", (n) => ticks.push(n));
+    const onTick = (n: number) => ticks.push(n);
+    await rich.on("tick", onTick);
     await rich.on("note", (n) => notes.push(n));
     expect(server.emit("tick", 2)).toBe(1);
     expect(server.emit("note", { text: "ß", level: "warn" })).toBe(1);
     await settle();
     expect(ticks).toEqual([2]);
     expect(notes).toEqual([{ text: "ß", level: "warn" }]);
-    rich.off("tick", ticks.push as never);
-    rich.close();
+    // off() unsubscribes that event alone; close() the rest.
+    rich.off("tick", onTick);
     await settle();
     expect(server.emit("tick", 3)).toBe(0);
+    expect(server.emit("note", { text: "y", level: "info" })).toBe(1);
+    rich.close();
+    await settle();
+    expect(server.emit("tick", 4)).toBe(0);
     expect(server.emit("note", { text: "x", level: "info", at: 1.5 })).toBe(0);
   });
 

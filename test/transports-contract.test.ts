@@ -9,6 +9,7 @@ import { cell, method, event, t } from "../core/schema";
 import { startNatsServer, NatsServer } from "../transports/testing/nats-server";
 import { makeFrame } from "../transports/testing/frames";
 import { loopbackLinks, serialTcpLinks, udpLinks, quicLinks, natsLinks, LinkPair, PairOptions } from "../transports/testing/link-pairs";
+import { waitFor } from "./wait-for";
 
 const Calc = cell("calc", {
   add: method(t.struct({ a: t.i32, b: t.i32 }), t.i32),
@@ -34,14 +35,6 @@ const harnesses: [string, () => Promise<LinkPair>][] = [
   ["quic", () => quicLinks(opts)],
   ["nats", () => natsLinks(opts)]
 ];
-
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 async function withPair(open: () => Promise<LinkPair>, body: (p: LinkPair) => Promise<void>): Promise<void> {
   const pair = await open();

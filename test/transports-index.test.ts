@@ -2,7 +2,7 @@
 // serial-only user who never loads QUIC, NATS or serialport code.
 import { describe, it, expect } from "vitest";
 import { spawnSync } from "node:child_process";
-import { writeFileSync, mkdtempSync } from "node:fs";
+import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, AddressInfo } from "node:net";
@@ -32,7 +32,8 @@ describe("openTransport", () => {
     link.close();
     tcp.close();
     const saved = process.env.CELL_CONFIG_DIR;
-    process.env.CELL_CONFIG_DIR = mkdtempSync(join(tmpdir(), "cell-cfg-"));
+    const config = mkdtempSync(join(tmpdir(), "cell-cfg-"));
+    process.env.CELL_CONFIG_DIR = config;
     try {
       const q = (await openTransport("quic://127.0.0.1:0?listen")) as QuicTransport;
       expect(q.mode).toBe("listen");
@@ -42,6 +43,7 @@ describe("openTransport", () => {
     } finally {
       if (saved === undefined) delete process.env.CELL_CONFIG_DIR;
       else process.env.CELL_CONFIG_DIR = saved;
+      rmSync(config, { recursive: true, force: true });
     }
   });
 
@@ -102,6 +104,7 @@ console.log(JSON.stringify(seen));
 `
     );
     const run = spawnSync(process.execPath, ["--import", "tsx", main], { cwd: process.cwd(), encoding: "utf8", timeout: 30000 });
+    rmSync(dir, { recursive: true, force: true });
     expect(run.status, run.stderr).toBe(0);
     const seen: string[] = JSON.parse(run.stdout.trim().split("\n").pop()!);
     expect(seen.some((s) => s.endsWith("/serial") || s === "./serial")).toBe(true); // the hook did see the lazy imports

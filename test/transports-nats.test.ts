@@ -9,6 +9,7 @@ import { serve, remote } from "../core/host";
 import { cell, method, event, t } from "../core/schema";
 import { ErrorCode } from "../core/errors";
 import { decodeHeader, newHeader, Kind } from "../core/header";
+import { waitFor } from "./wait-for";
 
 const Calc = cell("calc", {
   add: method(t.struct({ a: t.i32, b: t.i32 }), t.i32),
@@ -24,14 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
 });
-
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe("nats", () => {
   it("names subjects by hex cell and event ids", async () => {

@@ -1,7 +1,7 @@
 // QUIC specifics: the identity made once and kept, fingerprint pinning both ways, peers per
 // connection, and a stream closed for bad bytes while the connection keeps working.
-import { describe, it, expect } from "vitest";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { afterAll, describe, it, expect } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { X509Certificate, createHash } from "node:crypto";
@@ -10,17 +10,19 @@ import { normalizeFingerprint } from "../transports/quic-cert";
 import { serve, remote } from "../core/host";
 import { cell, method, t } from "../core/schema";
 import { ErrorCode } from "../core/errors";
+import { waitFor } from "./wait-for";
 
 const Calc = cell("calc", { add: method(t.struct({ a: t.i32, b: t.i32 }), t.i32) });
-const tmp = () => mkdtempSync(join(tmpdir(), "cell-quic-test-"));
-
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+// Identity folders made by the tests, removed at the end.
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), "cell-quic-test-"));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("quic identity", () => {
   it("makes a self-signed certificate once, keeps it (key private), and fingerprints its DER", async () => {

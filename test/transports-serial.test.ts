@@ -8,6 +8,7 @@ import { serve, remote } from "../core/host";
 import { cell, method, t } from "../core/schema";
 import { ErrorCode } from "../core/errors";
 import type { BytePort } from "../core/byte-port";
+import { waitFor } from "./wait-for";
 
 const Calc = cell("calc", { add: method(t.struct({ a: t.i32, b: t.i32 }), t.i32) });
 
@@ -23,14 +24,6 @@ function deviceServer(port = 0): Promise<{ server: Server; port: number; sockets
     serve(Calc, { add: (r) => r.a + r.b }, streamLink(socketPort(sock)));
   });
   return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, port: (server.address() as AddressInfo).port, sockets })));
-}
-
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe("serial over tcp://", () => {

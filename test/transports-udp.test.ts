@@ -9,16 +9,9 @@ import type { Announcement } from "../core/rpc/announce-payload";
 import type { Peer } from "../core/transport";
 import { cell, method, t } from "../core/schema";
 import { makeFrame } from "../transports/testing/frames";
+import { waitFor } from "./wait-for";
 
 const Thermo = cell("thermo", { read: method(t.struct({}), t.f32) });
-
-async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe("udp", () => {
   it("gives each remote address:port one stable Peer, and answers each client alone", async () => {

@@ -47,7 +47,10 @@ but reported (the board stays flashable).`,
         timeoutMs: a.timeoutMs,
         onProgress(p) {
           const pct = Math.floor((100 * p.done) / p.total);
-          if (p.phase === "write" && pct >= shown + 25) console.log(`  wrote ${p.done} of ${p.total} bytes`), (shown = pct - (pct % 25));
+          if (p.phase === "write" && pct >= shown + 25) {
+            console.log(`  wrote ${p.done} of ${p.total} bytes`);
+            shown = pct - (pct % 25);
+          }
           if (p.phase === "commit") console.log("  committing (CRC-32 + SHA-256 checked by the board), rebooting into it");
         }
       });

@@ -163,7 +163,7 @@ export function encodeValue(type: Type, v: any, w: Writer): void {
           return;
         }
       }
-      invalid();
+      invalid(); // throws: nothing falls through
     }
     default:
       invalid();

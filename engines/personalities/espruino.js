@@ -228,5 +228,7 @@
 
   // Globals the host engine has and Espruino does not: a bundle must not lean on them.
   var missing = ["TextEncoder", "TextDecoder", "Symbol", "Proxy", "Reflect", "WeakMap", "WeakSet", "performance", "queueMicrotask"];
-  for (var m = 0; m < missing.length; m++) delete g[missing[m]];
+  missing.forEach(function (name) {
+    delete g[name];
+  });
 })(this);

@@ -44,7 +44,7 @@ export interface BundleFeatures {
 }
 type Module = { exports: Record<string, unknown> };
 
-export const SCHEMA_FILE = /(^|[\/.-])schema\.ts$/;
+export const SCHEMA_FILE = /(^|[/.-])schema\.ts$/;
 export const CORE_SCHEMA = join(ROOT, "core/schema.ts");
 
 /** Runs a TypeScript module of core (and what it imports inside core/) in Node, as CommonJS. */

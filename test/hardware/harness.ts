@@ -7,6 +7,7 @@ import { expect } from "vitest";
 import { buildSim } from "../../sim/build.mjs";
 import { startSim, SimSession, SimSessionOptions } from "../../sim/session";
 import { loadSimBundle, SimBundle } from "../../sim/bundle";
+import { waitFor as waitForCondition } from "../wait-for";
 
 export var BOARD = "qemu-mps2-an385";
 export var ROOT = join(__dirname, "../..");
@@ -38,13 +39,9 @@ export class Boards {
   }
 }
 
-/** Resolves once `check` returns true; fails after `timeoutMs` with `what`. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 10000): Promise<void> {
-  var deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** test/wait-for.ts's waitFor with the longer limit and slower polling a booting board needs. */
+export function waitFor(what: string, check: () => boolean, timeoutMs = 10000): Promise<void> {
+  return waitForCondition(what, check, timeoutMs, 20);
 }
 
 /** The rejection of `p` (fails the test if it resolves). */

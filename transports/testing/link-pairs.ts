@@ -2,7 +2,7 @@
 // medium toward `b`: for the contract tests, and for anyone who needs a real link in a test.
 import { createServer, Socket, AddressInfo } from "node:net";
 import { createSocket } from "node:dgram";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Transport, Peer } from "../../core/transport";
@@ -168,6 +168,8 @@ export async function quicLinks(o: PairOptions): Promise<LinkPair> {
       a.close();
       b.close();
       if (raw) await raw.destroy({ force: true }).catch(() => {});
+      // The two identities (key.pem, cert.pem) were made for this pair alone.
+      rmSync(dir, { recursive: true, force: true });
     }
   };
 }
