@@ -28,10 +28,10 @@ import { rollup } from "rollup";
 import typescript from "@rollup/plugin-typescript";
 import terser from "@rollup/plugin-terser";
 
-import { ADAPTERS, CODECS, boardModuleSource, codecList, entrySource, loadBoard, resolveEntry } from "./firmware/bundler/entry.mjs";
+import { ADAPTERS, CODECS, halOf, boardModuleSource, codecList, entrySource, loadBoard, resolveEntry } from "./firmware/bundler/entry.mjs";
 import { CORE_SCHEMA, SCHEMA_FILE, evaluateSchemaModule, featuresModuleSource, featuresOf, kindsModuleSource, kindsOf, schemaModuleSource } from "./firmware/bundler/schemas.mjs";
 
-export { loadBoard, resolveEntry, linkConfigSource, boardModuleSource, entrySource, kalumaUartOptions } from "./firmware/bundler/entry.mjs";
+export { loadBoard, halOf, resolveEntry, linkConfigSource, boardModuleSource, entrySource, kalumaUartOptions } from "./firmware/bundler/entry.mjs";
 export { evaluateSchemaModule, schemaModuleSource, kindsOf, featuresOf, featuresModuleSource, kindsModuleSource } from "./firmware/bundler/schemas.mjs";
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
@@ -116,7 +116,7 @@ const TERSER = {
  * loads the module on Node); `input` defaults to the generated entry. Call `cleanup` after the build.
  */
 export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, warnings, kinds, features, cells, compiled = {} }) {
-  const engine = hal || board.engine;
+  const engine = hal || halOf(board);
   const tsconfig = buildTsconfig(board, entry, codecs, engine);
   const plugins = [
     cellPlugin(board, entry, codecs, engine, kinds, features, compiled, cells),

@@ -7,6 +7,7 @@ import type { EngineName, EngineOptions, Personality } from "./types";
 export interface Board {
   id: string;
   engine: "espruino" | "jerryscript" | "duktape" | "node";
+  firmware?: { name: string };
   ports: { console: { device: string | number }; link: { device: string | number } };
   ramBytes: number;
   ramAccounting: { covers: "program" | "total"; jsVars?: { count: number; bytesEach: number } };
@@ -30,6 +31,8 @@ const ESPRUINO_DEVICES: Record<string, string> = {
 };
 
 export function personalityOf(board: Board): Personality {
+  // Our QEMU firmware offers the `sim` object whichever engine it embeds (firmware/bundler/entry.mjs halOf).
+  if (board.firmware && board.firmware.name === "cell-sim") return "sim";
   if (board.engine === "espruino") return "espruino";
   if (board.engine === "jerryscript") return "kaluma";
   if (board.engine === "duktape") return "sim";
