@@ -1,14 +1,15 @@
 import type { Command } from "../command";
 import { ExitCode, CliError } from "../exit-codes";
-import { buildSim } from "../../sim/build.mjs";
+import { buildFirmware } from "../../sim/firmware-build";
 import { startSim, SimSession } from "../../sim/session";
 import { loadSimBundle, describeCells } from "../../sim/bundle";
 import { consoleLines } from "../../sim/console-lines";
 import { parseSimArgs, requireSimBoard, simFailure, reportLines } from "../sim-support";
 
-const usage = `usage: cell sim --board qemu-mps2-an385 <cell module .ts | folder | bundle .js> [--count N] [--icount [SHIFT]] [--port P]
+const usage = `usage: cell sim --board qemu-mps2-an385|qemu-mps2-an385-jerryscript <cell module .ts | folder | bundle .js> [--count N] [--icount [SHIFT]] [--port P]
 
-Builds the simulated board's firmware if needed (sim/build.mjs), builds the bundle if given a cell
+Builds the simulated board's firmware if needed (sim/build.mjs: Duktape, or JerryScript 3.0.0 for
+qemu-mps2-an385-jerryscript), builds the bundle if given a cell
 module (build/<board>/<name>.js), boots one QEMU process per board, flashes the bundle through the
 board's cell.loader, prints where each board's UART is (tcp://127.0.0.1:PORT) and the cells it
 serves, then keeps the boards running until Ctrl-C (or SIGTERM), which stops them.
@@ -17,7 +18,7 @@ serves, then keeps the boards running until Ctrl-C (or SIGTERM), which stops the
   --icount [SHIFT] deterministic virtual time: one instruction = 2^SHIFT virtual ns (default 0)
   --port P         UART port of the first board (then P+1, ...); default: free ports
 
-CELL_SIM_ELF=path runs another firmware image instead of building sim/build/cell-sim.elf.
+CELL_SIM_ELF=path runs another firmware image instead of building the board's (sim/build/*.elf).
 
 Each UART serves one client at a time: connect with remote(cell, link) over a TCP socket, or
 re-flash with cell flash --port tcp://127.0.0.1:PORT. Exit codes: 0 stopped by a signal, 1 a board
@@ -50,14 +51,14 @@ export const command: Command = {
     try {
       if (process.env.CELL_SIM_ELF) console.log(`firmware: ${process.env.CELL_SIM_ELF} (from CELL_SIM_ELF)`);
       else {
-        const fw = await buildSim({ log: (line) => console.log("firmware: " + line) });
+        const fw = await buildFirmware(board.id, { log: (line) => console.log("firmware: " + line) });
         console.log(`firmware: ${fw.rebuilt ? "built" : "up to date"} ${fw.elf} (JS heap ${fw.heapBytes} bytes, max frame ${fw.maxFrame})`);
       }
       const bundle = await loadSimBundle(a.input!, board.id, { log: (line) => console.log(line) }).catch((e) => {
         throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
       });
       for (let i = 0; i < (a.count || 1) && !stopping; i++) {
-        const s = await startSim({ build: false, port: basePort === undefined ? undefined : basePort + i, icount: a.icount, onConsole: consoleLines(`qemu${i}| `) });
+        const s = await startSim({ build: false, board: board.id, port: basePort === undefined ? undefined : basePort + i, icount: a.icount, onConsole: consoleLines(`qemu${i}| `) });
         sessions.push(s);
         if (stopping) break; // a signal came while it booted: it is stopped with the others
         const started = Date.now();
