@@ -47,6 +47,9 @@ static const char *fatal_name(jerry_fatal_code_t code) {
 /* JerryScript's fatal errors (out of memory among them) never return: the heap is abandoned (main). */
 void jerry_port_fatal(jerry_fatal_code_t code) {
   const char *name = fatal_name(code);
+  jerry_heap_stats_t stats;
+  if (alive && jerry_heap_stats(&stats)) last_peak = stats.peak_allocated_bytes; /* status shows how full it got */
+  alive = 0;
   set_error("fatal: ", name, strlen(name));
   con_printf("JS fatal error: %s\n", name);
   longjmp(engine_fatal_jmp, 1);
