@@ -1,11 +1,10 @@
-// Device side of bench/engines.ts and bench/sim.ts, built for the qemu-mps2-an385 boards (all four codecs,
+// Device side of bench/engines.ts and bench/sim.ts, built for the qemu-mps2-an385 board (all four codecs,
 // the sim firmware's frame-level `sim` object, which QEMU and both engine harnesses provide): the thermo
-// and echo examples plus a cell that replays one request frame through the bundle's frame path (sim.onFrame → endpoint → codec
+// example plus a cell that replays one request frame through the bundle's frame path (sim.onFrame → endpoint → codec
 // → handler → codec → sim.sendFrame) in a tight loop and answers how long that took on the engine's clock.
 import { timeout, now } from "cell:hal";
 import type { DeviceCell } from "../firmware/runtime";
 import { thermoCell } from "../examples/thermo/thermo";
-import { echoCell } from "../examples/echo/echo";
 import { Replay } from "./replay-schema";
 
 export var replayCell: DeviceCell<typeof Replay.members> = {
@@ -26,4 +25,4 @@ export var replayCell: DeviceCell<typeof Replay.members> = {
   }
 };
 
-export default [thermoCell, echoCell, replayCell];
+export default [thermoCell, replayCell];

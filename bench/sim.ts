@@ -3,7 +3,7 @@
 // session and at peak, and the wall time from starting QEMU to the first answered request.
 //
 // Instructions: QEMU runs with `-icount shift=0`, so board time advances exactly one virtual ns per
-// guest instruction while the CPU is busy. The bench bundle (bench/replay.ts = thermo + a replay
+// guest instruction while the CPU is busy. The bench bundle (bench/replay-sim.ts = thermo + echo + a replay
 // cell) feeds one `thermo.read("C")` request frame through the board's own frame path N times in a
 // tight loop (frame copy, endpoint, codec decode, handler, codec encode, sim.sendFrame: CRC-32 + COBS
 // + UART transmit in C) and answers the board time it took: ms × 10^6 / N = instructions per request.
@@ -115,7 +115,7 @@ async function runSimBoard(board: string): Promise<string[]> {
   var dir = mkdtempSync(join(tmpdir(), "cell-bench-sim-"));
   var sim: SimSession | null = null;
   try {
-    var bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "replay.ts"), board, { outDir: dir });
+    var bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "replay-sim.ts"), board, { outDir: dir });
     var lines = [
       `firmware ${fw.elf.replace(/.*\//, "")}: text ${fw.sizes.text}, data ${fw.sizes.data}, bss ${fw.sizes.bss} bytes; build ${fw.rebuilt ? "(rebuilt) " + buildMs : "(up to date) " + buildMs} ms, then cached ${cachedMs} ms`,
       `bench bundle: thermo + echo + replay cell, ${bundle.bytes.length} bytes`
