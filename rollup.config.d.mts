@@ -44,6 +44,8 @@ export interface BuildOptions {
 export function buildBundle(options: BuildOptions): PromiseLike<BundleInfo>;
 export function buildFirmware(argv: string[]): PromiseLike<number>;
 export function loadBoard(id: string): any;
+/** The adapter family of a board: its engine, but "duktape" (the sim adapter) for every cell-sim (QEMU) board. */
+export function halOf(board: any): string;
 export function resolveEntry(path: string): string;
 export function entrySource(board: any, entry: string, codecs?: string[], fns?: boolean): string;
 export function linkConfigSource(board: any): string;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020";
-import { entrySource, halOf } from "../firmware/bundler/entry.mjs";
+import { entrySource, halOf } from "../rollup.config.mjs";
 import { personalityOf } from "../engines/boards";
 
 const dir = fileURLToPath(new URL("../boards/", import.meta.url));
