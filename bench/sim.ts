@@ -1,8 +1,9 @@
-// The simulated board (issue 4): cost of a small request per codec in guest instructions, the JS heap
-// after start and at peak, and the wall time from starting QEMU to the first answered request.
+// The simulated boards (issue 4; issue 11: both QEMU firmwares, Duktape and JerryScript): cost of a small
+// request per codec and of an echo call in guest instructions, the JS heap after start, after an echo
+// session and at peak, and the wall time from starting QEMU to the first answered request.
 //
 // Instructions: QEMU runs with `-icount shift=0`, so board time advances exactly one virtual ns per
-// guest instruction while the CPU is busy. The bench bundle (bench/replay.ts = thermo + a replay
+// guest instruction while the CPU is busy. The bench bundle (bench/replay-sim.ts = thermo + echo + a replay
 // cell) feeds one `thermo.read("C")` request frame through the board's own frame path N times in a
 // tight loop (frame copy, endpoint, codec decode, handler, codec encode, sim.sendFrame: CRC-32 + COBS
 // + UART transmit in C) and answers the board time it took: ms × 10^6 / N = instructions per request.
@@ -15,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildSim } from "../sim/build.mjs";
+import { buildFirmware, SIM_BOARDS } from "../sim/firmware-build";
 import { startSim, SimSession } from "../sim/session";
 import { bundleImage } from "../sim/qemu";
 import { loadSimBundle } from "../sim/bundle";
@@ -26,11 +27,13 @@ import { HEADER_SIZE, Kind, encodeHeader } from "../core/header";
 import { crc32 } from "../core/crc32";
 import { compactCodec, jsonCodec, msgpackCodec } from "../core/codecs";
 import { Thermo, Unit } from "../examples/thermo/schema";
+import { Echo } from "../examples/echo/schema";
 import { Replay } from "./replay-schema";
 
 var REPLAYS = 500;
 var PIPELINED = 200;
 var BOOT_RUNS = 3;
+var ECHO_TEXT = "hello, board";
 
 function median(xs: number[]): number {
   var s = xs.slice().sort((a, b) => a - b);
@@ -47,6 +50,16 @@ function readFrame(codec: Codec): Uint8Array {
   return frame;
 }
 
+/** A whole echo.echo(ECHO_TEXT) request frame in COMPACT. */
+function echoFrame(): Uint8Array {
+  var w = new Writer(64);
+  w.reset(HEADER_SIZE);
+  compactCodec.encode((Echo.info.echo.def as { req: any }).req, ECHO_TEXT, w);
+  var frame = w.buf.slice(0, w.pos);
+  encodeHeader({ kind: Kind.Request, flags: 0, codec: compactCodec.id, cellId: Echo.id, methodId: Echo.info.echo.id, requestId: 0xfffffff1, length: w.pos - HEADER_SIZE }, frame, 0);
+  return frame;
+}
+
 /** The JS heap figures of the last boot banner on the console: after the bundle's top level ran. */
 function bannerHeap(sim: SimSession): { used: number; peak: number; size: number } {
   var all = [...sim.board.console().matchAll(/heap=(\d+) used=(\d+) peak=(\d+)/g)];
@@ -54,12 +67,12 @@ function bannerHeap(sim: SimSession): { used: number; peak: number; size: number
   return { size: +m[1], used: +m[2], peak: +m[3] };
 }
 
-async function bootTimes(storeImage: string): Promise<string[]> {
+async function bootTimes(board: string, storeImage: string): Promise<string[]> {
   var loaderMs: number[] = [];
   var readMs: number[] = [];
   for (var i = 0; i < BOOT_RUNS; i++) {
     var t0 = Date.now();
-    var sim = await startSim({ build: false });
+    var sim = await startSim({ build: false, board });
     try {
       await sim.loader.status({ timeoutMs: 20000 });
       loaderMs.push(Date.now() - t0);
@@ -67,7 +80,7 @@ async function bootTimes(storeImage: string): Promise<string[]> {
       await sim.close();
     }
     t0 = Date.now();
-    sim = await startSim({ build: false, storeImage });
+    sim = await startSim({ build: false, board, storeImage });
     try {
       await remote(Thermo, sim.link, { timeoutMs: 20000 }).read("C");
       readMs.push(Date.now() - t0);
@@ -78,26 +91,47 @@ async function bootTimes(storeImage: string): Promise<string[]> {
   return [
     `QEMU start → first answer (wall clock, median of ${BOOT_RUNS}):`,
     `  loader status, no bundle:                         ${median(loaderMs)} ms`,
-    `  thermo.read, bundle preloaded in the store:       ${median(readMs)} ms (boot + Duktape compiling and starting the bundle)`
+    `  thermo.read, bundle preloaded in the store:       ${median(readMs)} ms (boot + the engine compiling and starting the bundle)`
   ];
 }
 
-export async function runSim(): Promise<string[]> {
-  await buildSim({ log: () => {} });
+/** Every QEMU firmware, one after the other (`boards` limits them). */
+export async function runSim(boards?: string[]): Promise<string[]> {
+  var lines: string[] = [];
+  for (var board of boards || SIM_BOARDS) {
+    lines.push(`--- ${board}`);
+    lines.push(...(await runSimBoard(board)));
+  }
+  return lines;
+}
+
+async function runSimBoard(board: string): Promise<string[]> {
+  var coldStart = Date.now();
+  var fw = await buildFirmware(board, { log: () => {} });
+  var buildMs = Date.now() - coldStart;
+  var cachedStart = Date.now();
+  await buildFirmware(board, { log: () => {} });
+  var cachedMs = Date.now() - cachedStart;
   var dir = mkdtempSync(join(tmpdir(), "cell-bench-sim-"));
   var sim: SimSession | null = null;
   try {
-    var bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "replay.ts"), "qemu-mps2-an385", { outDir: dir });
-    var lines = [`bench bundle: thermo + replay cell, ${bundle.bytes.length} bytes`];
+    var bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "replay-sim.ts"), board, { outDir: dir });
+    var lines = [
+      `firmware ${fw.elf.replace(/.*\//, "")}: text ${fw.sizes.text}, data ${fw.sizes.data}, bss ${fw.sizes.bss} bytes; build ${fw.rebuilt ? "(rebuilt) " + buildMs : "(up to date) " + buildMs} ms, then cached ${cachedMs} ms`,
+      `bench bundle: thermo + echo + replay cell, ${bundle.bytes.length} bytes`
+    ];
 
     var t0 = Date.now();
-    sim = await startSim({ build: false, icount: 0 });
+    sim = await startSim({ build: false, board, icount: 0 });
     await sim.loader.flash(bundle.bytes);
     var thermo = remote(Thermo, sim.link, { timeoutMs: 60000 });
     await thermo.read("C");
     lines.push(`QEMU start → flashed (${bundle.bytes.length} bytes) → first thermo.read answered: ${Date.now() - t0} ms wall clock (-icount shift=0)`);
     var started = bannerHeap(sim);
     lines.push(`JS heap after start: ${started.used} bytes in use of ${started.size} (peak while compiling and starting: ${started.peak})`);
+    var echo = remote(Echo, sim.link, { timeoutMs: 60000 });
+    await Promise.all(Array.from({ length: PIPELINED }, (_, i) => echo.echo(ECHO_TEXT + " " + i)));
+    lines.push(`JS heap peak after an echo session (${PIPELINED} pipelined echo.echo calls, loader status): ${(await sim.loader.status()).heapPeak} of ${started.size} bytes`);
 
     var replay = remote(Replay, sim.link, { timeoutMs: 60000 });
     lines.push(`per small request (thermo.read("C") → {unit, value}), -icount shift=0: guest instructions (in-guest replay of ${REPLAYS}, median of 3) | end to end over ${PIPELINED} pipelined calls`);
@@ -112,6 +146,9 @@ export async function runSim(): Promise<string[]> {
       var e2e = ((after.uptimeMs - before.uptimeMs) * 1e6) / PIPELINED;
       lines.push(`  ${name.padEnd(8)} ${Math.round(instructions / 1000)}k instructions (runs ${runs.join("/")} ms)  | ${Math.round(e2e / 1000)} µs virtual; request frame ${frame.length} bytes`);
     }
+    var echoRuns: number[] = [];
+    for (var e = 0; e < 3; e++) echoRuns.push((await replay.run({ frame: echoFrame(), count: REPLAYS })).ms);
+    lines.push(`  echo.echo(${JSON.stringify(ECHO_TEXT)}) COMPACT: ${Math.round((median(echoRuns) * 1e6) / REPLAYS / 1000)}k instructions (runs ${echoRuns.join("/")} ms)`);
     var end = await sim.loader.status();
     lines.push(`JS heap peak over the whole run (loader status): ${end.heapPeak} of ${end.heapSize} bytes`);
 
@@ -119,7 +156,7 @@ export async function runSim(): Promise<string[]> {
     writeFileSync(image, bundleImage(bundle.bytes, crc32(bundle.bytes), new Uint8Array(createHash("sha256").update(bundle.bytes).digest())));
     await sim.close();
     sim = null;
-    lines.push(...(await bootTimes(image)));
+    lines.push(...(await bootTimes(board, image)));
     return lines;
   } finally {
     if (sim) await sim.close();
@@ -128,7 +165,8 @@ export async function runSim(): Promise<string[]> {
 }
 
 if (process.argv[1] && /bench\/sim\.ts$/.test(process.argv[1])) {
-  runSim().then(
+  // `tsx bench/sim.ts [board...]`: only those boards.
+  runSim(process.argv.length > 2 ? process.argv.slice(2) : undefined).then(
     (lines) => console.log(lines.join("\n")),
     (e) => {
       console.error(e.message);

@@ -11,6 +11,8 @@ const ESPRUINO_DEVICES: Record<string, string> = {
 };
 
 export function personalityOf(board: Board): Personality {
+  // Our QEMU firmware offers the `sim` object whichever engine it embeds (firmware/build/entry.ts halOf).
+  if (board.firmware && board.firmware.name === "cell-sim") return "sim";
   if (board.engine === "espruino") return "espruino";
   if (board.engine === "jerryscript") return "kaluma";
   if (board.engine === "duktape") return "sim";

@@ -2,10 +2,13 @@
 // Builds the simulated board's firmware (sim/firmware/*.c + Duktape) into sim/build/cell-sim.elf with the
 // Debian ARM toolchain. Incremental: a file is recompiled only when it, a header it includes, or the flags
 // changed (gcc -MMD dependency files). `npm run build:sim`; `import { buildSim } from "./build.mjs"`.
+// The JerryScript image of board qemu-mps2-an385-jerryscript (sim/firmware/jerry/ + the shared C) is built
+// by buildSim({ board, jerryscriptArchive }); sim/firmware-build.ts finds the archive (engines/vendor.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, copyFileSync, readdirSync, renameSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join, basename } from "node:path";
+import { createHash } from "node:crypto";
+import { dirname, join, basename, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export var INSTALL_LINE = "apt-get install -y qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev";
@@ -16,6 +19,12 @@ var FW = join(SIM, "firmware");
 var OUT = join(SIM, "build");
 var DUK_SRC = "/usr/share/duktape";
 export var ELF = join(OUT, "cell-sim.elf");
+export var DUKTAPE_BOARD = "qemu-mps2-an385";
+export var JERRYSCRIPT_BOARD = "qemu-mps2-an385-jerryscript";
+/** The JerryScript image: the same shared C, JerryScript 3.0.0 instead of Duktape. */
+export var JERRY_ELF = join(OUT, "cell-sim-jerryscript.elf");
+/** The C that talks to Duktape; the JerryScript image has its own in sim/firmware/jerry/. */
+var DUKTAPE_ONLY = ["engine.c", "jsapi.c", "timers.c"];
 
 var CC = "arm-none-eabi-gcc";
 var ARCH = ["-mcpu=cortex-m3", "-mthumb", "--specs=nano.specs"];
@@ -23,9 +32,9 @@ var CFLAGS = [...ARCH, "-Os", "-g", "-ffunction-sections", "-fdata-sections"];
 var LDFLAGS = [...ARCH, "-nostartfiles", "-T", join(FW, "link.ld"), "-Wl,--gc-sections", "-Wl,-Map=" + join(OUT, "cell-sim.map")];
 
 /** Heap and frame limits come from the board file when it exists; CELL_HEAP_SIZE in the environment wins. */
-export function boardConfig() {
+export function boardConfig(boardId) {
   var cfg = { heapBytes: 262144, maxFrame: 1024 };
-  var file = join(ROOT, "boards", "qemu-mps2-an385.json");
+  var file = join(ROOT, "boards", (boardId || DUKTAPE_BOARD) + ".json");
   if (existsSync(file)) {
     var board = JSON.parse(readFileSync(file, "utf8"));
     if (Number.isInteger(board.ramBytes) && board.ramBytes > 0) cfg.heapBytes = board.ramBytes;
@@ -107,39 +116,19 @@ async function inParallel(jobs, limit) {
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
 }
 
-/**
- * Builds if needed. Returns { elf, rebuilt, sizes: {text, data, bss}, heapBytes, maxFrame }.
- * Throws with the exact apt-get line when the toolchain or Duktape is missing.
- */
-export async function buildSim(opts) {
-  var log = (opts && opts.log) || ((s) => console.log(s));
-  var missing = missingTools();
-  if (missing) {
-    var e = new Error("build:sim: " + missing + ". Install the toolchain with:\n" + INSTALL_LINE);
-    e.installLine = INSTALL_LINE;
-    throw e;
-  }
-  var cfg = boardConfig();
-  var objDir = join(OUT, "obj");
+/** Compiles the units whose objects are stale into objDir, in parallel; returns the objects and how many were compiled. */
+async function compileUnits(units, objDir, log) {
   mkdirSync(objDir, { recursive: true });
-  var dukDir = prepareDuktape();
-  var defines = ["-DCELL_HEAP_SIZE=" + cfg.heapBytes + "u", "-DCELL_MAX_FRAME=" + cfg.maxFrame + "u"];
-  var includes = ["-I" + FW, "-I" + dukDir];
-  var units = readdirSync(FW)
-    .filter((f) => f.endsWith(".c"))
-    .map((f) => ({ src: join(FW, f), flags: [...CFLAGS, "-std=c99", "-Wall", "-Wextra", "-Werror", ...defines, ...includes] }));
-  // Duktape is third-party code: its own warnings are not ours to fix.
-  units.push({ src: join(dukDir, "duktape.c"), flags: [...CFLAGS, "-std=gnu99", "-w", ...includes] });
-
   var jobs = [];
   var objs = [];
   for (var u of units) {
-    var obj = join(objDir, basename(u.src).replace(/\.c$/, ".o"));
+    var obj = join(objDir, (u.name || basename(u.src)).replace(/\.c$/, ".o"));
     objs.push(obj);
     var key = JSON.stringify(u.flags);
-    if (!stale(obj, key)) continue;
+    // A `fixed` unit's sources never change (an extracted archive, keyed by its hash): no dependency scan.
+    if (u.fixed ? existsSync(obj) && existsSync(obj.replace(/\.o$/, ".flags")) && readFileSync(obj.replace(/\.o$/, ".flags"), "utf8") === key : !stale(obj, key)) continue;
     jobs.push(((u, obj, key) => async () => {
-      log("cc " + basename(u.src));
+      log("cc " + (u.name || basename(u.src)));
       // Built under a private name, then renamed: two builds at once (parallel test files) never see half a file.
       var tmp = obj + "." + process.pid;
       await run(CC, [...u.flags, "-MMD", "-MT", obj, "-MF", tmp + ".d", "-c", u.src, "-o", tmp]);
@@ -149,20 +138,148 @@ export async function buildSim(opts) {
     })(u, obj, key));
   }
   await inParallel(jobs, Math.max(1, cpus().length));
+  return { objs, compiled: jobs.length };
+}
 
-  var linkKey = JSON.stringify(LDFLAGS) + objs.join(",");
-  var linkStamp = join(OUT, "cell-sim.flags");
-  var elfTime = mtime(ELF);
-  var relink = jobs.length > 0 || elfTime < 0 || mtime(join(FW, "link.ld")) > elfTime || objs.some((o) => mtime(o) > elfTime) ||
+/** Links `objs` into `elf` unless it is newer than all of them and was linked with the same flags. */
+async function linkImage(elf, ldflags, objs, compiled, log) {
+  var linkKey = JSON.stringify(ldflags) + objs.join(",");
+  var linkStamp = elf.replace(/\.elf$/, ".flags");
+  var elfTime = mtime(elf);
+  var relink = compiled > 0 || elfTime < 0 || mtime(join(FW, "link.ld")) > elfTime || objs.some((o) => mtime(o) > elfTime) ||
     !existsSync(linkStamp) || readFileSync(linkStamp, "utf8") !== linkKey;
   if (relink) {
-    log("ld cell-sim.elf");
-    await run(CC, [...LDFLAGS, ...objs, "-lm", "-o", ELF + "." + process.pid]);
-    renameSync(ELF + "." + process.pid, ELF);
+    log("ld " + basename(elf));
+    await run(CC, [...ldflags, ...objs, "-lm", "-o", elf + "." + process.pid]);
+    renameSync(elf + "." + process.pid, elf);
     writeFileSync(linkStamp, linkKey);
   }
+  return relink;
+}
+
+function toolchainError(missing) {
+  var e = new Error("build:sim: " + missing + ". Install the toolchain with:\n" + INSTALL_LINE);
+  e.installLine = INSTALL_LINE;
+  return e;
+}
+
+/**
+ * Builds if needed. Returns { elf, rebuilt, sizes: {text, data, bss}, heapBytes, maxFrame }.
+ * Throws with the exact apt-get line when the toolchain or Duktape is missing.
+ * `board` picks the image (default qemu-mps2-an385, Duktape); qemu-mps2-an385-jerryscript needs
+ * `jerryscriptArchive` (the vendored jerryscript-3.0.0.tar.gz: sim/firmware-build.ts finds it).
+ */
+export async function buildSim(opts) {
+  var log = (opts && opts.log) || ((s) => console.log(s));
+  var board = (opts && opts.board) || DUKTAPE_BOARD;
+  if (board === JERRYSCRIPT_BOARD) return buildJerrySim(opts && opts.jerryscriptArchive, log);
+  if (board !== DUKTAPE_BOARD) throw new Error("build:sim: no QEMU firmware for board " + board);
+  var missing = missingTools();
+  if (missing) throw toolchainError(missing);
+  var cfg = boardConfig();
+  var dukDir = prepareDuktape();
+  var defines = ["-DCELL_HEAP_SIZE=" + cfg.heapBytes + "u", "-DCELL_MAX_FRAME=" + cfg.maxFrame + "u"];
+  var includes = ["-I" + FW, "-I" + dukDir];
+  var units = readdirSync(FW)
+    .filter((f) => f.endsWith(".c"))
+    .map((f) => ({ src: join(FW, f), flags: [...CFLAGS, "-std=c99", "-Wall", "-Wextra", "-Werror", ...defines, ...includes] }));
+  // Duktape is third-party code: its own warnings are not ours to fix.
+  units.push({ src: join(dukDir, "duktape.c"), flags: [...CFLAGS, "-std=gnu99", "-w", ...includes] });
+  var { objs, compiled } = await compileUnits(units, join(OUT, "obj"), log);
+  var relink = await linkImage(ELF, LDFLAGS, objs, compiled, log);
   var sizes = elfSizes(ELF);
   return { elf: ELF, rebuilt: relink, sizes: sizes, heapBytes: cfg.heapBytes, maxFrame: cfg.maxFrame };
+}
+
+// ---- The JerryScript image ----
+
+var JERRY_FW = join(FW, "jerry");
+var JERRY_OUT = join(OUT, "jerryscript");
+var JERRY_PREFIX = "jerryscript-3.0.0";
+/** jerry-core's private include folders (its CMakeLists.txt INCLUDE_CORE_PRIVATE). */
+var JERRY_INCLUDES = ["", "api", "debugger", "ecma/base", "ecma/builtin-objects", "ecma/builtin-objects/typedarray", "ecma/operations", "jcontext", "jmem", "jrt", "lit", "parser/js", "parser/regexp", "vm", "include"];
+
+/**
+ * JerryScript's configuration (jerry-core/config.h names): the es.next profile as Kaluma builds it, the board's
+ * heap, heap statistics for sim.heap() and status, the VM halt hook for the 5 s limit, a native stack limit
+ * below the firmware's 128 KiB stack, error messages for lastError; no debugger, snapshots or logging.
+ */
+function jerryDefines(cfg) {
+  return [
+    "-DJERRY_NDEBUG",
+    "-DJERRY_GLOBAL_HEAP_SIZE=" + cfg.heapBytes / 1024,
+    "-DJERRY_CPOINTER_32_BIT=" + (cfg.heapBytes > 512 * 1024 ? 1 : 0),
+    "-DJERRY_MEM_STATS=1",
+    "-DJERRY_VM_HALT=1",
+    "-DJERRY_STACK_LIMIT=96",
+    "-DJERRY_ERROR_MESSAGES=1",
+    "-DJERRY_LINE_INFO=0",
+    "-DJERRY_LOGGING=0",
+    "-DJERRY_DEBUGGER=0",
+    "-DJERRY_SNAPSHOT_EXEC=0",
+    "-DJERRY_SNAPSHOT_SAVE=0",
+    "-DJERRY_PARSER_DUMP_BYTE_CODE=0",
+    "-DJERRY_REGEXP_DUMP_BYTE_CODE=0"
+  ];
+}
+
+function listC(dir) {
+  var out = [];
+  for (var e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...listC(join(dir, e.name)));
+    else if (e.name.endsWith(".c")) out.push(join(dir, e.name));
+  }
+  return out.sort();
+}
+
+/**
+ * The archive extracted once into sim/build/jerryscript/src-<hash of the archive>/ (git-ignored): a changed
+ * archive gets a fresh folder, an unchanged one is never extracted again.
+ */
+function extractJerry(archive, log) {
+  if (!archive || !existsSync(archive)) throw new Error("build:sim: the JerryScript 3.0.0 archive is missing (" + archive + ")");
+  var key = createHash("sha256").update(readFileSync(archive)).digest("hex").slice(0, 12);
+  var dir = join(JERRY_OUT, "src-" + key);
+  var done = join(dir, ".extracted");
+  if (existsSync(done)) return join(dir, JERRY_PREFIX);
+  log("extract " + basename(archive));
+  var tmp = dir + "." + process.pid;
+  mkdirSync(tmp, { recursive: true });
+  var r = spawnSync("tar", ["xzf", archive, "-C", tmp, JERRY_PREFIX + "/jerry-core"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error("build:sim: could not extract " + archive + ": " + (r.stderr || r.error));
+  if (!existsSync(join(tmp, JERRY_PREFIX, "jerry-core", "api", "jerryscript.c"))) throw new Error("build:sim: " + archive + " does not hold " + JERRY_PREFIX + "/jerry-core");
+  writeFileSync(join(tmp, ".extracted"), archive + "\n");
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    if (!existsSync(done)) throw e; // another build extracted it at the same time: use theirs
+    spawnSync("rm", ["-rf", tmp]);
+  }
+  return join(dir, JERRY_PREFIX);
+}
+
+async function buildJerrySim(archive, log) {
+  var cc = spawnSync(CC, ["--version"], { stdio: "ignore" });
+  if (cc.error || cc.status !== 0) throw toolchainError(CC + " not found");
+  var cfg = boardConfig(JERRYSCRIPT_BOARD);
+  if (cfg.heapBytes % 1024 !== 0) throw new Error("build:sim: JerryScript's heap is set in KiB; ramBytes " + cfg.heapBytes + " is not a multiple of 1024");
+  var src = extractJerry(archive, log);
+  var core = join(src, "jerry-core");
+  var jdefs = jerryDefines(cfg);
+  var jincludes = JERRY_INCLUDES.map((d) => "-I" + join(core, d));
+  var defines = ["-DCELL_HEAP_SIZE=" + cfg.heapBytes + "u", "-DCELL_MAX_FRAME=" + cfg.maxFrame + "u", "-DCELL_ENGINE_JERRYSCRIPT", "-DCELL_BOARD_NAME=\"" + JERRYSCRIPT_BOARD + "\""];
+  var ours = [...CFLAGS, "-std=c99", "-Wall", "-Wextra", "-Werror", ...defines, ...jdefs, "-I" + FW, "-I" + join(core, "include")];
+  var units = readdirSync(FW)
+    .filter((f) => f.endsWith(".c") && DUKTAPE_ONLY.indexOf(f) < 0)
+    .map((f) => ({ src: join(FW, f), flags: ours }));
+  for (var f of readdirSync(JERRY_FW).filter((f) => f.endsWith(".c"))) units.push({ src: join(JERRY_FW, f), name: "jerry-" + f, flags: ours });
+  // JerryScript is third-party code: its own warnings are not ours to fix.
+  var theirs = [...CFLAGS, "-std=gnu99", "-w", ...jdefs, ...jincludes];
+  for (var c of listC(core)) units.push({ src: c, name: "jc-" + relative(core, c).replace(/\//g, "-"), flags: theirs, fixed: true });
+  var { objs, compiled } = await compileUnits(units, join(JERRY_OUT, "obj"), log);
+  var ldflags = [...ARCH, "-nostartfiles", "-T", join(FW, "link.ld"), "-Wl,--gc-sections", "-Wl,-Map=" + join(OUT, "cell-sim-jerryscript.map")];
+  var relink = await linkImage(JERRY_ELF, ldflags, objs, compiled, log);
+  return { elf: JERRY_ELF, rebuilt: relink, sizes: elfSizes(JERRY_ELF), heapBytes: cfg.heapBytes, maxFrame: cfg.maxFrame };
 }
 
 /** Berkeley sizes of the image, from arm-none-eabi-size. */

@@ -2,7 +2,7 @@
 // framed as a link, the loader's client, and the machine's reset button. Used by `cell sim`, the
 // hardware tests, the bench and the demo.
 import type { Socket } from "node:net";
-import { buildSim, boardConfig } from "./build.mjs";
+import { buildFirmware, simBoardConfig, simElf } from "./firmware-build";
 import { bootSim, BootOptions, SimBoard } from "./qemu";
 import { qmpSocket, QmpSocket } from "./qmp";
 import { socketLink, tcpUrl } from "./tcp-port";
@@ -43,13 +43,15 @@ function killRunning(): void {
 }
 
 export interface SimSessionOptions {
+  /** Which QEMU firmware: qemu-mps2-an385 (Duktape, the default) or qemu-mps2-an385-jerryscript. */
+  board?: string;
   /** UART0's TCP port on 127.0.0.1 (default: a free one). */
   port?: number;
   /** `-icount shift=N`: deterministic virtual time (0: one instruction per virtual ns). */
   icount?: number;
   /** Console (UART1) text as it arrives; it is also kept (see board.console()). */
   onConsole?: (text: string) => void;
-  /** Another firmware image (default: $CELL_SIM_ELF, else sim/build/cell-sim.elf built by sim/build.mjs). */
+  /** Another firmware image (default: $CELL_SIM_ELF, else the board's image built by sim/build.mjs). */
   elf?: string;
   /** A bundle store image to boot straight into (sim/qemu.ts bundleImage; spec/loader.md, "The bundle store"). */
   storeImage?: string;
@@ -63,7 +65,7 @@ export interface SimSession {
   readonly board: SimBoard;
   /** Where the board's UART is: tcp://127.0.0.1:PORT. */
   readonly url: string;
-  /** The board's largest frame (boards/qemu-mps2-an385.json). */
+  /** The board's largest frame (boards/<board>.json). */
   readonly maxFrame: number;
   /** The UART as a framed link; calls lost to a reboot fail with Unreachable (sim/reboot-guard.ts). */
   readonly link: RebootGuard;
@@ -82,8 +84,9 @@ export interface SimSession {
 export async function startSim(opts?: SimSessionOptions): Promise<SimSession> {
   var o = opts || {};
   var elf = o.elf || process.env.CELL_SIM_ELF || undefined;
-  if (o.build !== false && !elf) await buildSim({ log: o.log || (() => {}) });
-  var maxFrame = boardConfig().maxFrame;
+  if (o.build !== false && !elf) await buildFirmware(o.board, { log: o.log || (() => {}) });
+  if (!elf) elf = simElf(o.board);
+  var maxFrame = simBoardConfig(o.board).maxFrame;
   var qmp: QmpSocket = qmpSocket();
   var onBanner: (() => void) | null = null;
   var countBanners = bannerCounter();

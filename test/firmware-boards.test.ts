@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020";
+import { entrySource, halOf } from "../firmware/build";
+import { personalityOf } from "../engines/boards";
 
 const dir = fileURLToPath(new URL("../boards/", import.meta.url));
 const schema = JSON.parse(readFileSync(dir + "board.schema.json", "utf8"));
@@ -44,6 +46,18 @@ describe("boards/", () => {
       expect(board.flash.command).toContain("{bundle}");
     });
   }
+
+  it("QEMU boards (firmware cell-sim) take the sim adapter and personality whatever engine they embed", () => {
+    const sims = boards.filter((b) => b.board.firmware.name === "cell-sim").map((b) => b.board);
+    expect(sims.map((b) => `${b.id}:${b.engine}`).sort()).toEqual(["qemu-mps2-an385-jerryscript:jerryscript", "qemu-mps2-an385:duktape"]);
+    for (const b of sims) {
+      expect(halOf(b)).toBe("duktape"); // firmware/adapters/duktape-sim.ts, the native `sim` object
+      expect(personalityOf(b)).toBe("sim");
+      expect(entrySource(b, "/x/cell.ts", ["compact"], false)).toContain(`openLink({"maxFrame":${b.maxFrameBytes}}).frames`);
+    }
+    const pico = boards.find((b) => b.board.id === "rpi-pico")!.board;
+    expect(halOf(pico)).toBe("jerryscript"); // Kaluma keeps its own adapter
+  });
 
   it("rejects a board with a wrong engine or a missing field", () => {
     const bad = { ...boards[0].board, engine: "micropython" };

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket } from "node:net";
 import { spawnSync } from "node:child_process";
-import { buildSim, SimBuildResult } from "../sim/build.mjs";
+import type { SimBuildResult } from "../sim/build.mjs";
+import { buildFirmware, SIM_BOARDS } from "../sim/firmware-build";
 import { loadBoard } from "../firmware/build";
 import { bootSim, bundleImage, SimBoard } from "../sim/qemu";
 import { qmpSocket } from "../sim/qmp";
@@ -137,7 +138,17 @@ describe("cell.loader schema", () => {
   });
 });
 
-describe("sim firmware on QEMU mps2-an385", () => {
+/** What differs between the two images: the heap their engine's built-ins take, and running out of heap. */
+var ENGINE = {
+  "qemu-mps2-an385": { name: "Duktape", builtinsBytes: 40000, outOfHeap: /^bundle threw at start: (RangeError|Error): alloc failed/, fullAt: 0.9 },
+  // JerryScript keeps its built-ins in ROM until used; running out of its heap is fatal (jerry_port_fatal).
+  // Its heap is not compacted: the allocation that fails (the doubled backing store of a big array) needs
+  // one contiguous block, so it fails with less of the heap in use than Duktape's arena.
+  "qemu-mps2-an385-jerryscript": { name: "JerryScript", builtinsBytes: 1000, outOfHeap: /^fatal: out of memory$/, fullAt: 0.75 }
+} as Record<string, { name: string; builtinsBytes: number; outOfHeap: RegExp; fullAt: number }>;
+
+describe.each(SIM_BOARDS)("sim firmware %s on QEMU mps2-an385", (boardId) => {
+  var engine = ENGINE[boardId];
   var build: SimBuildResult;
   var board: SimBoard;
   var uart: Uart;
@@ -154,9 +165,9 @@ describe("sim firmware on QEMU mps2-an385", () => {
   }
 
   beforeAll(async () => {
-    build = await buildSim({ log: () => {} });
+    build = await buildFirmware(boardId, { log: () => {} });
     bootedAt = Date.now();
-    board = await bootSim({ extraArgs: qmp.args });
+    board = await bootSim({ elf: build.elf, extraArgs: qmp.args });
     uart = new Uart(await board.connect());
     await board.waitConsole(/running=no/);
   }, 120000);
@@ -171,13 +182,13 @@ describe("sim firmware on QEMU mps2-an385", () => {
     }
   });
 
-  it("builds an image with Duktape and reports its sizes", () => {
-    expect(build.sizes.text).toBeGreaterThan(150000); // Duktape alone is ~180 KB
-    expect(build.heapBytes).toBe(loadBoard("qemu-mps2-an385").ramBytes);
+  it("builds an image with its engine and reports its sizes", () => {
+    expect(build.sizes.text).toBeGreaterThan(150000); // Duktape alone is ~180 KB, JerryScript ~280 KB
+    expect(build.heapBytes).toBe(loadBoard(boardId).ramBytes);
   });
 
   it("prints a boot banner with the heap size on the console UART", () => {
-    expect(board.console()).toMatch(new RegExp("cell-sim board=qemu-mps2-an385 heap=" + build.heapBytes + " used=\\d+ peak=\\d+ bundle=none running=no"));
+    expect(board.console()).toMatch(new RegExp("cell-sim board=" + boardId + " heap=" + build.heapBytes + " used=\\d+ peak=\\d+ bundle=none running=no"));
   });
 
   it("answers describe for cell.loader with the canonical schema text", async () => {
@@ -196,7 +207,7 @@ describe("sim firmware on QEMU mps2-an385", () => {
     expect(s.running).toBe(false);
     expect(s.lastError).toBe("");
     expect(s.heapSize).toBe(build.heapBytes);
-    expect(s.heapPeak).toBeGreaterThan(40000); // Duktape's built-ins alone
+    expect(s.heapPeak).toBeGreaterThan(engine.builtinsBytes); // the engine's built-ins alone
     expect(s.heapPeak).toBeLessThanOrEqual(s.heapSize);
     expect(s.uptimeMs).toBeGreaterThanOrEqual(0);
   });
@@ -356,9 +367,9 @@ describe("sim firmware on QEMU mps2-an385", () => {
       return JSON.parse(utf8Decode(f, HEADER_SIZE, f.length));
     };
     var a = await ask(909);
-    expect(a).toMatchObject({ board: "qemu-mps2-an385", ticks: 3, once: 1, cancelled: 0, gone: true, tooBig: false, badHeader: false });
+    expect(a).toMatchObject({ board: boardId, ticks: 3, once: 1, cancelled: 0, gone: true, tooBig: false, badHeader: false });
     expect(a.heap.size).toBe(build.heapBytes);
-    expect(a.heap.used).toBeGreaterThan(40000);
+    expect(a.heap.used).toBeGreaterThan(engine.builtinsBytes);
     expect(a.heap.peak).toBeGreaterThanOrEqual(a.heap.used);
     expect(a.temp).toBeGreaterThanOrEqual(20);
     expect(a.temp).toBeLessThanOrEqual(23);
@@ -376,13 +387,13 @@ describe("sim firmware on QEMU mps2-an385", () => {
     expect(s.lastError).toMatch(/^bundle threw at start: RangeError: .*timeout/);
   }, 30000);
 
-  it("runs out of heap with a RangeError, not a crash, and takes the next bundle", async () => {
+  it("runs out of heap with an error (Duktape: RangeError; JerryScript: fatal), not a crash, and takes the next bundle", async () => {
     var hog = "var keep = []; while (true) { keep.push(new Array(1000).join('x') + keep.length); }";
     expect(await uart.flash(hog, build.maxFrame)).toEqual({});
     var s = await uart.call("status", {});
     expect(s.running).toBe(false);
-    expect(s.lastError).toMatch(/^bundle threw at start: (RangeError|Error): alloc failed/);
-    expect(s.heapPeak).toBeGreaterThan(s.heapSize * 0.9);
+    expect(s.lastError).toMatch(engine.outOfHeap);
+    expect(s.heapPeak).toBeGreaterThan(s.heapSize * engine.fullAt);
     expect(s.heapPeak).toBeLessThanOrEqual(s.heapSize);
     expect(await uart.flash(ECHO_BUNDLE, build.maxFrame)).toEqual({});
     uart.send(makeFrame(Kind.Request, CodecId.Raw, ECHO_CELL, 99, 911, new Uint8Array([4])));
@@ -391,12 +402,12 @@ describe("sim firmware on QEMU mps2-an385", () => {
 
   it("reports the heap peak in status, within the heap", async () => {
     var s = await uart.call("status", {});
-    expect(s.heapPeak).toBeGreaterThan(40000);
+    expect(s.heapPeak).toBeGreaterThan(engine.builtinsBytes);
     expect(s.heapPeak).toBeLessThanOrEqual(s.heapSize);
   });
 });
 
-describe("sim board booted from a preloaded bundle store, in -icount mode", () => {
+describe.each(SIM_BOARDS)("sim board %s booted from a preloaded bundle store, in -icount mode", (boardId) => {
   var board: SimBoard | null = null;
   var dir = mkdtempSync(join(tmpdir(), "cell-sim-"));
 
@@ -406,11 +417,11 @@ describe("sim board booted from a preloaded bundle store, in -icount mode", () =
   });
 
   it("runs the preloaded bundle at once and answers through it", async () => {
-    var build = await buildSim({ log: () => {} });
+    var build = await buildFirmware(boardId, { log: () => {} });
     var bytes = utf8Encode(ECHO_BUNDLE);
     var image = join(dir, "store.bin");
     writeFileSync(image, bundleImage(bytes, crc32(bytes), new Uint8Array(createHash("sha256").update(bytes).digest())));
-    board = await bootSim({ storeImage: image, icount: 4 });
+    board = await bootSim({ elf: build.elf, storeImage: image, icount: 4 });
     var uart = new Uart(await board.connect());
     await board.waitConsole(/echo bundle up[\s\S]*running=yes/, 10000);
     uart.send(makeFrame(Kind.Request, CodecId.Raw, ECHO_CELL, 5, 1, new Uint8Array([42])));

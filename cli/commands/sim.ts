@@ -8,7 +8,8 @@ export const command = defineCommand({
   name: "sim",
   summary: "boot simulated boards in QEMU, flash a bundle, keep them running",
   args: [BUNDLE_ARG],
-  about: `Builds the simulated board's firmware if needed (sim/build.mjs), builds the bundle if given a cell
+  about: `Builds the simulated board's firmware if needed (sim/build.mjs: Duktape, or JerryScript 3.0.0 for
+qemu-mps2-an385-jerryscript), builds the bundle if given a cell
 module (build/<board>/<name>.js), boots one QEMU process per board, flashes the bundle through the
 board's cell.loader, prints where each board's UART is (tcp://127.0.0.1:PORT) and the cells it
 serves, then keeps the boards running until Ctrl-C (or SIGTERM), which stops them.`,
@@ -18,7 +19,7 @@ serves, then keeps the boards running until Ctrl-C (or SIGTERM), which stops the
     icount: option({ value: "shift", help: "deterministic virtual time: one instruction = 2^shift virtual ns (alone: 0)", parse: wholeNumber(0, 10), optionalValue: { when: /^\d+$/, otherwise: "0" } }),
     port: option({ value: "port", help: "UART port of the first board (then port+1, ...); default: free ports", parse: wholeNumber(1, 65535) })
   },
-  footer: `CELL_SIM_ELF=path runs another firmware image instead of building sim/build/cell-sim.elf.
+  footer: `CELL_SIM_ELF=path runs another firmware image instead of building the board's (sim/build/*.elf).
 
 Each UART serves one client at a time: connect with remote(cell, link) over a TCP socket, or
 re-flash with cell flash --port tcp://127.0.0.1:PORT. Exit codes: 0 stopped by a signal, 1 a board
@@ -29,7 +30,7 @@ died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavail
     if (basePort !== undefined && basePort + a.count > 65536) throw new UsageError(`--port ${basePort} leaves no room for ${a.count} boards`);
     checkReadable(input, "bundle", { folder: true });
     // The build, QEMU and the loader load only now.
-    const { buildSim } = await import("../../sim/build.mjs");
+    const { buildFirmware } = await import("../../sim/firmware-build");
     const { startSim } = await import("../../sim/session");
     const { loadSimBundle, describeCells } = await import("../../sim/bundle");
     const { consoleLines } = await import("../../sim/console-lines");
@@ -52,14 +53,14 @@ died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavail
     try {
       if (process.env.CELL_SIM_ELF) console.log(`firmware: ${process.env.CELL_SIM_ELF} (from CELL_SIM_ELF)`);
       else {
-        const fw = await buildSim({ log: (line) => console.log("firmware: " + line) });
+        const fw = await buildFirmware(board.id, { log: (line) => console.log("firmware: " + line) });
         console.log(`firmware: ${fw.rebuilt ? "built" : "up to date"} ${fw.elf} (JS heap ${fw.heapBytes} bytes, max frame ${fw.maxFrame})`);
       }
       const bundle = await loadSimBundle(a.input!, board.id, { log: (line) => console.log(line) }).catch((e) => {
         throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
       });
       for (let i = 0; i < a.count && !stopping; i++) {
-        const s = await startSim({ build: false, port: basePort === undefined ? undefined : basePort + i, icount: a.icount, onConsole: consoleLines(`qemu${i}| `) });
+        const s = await startSim({ build: false, board: board.id, port: basePort === undefined ? undefined : basePort + i, icount: a.icount, onConsole: consoleLines(`qemu${i}| `) });
         sessions.push(s);
         if (stopping) break; // a signal came while it booted: it is stopped with the others
         const started = Date.now();

@@ -25,7 +25,7 @@ import typescript from "@rollup/plugin-typescript";
 import terser, { type Options as TerserOptions } from "@rollup/plugin-terser";
 
 import { loadBoard, type Board, type EngineFamily } from "./board";
-import { ADAPTERS, CODECS, boardModuleSource, codecList, entrySource, resolveEntry } from "./entry";
+import { ADAPTERS, CODECS, halOf, boardModuleSource, codecList, entrySource, resolveEntry } from "./entry";
 import { ROOT } from "./root";
 import {
   CORE_SCHEMA,
@@ -199,7 +199,7 @@ const TERSER: TerserOptions = {
  * loads the module on Node); `input` defaults to the generated entry. Call `cleanup` after the build.
  */
 export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, warnings, kinds, features, cells, compiled = {} }: FirmwareInputOptions): InputOptions & { cleanup: () => void } {
-  const engine = hal || board.engine;
+  const engine = hal || halOf(board);
   const tsconfig = buildTsconfig(board, entry, codecs, engine);
   const plugins = [
     cellPlugin(board, entry, codecs, engine, kinds, features, compiled, cells),

@@ -20,6 +20,15 @@ export const CODECS: Record<CodecName, [file: string, name: string]> = {
   raw: ["core/codecs/raw.ts", "rawCodec"]
 };
 
+/**
+ * The adapter family a board's bundle is built for: its engine, except on our own QEMU firmware
+ * (firmware.name "cell-sim"), which offers the native `sim` object whichever engine it embeds
+ * (qemu-mps2-an385: Duktape; qemu-mps2-an385-jerryscript: JerryScript), so it takes the sim adapter.
+ */
+export function halOf(board: Board): EngineFamily {
+  return board.firmware && board.firmware.name === "cell-sim" ? "duktape" : board.engine;
+}
+
 /** A cell module path from a file or a directory (dir/<dir name>.ts, else dir/index.ts). */
 export function resolveEntry(path: string): string {
   const p = resolve(path);
@@ -39,7 +48,7 @@ function ident(name: string | number): string {
 /** The adapter's openLink() argument, as source: Espruino devices and pins are globals (Serial2, D17). */
 export function linkConfigSource(board: Board): string {
   const link = board.ports.link;
-  switch (board.engine) {
+  switch (halOf(board)) {
     case "espruino": {
       const parts = [`port: ${ident(link.device)}`];
       if (link.baud) parts.push(`baud: ${link.baud}`);
@@ -115,14 +124,15 @@ const lib = (file: string) => JSON.stringify(join(ROOT, file));
 export function entrySource(board: Board, entry: string, codecs?: string[], fns?: boolean): string {
   const list = codecList(board, codecs);
   const maxFrame = Number(board.maxFrameBytes);
-  const port = ["espruino", "jerryscript"].includes(board.engine) ? "linkPort" : "openLink";
+  const hal = halOf(board);
+  const port = ["espruino", "jerryscript"].includes(hal) ? "linkPort" : "openLink";
   const lines = [`import { start } from ${lib("firmware/runtime.ts")};`, `import { ${port} } from "cell:hal";`, `import cells from ${JSON.stringify(entry)};`];
   // COMPACT-only builds whose member tables hold per-type functions (schemas.ts) call them directly.
   if (!fns) for (const c of list) lines.push(`import { ${CODECS[c][1]} } from ${lib(CODECS[c][0])};`);
   if (list.some((c) => c !== "compact")) lines.push(`import { liteCodec } from ${lib("core/lite/writer-full.ts")};`);
   let link = `openLink(${linkConfigSource(board)}).frames`;
-  if (board.engine !== "duktape") {
-    lines.push(`import { streamLink${["espruino", "jerryscript"].includes(board.engine) ? "" : ", serialOf"} } from ${lib("core/lite/stream.ts")};`);
+  if (hal !== "duktape") {
+    lines.push(`import { streamLink${["espruino", "jerryscript"].includes(hal) ? "" : ", serialOf"} } from ${lib("core/lite/stream.ts")};`);
     if (board.engine !== "espruino") lines.push(`import { crc32 } from ${lib("core/lite/crc.ts")};`);
     const crc = board.engine === "espruino" ? "function (b) { return E.CRC32(b); }" : "crc32";
     link = `streamLink(${portSource(board)}, ${maxFrame}, ${crc})`;

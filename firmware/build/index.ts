@@ -15,7 +15,7 @@ export {
   type ManifestEntry
 } from "./bundle";
 export { buildFirmware } from "./command";
-export { ADAPTERS, CODECS, boardModuleSource, codecList, entrySource, kalumaUartOptions, linkConfigSource, resolveEntry } from "./entry";
+export { ADAPTERS, CODECS, halOf, boardModuleSource, codecList, entrySource, kalumaUartOptions, linkConfigSource, resolveEntry } from "./entry";
 export {
   evaluateSchemaModule,
   featuresModuleSource,

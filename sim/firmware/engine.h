@@ -6,7 +6,9 @@
 #include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
+#ifndef CELL_ENGINE_JERRYSCRIPT /* the JerryScript image's engine code is in jerry/ */
 #include "duktape.h"
+#endif
 
 #ifndef CELL_HEAP_SIZE
 #define CELL_HEAP_SIZE (256u * 1024u)
@@ -14,7 +16,9 @@
 #ifndef CELL_JS_TIMEOUT_MS
 #define CELL_JS_TIMEOUT_MS 5000u /* longest a single call into JS may run before it is interrupted */
 #endif
+#ifndef CELL_BOARD_NAME
 #define CELL_BOARD_NAME "qemu-mps2-an385"
+#endif
 
 /* Duktape's fatal handler jumps here (set in main); the caller then calls engine_recover(). */
 extern jmp_buf engine_fatal_jmp;
@@ -31,9 +35,11 @@ int engine_deliver(const uint8_t *frame, size_t len);
 void engine_run_timers(void);
 int engine_timers_due(void);
 
+#ifndef CELL_ENGINE_JERRYSCRIPT
 /* Calls the function below `nargs` arguments on the value stack (with `this` below that if method is 1),
  * protected and time-limited; logs and records an error. Leaves nothing on the stack; returns 0 on success. */
 int engine_call(duk_context *ctx, int nargs, int method, const char *what);
+#endif
 
 int engine_running(void);
 const char *engine_last_error(void);

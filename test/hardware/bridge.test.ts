@@ -1,4 +1,4 @@
-// Issue 5 end to end with a real device: the echo cell on a simulated board (QEMU + Duktape), reached
+// Issue 5 end to end with a real device: the echo cell on a simulated board (QEMU + Duktape or JerryScript), reached
 // through the bridge's serial link to the board's UART, called by a UDP client and a NATS client.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { remote } from "../../core/host/remote";
@@ -9,10 +9,10 @@ import { openNats, NatsTransport } from "../../transports/nats";
 import { startNatsServer, NatsServer } from "../../transports/testing/nats-server";
 import { createBridge, Bridge } from "../../host-bridge";
 import type { SimBundle } from "../../sim/bundle";
-import { buildBundles, Boards, waitFor } from "./harness";
+import { buildBundles, Boards, BOARDS, waitFor } from "./harness";
 
-describe("a simulated board behind the bridge", () => {
-  var boards = new Boards();
+describe.each(BOARDS)("a simulated board (%s) behind the bridge", (boardId) => {
+  var boards = new Boards(boardId);
   var built: { bundles: { echo: SimBundle }; dispose(): void };
   var bridge: Bridge;
   var udp: UdpTransport;
@@ -21,7 +21,7 @@ describe("a simulated board behind the bridge", () => {
   var log: string[] = [];
 
   beforeAll(async () => {
-    built = await buildBundles({ echo: "examples/echo/echo.ts" });
+    built = await buildBundles({ echo: "examples/echo/echo.ts" }, boardId);
     nats = await startNatsServer();
     var sim = await boards.start();
     expect(await sim.loader.flash(built.bundles.echo.bytes)).toMatchObject({ running: true });
@@ -52,6 +52,7 @@ describe("a simulated board behind the bridge", () => {
     var text: string = await echo.echo("through QEMU, the UART and the bridge");
     expect(text).toBe("through QEMU, the UART and the bridge");
     expect(await echo.echo("é ✓ 🚀")).toBe("é ✓ 🚀");
+    expect(await echo.echo("héllo ✓ 日本")).toBe("héllo ✓ 日本");
     await waitFor("count events from the board", () => counts.length >= 2, 8000);
     expect(counts[1]).toBe(counts[0] + 1);
     expect(log.some((l) => l.includes("echo") && l.includes("board"))).toBe(true);

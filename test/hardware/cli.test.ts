@@ -9,7 +9,7 @@ import { Echo } from "../../examples/echo/schema";
 import { Thermo } from "../../examples/thermo/schema";
 import { openSocket, parseTcpUrl, socketLink } from "../../sim/tcp-port";
 import type { SimBundle } from "../../sim/bundle";
-import { buildBundles, waitFor, ROOT } from "./harness";
+import { buildBundles, waitFor, ROOT, BOARDS } from "./harness";
 
 var CELL = join(ROOT, "cli/bin/cell.mjs");
 
@@ -27,14 +27,14 @@ function alive(pid: number): boolean {
   }
 }
 
-describe("cell sim and cell flash", () => {
+describe.each(BOARDS)("cell sim and cell flash on %s", (board) => {
   var built: { bundles: { echo: SimBundle; thermo: SimBundle }; dir: string; dispose(): void };
   var sim: ChildProcess | null = null;
   var out = "";
   var boards: { url: string; pid: number }[] = [];
 
   beforeAll(async () => {
-    built = await buildBundles({ echo: "examples/echo/echo.ts", thermo: "examples/thermo" });
+    built = await buildBundles({ echo: "examples/echo/echo.ts", thermo: "examples/thermo" }, board);
   }, 120000);
 
   afterAll(async () => {
@@ -44,19 +44,19 @@ describe("cell sim and cell flash", () => {
   });
 
   it("starts two boards, flashes them, and prints where their UARTs are and the cells they serve", async () => {
-    sim = spawn(process.execPath, [CELL, "sim", "--board", "qemu-mps2-an385", built.bundles.echo.path, "--count", "2"], { cwd: ROOT });
+    sim = spawn(process.execPath, [CELL, "sim", "--board", board, built.bundles.echo.path, "--count", "2"], { cwd: ROOT });
     sim.stdout!.setEncoding("utf8");
     sim.stdout!.on("data", (d: string) => (out += d));
     sim.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     await waitFor("both boards running", () => /2 board\(s\) running/.test(out) || sim!.exitCode !== null, 60000);
     expect(out).toMatch(/2 board\(s\) running; Ctrl-C stops them/);
-    for (var m of out.matchAll(/board \d+: qemu-mps2-an385, QEMU pid (\d+)[^\n]*\n\s+uart\s+(tcp:\/\/127\.0\.0\.1:\d+)/g)) {
+    for (var m of out.matchAll(new RegExp("board \\d+: " + board + ", QEMU pid (\\d+)[^\\n]*\\n\\s+uart\\s+(tcp://127\\.0\\.0\\.1:\\d+)", "g"))) {
       boards.push({ pid: Number(m[1]), url: m[2] });
     }
     expect(boards.length).toBe(2);
     expect(boards[0].url).not.toBe(boards[1].url);
     expect(out).toContain("cell    echo: " + Echo.schema);
-    expect(out).toMatch(/qemu0\| cell-sim board=qemu-mps2-an385 .* running=yes/); // the board's console
+    expect(out).toMatch(new RegExp("qemu0\\| cell-sim board=" + board + " .* running=yes")); // the board's console
   }, 90000);
 
   it("leaves each UART free for a client: remote() answers through it", async () => {
@@ -69,7 +69,7 @@ describe("cell sim and cell flash", () => {
   });
 
   it("cell flash replaces the bundle of a running board", async () => {
-    var r = cell(["flash", "--board", "qemu-mps2-an385", "--port", boards[1].url, built.bundles.thermo.path]);
+    var r = cell(["flash", "--board", board, "--port", boards[1].url, built.bundles.thermo.path]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("cell    thermo: " + Thermo.schema);
@@ -84,15 +84,15 @@ describe("cell sim and cell flash", () => {
   it("cell flash reports a broken bundle with exit code 3, and the board is still flashable", async () => {
     var broken = join(built.dir, "broken.js");
     writeFileSync(broken, "sim.onFrame = function (f) {");
-    var r = cell(["flash", "--board", "qemu-mps2-an385", "--port", boards[0].url, broken]);
+    var r = cell(["flash", "--board", board, "--port", boards[0].url, broken]);
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/cell flash: the bundle was stored but does not run: bundle failed to compile: SyntaxError/);
-    var again = cell(["flash", "--board", "qemu-mps2-an385", "--port", boards[0].url, built.bundles.echo.path]);
+    var again = cell(["flash", "--board", board, "--port", boards[0].url, built.bundles.echo.path]);
     expect(again.status).toBe(0);
   }, 60000);
 
   it("cell flash says when nothing listens (exit 4), and refuses a board that is not simulated (exit 2)", () => {
-    var none = cell(["flash", "--board", "qemu-mps2-an385", "--port", "tcp://127.0.0.1:1", built.bundles.echo.path]);
+    var none = cell(["flash", "--board", board, "--port", "tcp://127.0.0.1:1", built.bundles.echo.path]);
     expect(none.status).toBe(4);
     expect(none.stderr).toMatch(/no simulated board at tcp:\/\/127\.0\.0\.1:1/);
     var esp = cell(["flash", "--board", "esp32", "--port", boards[0].url, built.bundles.echo.path]);

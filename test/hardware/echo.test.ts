@@ -10,10 +10,10 @@ import { Slow } from "./fixtures/slow-schema";
 import type { SimSession } from "../../sim/session";
 import type { SimBundle } from "../../sim/bundle";
 import { describeCells } from "../../sim/bundle";
-import { buildBundles, Boards, waitFor, rejectionOf } from "./harness";
+import { buildBundles, Boards, BOARDS, waitFor, rejectionOf } from "./harness";
 
-describe("echo example on qemu-mps2-an385", () => {
-  var boards = new Boards();
+describe.each(BOARDS)("echo example on %s", (board) => {
+  var boards = new Boards(board);
   var built: { bundles: { slow: SimBundle }; dispose(): void };
   var sim: SimSession;
   var echo: ReturnType<typeof remote<typeof Echo.members>>;
@@ -21,7 +21,7 @@ describe("echo example on qemu-mps2-an385", () => {
   var counts: number[] = [];
 
   beforeAll(async () => {
-    built = await buildBundles({ slow: "test/hardware/fixtures/slow.ts" });
+    built = await buildBundles({ slow: "test/hardware/fixtures/slow.ts" }, board);
     sim = await boards.start();
     await sim.loader.flash(built.bundles.slow.bytes);
     echo = remote(Echo, sim.link, { timeoutMs: 10000 });
@@ -43,6 +43,9 @@ describe("echo example on qemu-mps2-an385", () => {
   it("answers typed calls in COMPACT, JSON and MSGPACK", async () => {
     expect(await echo.echo("hello, board")).toBe("hello, board");
     expect(await echo.echo("JSON: ünïcödé ✓", { codec: CodecId.Json })).toBe("JSON: ünïcödé ✓");
+    // Non-ASCII and non-BMP text in every codec (JerryScript keeps strings as CESU-8 inside; UTF-8 on the wire).
+    var text = "héllo ✓ 日本 😀🎉 \u0000 end";
+    for (var codec of [CodecId.Compact, CodecId.Json, CodecId.Msgpack]) expect(await echo.echo(text, { codec })).toBe(text);
     expect(await echo.echo("", { codec: CodecId.Msgpack })).toBe("");
     var big = "x".repeat(900); // near the board's 1024-byte frame
     expect(await echo.echo(big)).toBe(big);

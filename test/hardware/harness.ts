@@ -4,29 +4,33 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { buildSim } from "../../sim/build.mjs";
+import { buildFirmware, SIM_BOARDS } from "../../sim/firmware-build";
 import { startSim, SimSession, SimSessionOptions } from "../../sim/session";
 import { loadSimBundle, SimBundle } from "../../sim/bundle";
 import { waitFor as waitForCondition } from "../wait-for";
 
 export var BOARD = "qemu-mps2-an385";
+/** Every QEMU firmware: the hardware tests run on each (Duktape, JerryScript). */
+export var BOARDS: string[] = SIM_BOARDS;
 export var ROOT = join(__dirname, "../..");
 
 /** Builds each cell module for the board (firmware image too, if needed) into its own temp folder. */
-export async function buildBundles<K extends string>(entries: Record<K, string>): Promise<{ bundles: Record<K, SimBundle>; dir: string; dispose(): void }> {
-  await buildSim({ log: () => {} }); // fails with the apt-get line when the toolchain is missing
+export async function buildBundles<K extends string>(entries: Record<K, string>, board = BOARD): Promise<{ bundles: Record<K, SimBundle>; dir: string; dispose(): void }> {
+  await buildFirmware(board, { log: () => {} }); // fails with the apt-get line when the toolchain is missing
   var dir = mkdtempSync(join(tmpdir(), "cell-hw-"));
   var bundles = {} as Record<K, SimBundle>;
-  for (var name in entries) bundles[name] = await loadSimBundle(join(ROOT, entries[name]), BOARD, { outDir: dir });
+  for (var name in entries) bundles[name] = await loadSimBundle(join(ROOT, entries[name]), board, { outDir: dir });
   return { bundles, dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Boards started by a test file; `closeAll` stops them and checks their processes are gone. */
 export class Boards {
   private started: SimSession[] = [];
+  /** `board`: which QEMU firmware the boards run (default qemu-mps2-an385). */
+  constructor(private board = BOARD) {}
 
   async start(opts?: SimSessionOptions): Promise<SimSession> {
-    var s = await startSim({ build: false, ...opts });
+    var s = await startSim({ build: false, board: this.board, ...opts });
     this.started.push(s);
     return s;
   }

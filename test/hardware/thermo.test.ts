@@ -11,15 +11,15 @@ import type { SimSession } from "../../sim/session";
 import type { SimBundle } from "../../sim/bundle";
 import { describeCells } from "../../sim/bundle";
 import { FlashError, FlashProgress, writeChunkSize } from "../../sim/loader-client";
-import { buildBundles, Boards, waitFor, rejectionOf } from "./harness";
+import { buildBundles, Boards, BOARDS, waitFor, rejectionOf } from "./harness";
 
-describe("thermo example on qemu-mps2-an385 (-icount)", () => {
-  var boards = new Boards();
+describe.each(BOARDS)("thermo example on %s (-icount)", (board) => {
+  var boards = new Boards(board);
   var built: { bundles: { thermo: SimBundle; echo: SimBundle }; dispose(): void };
   var sim: SimSession;
 
   beforeAll(async () => {
-    built = await buildBundles({ thermo: "examples/thermo", echo: "examples/echo/echo.ts" });
+    built = await buildBundles({ thermo: "examples/thermo", echo: "examples/echo/echo.ts" }, board);
     sim = await boards.start({ icount: 0 });
   }, 120000);
 

@@ -1,0 +1,49 @@
+// The QEMU firmware image of a simulated board, built if needed: sim/build.mjs does the building; this
+// picks the image by board and finds the vendored JerryScript archive for the JerryScript one
+// (engines/vendor.ts: $CELL_VENDOR or ../shared/vendor). `npm run build:sim:jerryscript`.
+import { fileURLToPath } from "node:url";
+import { buildSim, boardConfig, DUKTAPE_BOARD, JERRYSCRIPT_BOARD, ELF, JERRY_ELF, SimBuildResult } from "./build.mjs";
+import { vendored } from "../engines/vendor";
+
+/** The boards that run our QEMU firmware, one image each. */
+export var SIM_BOARDS = [DUKTAPE_BOARD, JERRYSCRIPT_BOARD];
+
+function check(board: string): string {
+  if (SIM_BOARDS.indexOf(board) < 0) throw new Error(`no QEMU firmware for board ${board} (one of ${SIM_BOARDS.join(", ")})`);
+  return board;
+}
+
+/** Where the board's image is (built or not). */
+export function simElf(board?: string): string {
+  return check(board || DUKTAPE_BOARD) === JERRYSCRIPT_BOARD ? JERRY_ELF : ELF;
+}
+
+/** Heap and frame limits of the board's image. */
+export function simBoardConfig(board?: string): { heapBytes: number; maxFrame: number } {
+  return boardConfig(check(board || DUKTAPE_BOARD));
+}
+
+/** Builds the board's image if it is missing or stale. */
+export function buildFirmware(board?: string, opts?: { log?: (line: string) => void }): Promise<SimBuildResult> {
+  var id = check(board || DUKTAPE_BOARD);
+  if (id === DUKTAPE_BOARD) return buildSim({ log: opts && opts.log });
+  return buildSim({ board: id, jerryscriptArchive: vendored("jerryscript"), log: opts && opts.log });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  var i = process.argv.indexOf("--board");
+  var board = i > 0 ? process.argv[i + 1] : DUKTAPE_BOARD;
+  var started = Date.now();
+  buildFirmware(board).then(
+    (r) => {
+      console.log(
+        `${r.rebuilt ? "built" : "up to date"} ${r.elf}: text ${r.sizes.text}, data ${r.sizes.data}, bss ${r.sizes.bss} bytes ` +
+          `(JS heap ${r.heapBytes}, max frame ${r.maxFrame}) in ${((Date.now() - started) / 1000).toFixed(1)} s`
+      );
+    },
+    (e) => {
+      console.error((e as Error).message);
+      process.exit(1);
+    }
+  );
+}
