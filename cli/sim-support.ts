@@ -44,6 +44,15 @@ export function parseSimArgs(args: string[], allowed: string[]): SimArgs {
   return out;
 }
 
+/** The board's engine ("duktape", "jerryscript", ...), or undefined for a board with no file (requireSimBoard says so). */
+export function boardEngine(id: string): string | undefined {
+  try {
+    return loadBoard(id).engine;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The board file, which must describe a board flashed through cell.loader (a simulated board). */
 export function requireSimBoard(id: string): { id: string; maxFrameBytes: number } {
   var board;

@@ -4,7 +4,7 @@ import { buildSim } from "../../sim/build.mjs";
 import { startSim, SimSession } from "../../sim/session";
 import { loadSimBundle, describeCells } from "../../sim/bundle";
 import { consoleLines } from "../../sim/console-lines";
-import { parseSimArgs, requireSimBoard, simFailure, reportLines } from "../sim-support";
+import { parseSimArgs, requireSimBoard, simFailure, reportLines, boardEngine } from "../sim-support";
 
 const usage = `usage: cell sim --board qemu-mps2-an385 <cell module .ts | folder | bundle .js> [--count N] [--icount [SHIFT]] [--port P]
 
@@ -28,6 +28,8 @@ export const command: Command = {
   usage,
   async run(args) {
     const a = parseSimArgs(args, ["--board", "--count", "--icount", "--port"]);
+    // Boards whose engine runs on the host, not in QEMU: the engine's own sim.
+    if (boardEngine(a.board!) === "jerryscript") return (await import("../sim-jerryscript")).simKaluma(a);
     const board = requireSimBoard(a.board!);
     const basePort = a.port === undefined ? undefined : Number(a.port);
     if (basePort !== undefined && !(Number.isInteger(basePort) && basePort > 0 && basePort + (a.count || 1) <= 65536)) {

@@ -761,10 +761,16 @@ static void register_globals(void) {
   set_fn(g, "micros", micros_fn);
   set_fn(g, "analogRead", analog_read_fn);
   set_fn(g, "print", print_fn);
-  set_fn(g, "encodeURIComponent", encode_uri_component_fn);
-  set_fn(g, "decodeURIComponent", decode_uri_component_fn);
-  define_text_class(g, "TextEncoder", "encode", text_encode_fn);
-  define_text_class(g, "TextDecoder", "decode", text_decode_fn);
+  /* --opt uri=jerryscript keeps the engine's own functions (to compare; no board has that). */
+  if (!opt("uri") || strcmp(opt("uri"), "jerryscript") != 0) {
+    set_fn(g, "encodeURIComponent", encode_uri_component_fn);
+    set_fn(g, "decodeURIComponent", decode_uri_component_fn);
+  }
+  /* --opt plain=1 leaves them out: plain JerryScript has neither (to compare; no board has that). */
+  if (!opt("plain")) {
+    define_text_class(g, "TextEncoder", "encode", text_encode_fn);
+    define_text_class(g, "TextDecoder", "decode", text_decode_fn);
+  }
   jerry_value_t console = jerry_object();
   set_fn(console, "log", console_log_fn);
   set_fn(console, "error", console_error_fn);

@@ -23,6 +23,8 @@ export interface KalumaOptions {
   /** The UART on a pseudo-terminal instead of stdin/stdout (resolves once its path is known). */
   pty?: boolean;
   bits?: 32 | 64;
+  /** Runner options (--opt KEY=VALUE), e.g. { uri: "jerryscript" } for the engine's own URI functions. */
+  opts?: Record<string, string>;
   /** Console lines as they come. */
   onConsole?: (line: string) => void;
 }
@@ -51,6 +53,7 @@ export async function startKaluma(o: KalumaOptions): Promise<KalumaBoard> {
   if (o.pty) args.push("--pty");
   if (o.storageFile) args.push("--storage", o.storageFile);
   for (const [pin, v] of Object.entries(o.adc || {})) args.push("--opt", `adc.${pin}=${v}`);
+  for (const [k, v] of Object.entries(o.opts || {})) args.push("--opt", `${k}=${v}`);
   args.push(o.bundle);
   const child: ChildProcess = spawn(runner.command.file, args, { stdio: ["pipe", "pipe", "pipe", "pipe"] });
   const control = child.stdio[3] as NodeJS.WritableStream;
@@ -62,7 +65,8 @@ export async function startKaluma(o: KalumaOptions): Promise<KalumaBoard> {
   let onStart: (() => void) | null = null;
 
   const exited = new Promise<number | null>((resolve) => {
-    child.on("exit", (code) => {
+    // "close", not "exit": the board's last bytes on stdout are delivered first.
+    child.on("close", (code) => {
       resolve(code);
       if (closeCb) closeCb();
     });
@@ -96,6 +100,7 @@ export async function startKaluma(o: KalumaOptions): Promise<KalumaBoard> {
         logs.push("error: " + value);
       } else if (tag === "pty") ptyPath = value;
       else if (tag === "ready") ready = value;
+      else if (tag === "exit" || tag === "lost") continue;
       else if (tag === "started") {
         started = value;
         if (onStart) onStart();
