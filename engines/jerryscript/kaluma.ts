@@ -110,8 +110,12 @@ export async function startKaluma(o: KalumaOptions): Promise<KalumaBoard> {
       } else logs.push(line);
     }
   });
+  // Bytes the bundle writes while it starts are kept for the first onData listener.
+  const early: Uint8Array[] = [];
   child.stdout!.on("data", (b: Buffer) => {
-    if (dataCb) dataCb(new Uint8Array(b.buffer, b.byteOffset, b.length));
+    const bytes = new Uint8Array(b.buffer, b.byteOffset, b.length);
+    if (dataCb) dataCb(bytes);
+    else early.push(bytes);
   });
   child.stdin!.on("error", (e) => {
     if (errorCb && child.exitCode === null) errorCb(e);
@@ -137,6 +141,7 @@ export async function startKaluma(o: KalumaOptions): Promise<KalumaBoard> {
     },
     onData(cb) {
       dataCb = cb;
+      for (const b of early.splice(0)) cb(b);
     },
     onClose(cb) {
       closeCb = cb;
