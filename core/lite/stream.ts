@@ -97,8 +97,8 @@ export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Arr
       }
       out[at] = p - at;
       out[p++] = 0;
-      // slice, not subarray, where the port would send the whole send buffer (features.ts).
-      port.write(WHOLE_BUFFER_WRITES ? out.slice(0, p) : out.subarray(0, p));
+      // A copy where the port would send the whole send buffer (features.ts); ES5 typed arrays have no slice.
+      port.write(WHOLE_BUFFER_WRITES ? new Uint8Array(out.subarray(0, p)) : out.subarray(0, p));
     },
     onFrame: function (l: (frame: Uint8Array) => void) {
       listener = l;
