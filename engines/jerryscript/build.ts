@@ -12,7 +12,8 @@ import { check32Bit, QEMU_USER_INSTALL } from "../build";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const BUILD_DIR = fileURLToPath(new URL("../build/", import.meta.url));
 export const PRELUDE = here + "kaluma-prelude.js";
-const RUNNER_SOURCE = here + "kaluma-runner.c";
+const RUNNER_SOURCES = ["kaluma-runner.c", "kaluma-text.c", "kaluma-io.c"].map((f) => here + f);
+const RUNNER_HEADER = here + "kaluma.h";
 
 export const CMAKE_INSTALL = "apt-get install -y cmake";
 
@@ -124,12 +125,12 @@ export function ensureKalumaRunner(bits: 32 | 64 = DEFAULT_BITS, heapKB = 180): 
   const cc = process.env.CC || "cc";
   const flags = [...(bits === 32 ? ["-m32"] : []), "-std=gnu99", "-O2", "-Wall", "-Wextra", "-Werror"];
   const binary = `${BUILD_DIR}jerry-kaluma${bits === 32 ? "-32" : ""}-${heapKB}`;
-  const key = hash([jerry.dir, cc, ...flags, readFileSync(RUNNER_SOURCE)]);
+  const key = hash([jerry.dir, cc, ...flags, ...[...RUNNER_SOURCES, RUNNER_HEADER].map((f) => readFileSync(f))]);
   const stamp = binary + ".key";
   if (!(existsSync(binary) && existsSync(stamp) && readFileSync(stamp, "utf8") === key)) {
     const tmp = `${binary}.${process.pid}.${Date.now()}`;
     try {
-      execFileSync(cc, [...flags, "-I" + jerry.dir + "include", "-o", tmp, RUNNER_SOURCE, ...["core", "ext", "port"].map((l) => `${jerry.dir}lib/libjerry-${l}.a`), "-lm"], {
+      execFileSync(cc, [...flags, "-I" + jerry.dir + "include", "-o", tmp, ...RUNNER_SOURCES, ...["core", "ext", "port"].map((l) => `${jerry.dir}lib/libjerry-${l}.a`), "-lm"], {
         stdio: ["ignore", "pipe", "pipe"]
       });
     } catch (e) {

@@ -21,32 +21,33 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jerryscript.h"
+#include "kaluma.h"
 
 /* ---- options and clock ---------------------------------------------------------------------- */
 
 #define MAX_OPTS 32
 static const char *opt_keys[MAX_OPTS], *opt_vals[MAX_OPTS];
 static int opt_count;
-static int link_port = 0;
-static int in_fd = 0, out_fd = 1, control_fd = -1;
-static const char *storage_file;
+int link_port = 0;
+int out_fd = 1;
+static int in_fd = 0, control_fd = -1;
+const char *storage_file;
 static struct timespec boot;
 
-static const char *opt(const char *key) {
+const char *opt(const char *key) {
   for (int i = 0; i < opt_count; i++)
     if (strcmp(opt_keys[i], key) == 0) return opt_vals[i];
   return NULL;
 }
 
 /* Kaluma's millis(): milliseconds since boot. */
-static double now_ms(void) {
+double now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)(t.tv_sec - boot.tv_sec) * 1000.0 + (double)(t.tv_nsec - boot.tv_nsec) / 1e6;
 }
 
-static void write_all(int fd, const uint8_t *p, size_t n) {
+void write_all(int fd, const uint8_t *p, size_t n) {
   while (n > 0) {
     ssize_t w = write(fd, p, n);
     if (w < 0) {
@@ -102,7 +103,7 @@ static void report_value(const char *tag, jerry_value_t v) {
 }
 
 /* An exception out of a callback: Kaluma prints it (jerryxx_print_error) and carries on. */
-static void report_exception(jerry_value_t ex) {
+void report_exception(jerry_value_t ex) {
   jerry_value_t v = jerry_exception_value(ex, false);
   report_value("uncaught", v);
   jerry_value_free(v);
@@ -110,34 +111,23 @@ static void report_exception(jerry_value_t ex) {
 
 /* ---- helpers as Kaluma's jerryxx.h has them --------------------------------------------------- */
 
-static jerry_value_t type_error(const char *fmt, const char *arg) {
+jerry_value_t type_error(const char *fmt, const char *arg) {
   char msg[255];
   snprintf(msg, sizeof msg, fmt, arg);
   return jerry_throw_sz(JERRY_ERROR_TYPE, msg);
 }
-#define CHECK_NUMBER(i, name) \
-  if (n <= (i) || !jerry_value_is_number(a[i])) return type_error("\"%s\" argument must be a number", name)
-#define CHECK_FUNCTION(i, name) \
-  if (n <= (i) || !jerry_value_is_function(a[i])) return type_error("\"%s\" argument must be a function", name)
-#define CHECK_STRING(i, name) \
-  if (n <= (i) || !jerry_value_is_string(a[i])) return type_error("\"%s\" argument must be a string", name)
-#define CHECK_OBJECT(i, name) \
-  if (n <= (i) || !jerry_value_is_object(a[i])) return type_error("\"%s\" argument must be an object", name)
-#define CHECK_ARG(i, name) \
-  if (n <= (i)) return type_error("\"%s\" argument required", name)
-#define JSFN(name) static jerry_value_t name(const jerry_call_info_t *info, const jerry_value_t a[], const jerry_length_t n)
 
-static void set_fn(jerry_value_t obj, const char *name, jerry_external_handler_t fn) {
+void set_fn(jerry_value_t obj, const char *name, jerry_external_handler_t fn) {
   jerry_value_t f = jerry_function_external(fn);
   jerry_value_free(jerry_object_set_sz(obj, name, f));
   jerry_value_free(f);
 }
-static void set_num(jerry_value_t obj, const char *name, double v) {
+void set_num(jerry_value_t obj, const char *name, double v) {
   jerry_value_t x = jerry_number(v);
   jerry_value_free(jerry_object_set_sz(obj, name, x));
   jerry_value_free(x);
 }
-static double get_num(jerry_value_t obj, const char *name, double dflt) {
+double get_num(jerry_value_t obj, const char *name, double dflt) {
   jerry_value_t x = jerry_object_get_sz(obj, name);
   double v = jerry_value_is_number(x) ? jerry_value_as_number(x) : dflt;
   jerry_value_free(x);
@@ -145,7 +135,7 @@ static double get_num(jerry_value_t obj, const char *name, double dflt) {
 }
 
 /* A string argument as Kaluma's JERRYXX_GET_ARG_STRING_AS_CHAR gives it: CESU-8 bytes, NUL-ended. */
-static char *cesu8_of(jerry_value_t s, jerry_size_t *size) {
+char *cesu8_of(jerry_value_t s, jerry_size_t *size) {
   jerry_size_t sz = jerry_string_size(s, JERRY_ENCODING_CESU8);
   char *buf = malloc(sz + 1);
   jerry_string_to_buffer(s, JERRY_ENCODING_CESU8, (jerry_char_t *)buf, sz);
@@ -155,7 +145,7 @@ static char *cesu8_of(jerry_value_t s, jerry_size_t *size) {
 }
 
 /* Kaluma's SystemError (global.c / err.c): a constructor taking a negative errno. */
-static jerry_value_t system_error(int err) {
+jerry_value_t system_error(int err) {
   jerry_value_t global = jerry_current_realm();
   jerry_value_t ctor = jerry_object_get_sz(global, "SystemError");
   jerry_value_t arg = jerry_number(err);
@@ -166,12 +156,6 @@ static jerry_value_t system_error(int err) {
   if (jerry_value_is_exception(e)) return e;
   return jerry_throw_value(e, true);
 }
-#define EINVPIN -140
-#define ESTGFULL -142
-#define ESTGNOKEY -143
-#define ESTGSIZE -144
-#define EDEVINIT -145
-#define EDEVWRITE -147
 
 /* ---- timers (global.c set_timeout_fn & co.) --------------------------------------------------- */
 
@@ -328,425 +312,15 @@ JSFN(memory_usage_fn) {
   return o;
 }
 
-/* ---- TextEncoder / TextDecoder (global.c) ----------------------------------------------------- */
-
-static char *encoding_of(jerry_value_t self) {
-  jerry_value_t e = jerry_object_get_sz(self, "encoding");
-  char *s = jerry_value_is_string(e) ? cesu8_of(e, NULL) : strdup("");
-  jerry_value_free(e);
-  return s;
-}
-JSFN(text_ctor_fn) {
-  if (n > 0 && !jerry_value_is_string(a[0])) return type_error("\"%s\" argument must be a string", "label");
-  jerry_value_t label = n > 0 ? jerry_value_copy(a[0]) : jerry_string_sz("utf-8");
-  jerry_value_free(jerry_object_set_sz(info->this_value, "encoding", label));
-  jerry_value_free(label);
-  return jerry_undefined();
-}
-/* Kaluma's jerryxx_string_to_ascii_char_buffer: one byte per UTF-16 unit, 0 above U+00FF. */
-static void ascii_bytes(jerry_value_t s, uint8_t *out, jerry_length_t len) {
-  jerry_size_t sz = jerry_string_size(s, JERRY_ENCODING_UTF8);
-  uint8_t *u = malloc(sz + 4);
-  jerry_string_to_buffer(s, JERRY_ENCODING_UTF8, u, sz);
-  memset(u + sz, 0, 4);
-  jerry_size_t p = 0;
-  for (jerry_length_t i = 0; i < len; i++) {
-    uint8_t c = p < sz ? u[p] : 0;
-    if (c < 128) { out[i] = c; p++; }
-    else if (c >> 5 == 6) { out[i] = c == 0xc2 ? u[p + 1] : c == 0xc3 ? (uint8_t)(u[p + 1] + 64) : 0; p += 2; }
-    else if (c >> 4 == 14) { out[i] = 0; p += 3; }
-    else { out[i] = 0; p += 4; }
-  }
-  free(u);
-}
-JSFN(text_encode_fn) {
-  CHECK_STRING(0, "input");
-  char *enc = encoding_of(info->this_value);
-  jerry_value_t r;
-  if (strcmp(enc, "ascii") == 0) {
-    jerry_length_t len = jerry_string_length(a[0]);
-    r = jerry_typedarray(JERRY_TYPEDARRAY_UINT8, len);
-    jerry_length_t off = 0, bl = 0;
-    jerry_value_t ab = jerry_typedarray_buffer(r, &off, &bl);
-    ascii_bytes(a[0], jerry_arraybuffer_data(ab), len);
-    jerry_value_free(ab);
-  } else if (strcmp(enc, "utf-8") == 0) {
-    jerry_size_t len = jerry_string_size(a[0], JERRY_ENCODING_UTF8);
-    r = jerry_typedarray(JERRY_TYPEDARRAY_UINT8, len);
-    jerry_length_t off = 0, bl = 0;
-    jerry_value_t ab = jerry_typedarray_buffer(r, &off, &bl);
-    jerry_string_to_buffer(a[0], JERRY_ENCODING_UTF8, jerry_arraybuffer_data(ab), len);
-    jerry_value_free(ab);
-  } else r = jerry_throw_sz(JERRY_ERROR_COMMON, "Unsupported encoding.");
-  free(enc);
-  return r;
-}
-JSFN(text_decode_fn) {
-  CHECK_ARG(0, "input");
-  if (!jerry_value_is_typedarray(a[0]) || jerry_typedarray_type(a[0]) != JERRY_TYPEDARRAY_UINT8)
-    return jerry_throw_sz(JERRY_ERROR_COMMON, "input must be Uint8Array.");
-  char *enc = encoding_of(info->this_value);
-  jerry_value_t r;
-  if (strcmp(enc, "ascii") == 0) {
-    jerry_value_t global = jerry_current_realm(), str = jerry_object_get_sz(global, "String");
-    jerry_value_t fcc = jerry_object_get_sz(str, "fromCharCode"), apply = jerry_object_get_sz(fcc, "apply");
-    jerry_value_t args[2] = {jerry_null(), a[0]};
-    r = jerry_call(apply, fcc, args, 2);
-    jerry_value_free(apply); jerry_value_free(fcc); jerry_value_free(str); jerry_value_free(global);
-  } else if (strcmp(enc, "utf-8") == 0) {
-    jerry_length_t off = 0, bl = 0;
-    jerry_value_t ab = jerry_typedarray_buffer(a[0], &off, &bl);
-    const uint8_t *p = jerry_arraybuffer_data(ab) + off;
-    /* Kaluma passes the bytes on unchecked; JerryScript's result for malformed UTF-8 is undefined
-     * there, so the runner says so instead of guessing (a board may show garbage or crash). */
-    if (!jerry_validate_string(p, bl, JERRY_ENCODING_UTF8)) {
-      fprintf(stderr, "@@warn \"TextDecoder.decode: %u bytes that are not UTF-8 (undefined behaviour on Kaluma)\"\n", (unsigned)bl);
-      r = jerry_string_sz("");
-    } else r = jerry_string(p, bl, JERRY_ENCODING_UTF8);
-    jerry_value_free(ab);
-  } else r = jerry_throw_sz(JERRY_ERROR_COMMON, "Unsupported encoding.");
-  free(enc);
-  return r;
-}
-
-/* ---- Kaluma's own encodeURIComponent / decodeURIComponent (global.c) ---------------------------
- * Kaluma replaces the engine's functions with these: they percent-encode the string's CESU-8 bytes
- * (a character outside the BMP becomes two 3-byte surrogates, not UTF-8's 4 bytes; a lone surrogate
- * is encoded, not refused), and decode to bytes read back as CESU-8 up to the first NUL, unchecked.
- * `char` is unsigned on ARM, so bytes 0x80-0xFF encode as %80-%FF. */
-static int uri_char(unsigned char c) {
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_' ||
-         c == '.' || c == '!' || c == '~' || c == '*' || c == '\'' || c == '(' || c == ')';
-}
-static jerry_value_t arg_string(const jerry_value_t a[], jerry_length_t n) {
-  return jerry_value_is_string(a[0]) ? jerry_value_copy(a[0]) : jerry_value_to_string(a[0]);
-  (void)n;
-}
-JSFN(encode_uri_component_fn) {
-  (void)info;
-  CHECK_ARG(0, "data");
-  jerry_value_t s = arg_string(a, n);
-  if (jerry_value_is_exception(s)) return s;
-  jerry_size_t sz;
-  unsigned char *d = (unsigned char *)cesu8_of(s, &sz);
-  jerry_value_free(s);
-  static const char hex[] = "0123456789ABCDEF";
-  char *out = malloc(sz * 3 + 1);
-  size_t p = 0;
-  for (jerry_size_t i = 0; i < sz; i++) {
-    if (uri_char(d[i])) out[p++] = (char)d[i];
-    else {
-      out[p++] = '%';
-      out[p++] = hex[d[i] >> 4];
-      out[p++] = hex[d[i] & 15];
-    }
-  }
-  out[p] = '\0';
-  jerry_value_t r = jerry_string_sz(out);
-  free(out);
-  free(d);
-  return r;
-}
-static int hex1(char c) {
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0;
-}
-JSFN(decode_uri_component_fn) {
-  (void)info;
-  CHECK_ARG(0, "data");
-  jerry_value_t s = arg_string(a, n);
-  if (jerry_value_is_exception(s)) return s;
-  jerry_size_t sz;
-  char *d = cesu8_of(s, &sz);
-  jerry_value_free(s);
-  char *out = malloc(sz + 1);
-  size_t p = 0;
-  for (jerry_size_t i = 0; i < sz;) {
-    if (d[i] == '%') {
-      char h = i + 1 < sz ? d[i + 1] : 0, l = i + 2 < sz ? d[i + 2] : 0;
-      out[p++] = (char)(hex1(h) << 4 | hex1(l));
-      i += 3;
-    } else out[p++] = d[i++];
-  }
-  out[p] = '\0';
-  size_t len = strlen(out); /* jerry_string_sz: stops at the first NUL */
-  jerry_value_t r;
-  if (!jerry_validate_string((const jerry_char_t *)out, (jerry_size_t)len, JERRY_ENCODING_CESU8)) {
-    /* On a board JerryScript takes these bytes as they are (assertions are off) and the string's
-     * contents are undefined; the runner keeps the bytes too, and says so. */
-    fprintf(stderr, "@@warn \"decodeURIComponent: %u bytes that are not CESU-8 (undefined behaviour on Kaluma)\"\n", (unsigned)len);
-  }
-  r = jerry_string((const jerry_char_t *)out, (jerry_size_t)len, JERRY_ENCODING_CESU8);
-  free(out);
-  free(d);
-  return r;
-}
-
-/* ---- UART (modules/uart/module_uart.c, targets/rp2/src/uart.c) -------------------------------- */
-
-#define UART_NUM 2
-static struct {
-  int enabled;
-  size_t buffer_size;
-  jerry_value_t cb;
-} uarts[UART_NUM];
-
-static int pins_ok(int port, int tx, int rx) {
-  if (port == 0) return (tx < 0 || tx == 0 || tx == 12 || tx == 16) && (rx < 0 || rx == 1 || rx == 13 || rx == 17);
-  return (tx < 0 || tx == 4 || tx == 8) && (rx < 0 || rx == 5 || rx == 9);
-}
-
-JSFN(uart_ctor_fn) {
-  CHECK_NUMBER(0, "port");
-  CHECK_OBJECT(1, "options");
-  CHECK_FUNCTION(2, "callback");
-  int port = (uint8_t)jerry_value_as_number(a[0]);
-  jerry_value_t o = a[1];
-  double baud = get_num(o, "baudrate", 115200), bits = get_num(o, "bits", 8), parity = get_num(o, "parity", 0);
-  double stop = get_num(o, "stop", 1), flow = get_num(o, "flow", 0), bufsize = get_num(o, "bufferSize", 2048);
-  int tx = (int8_t)get_num(o, "tx", port == 0 ? 0 : 8), rx = (int8_t)get_num(o, "rx", port == 0 ? 1 : 9);
-  if (port >= UART_NUM || uarts[port].enabled || bits < 5 || bits > 8 || !pins_ok(port, tx, rx)) return system_error(EDEVINIT);
-  uarts[port].enabled = 1;
-  uarts[port].buffer_size = (size_t)(uint32_t)bufsize;
-  uarts[port].cb = jerry_value_copy(a[2]);
-  jerry_value_t self = info->this_value;
-  set_num(self, "port", port);
-  set_num(self, "baudrate", (uint32_t)baud);
-  set_num(self, "bits", (uint32_t)bits);
-  set_num(self, "parity", (uint32_t)parity);
-  set_num(self, "stop", (uint32_t)stop);
-  set_num(self, "flow", (uint32_t)flow);
-  set_num(self, "bufferSize", (uint32_t)bufsize);
-  set_num(self, "tx", tx);
-  set_num(self, "rx", rx);
-  return jerry_undefined();
-}
-
-static int port_of(jerry_value_t self) {
-  jerry_value_t p = jerry_object_get_sz(self, "port");
-  int port = jerry_value_is_number(p) ? (uint8_t)jerry_value_as_number(p) : -1;
-  jerry_value_free(p);
-  return port;
-}
-
-static void uart_out(int port, const uint8_t *p, size_t len) {
-  if (port == link_port) write_all(out_fd, p, len);
-}
-
-JSFN(uart_write_fn) {
-  CHECK_ARG(0, "data");
-  if (n > 1 && !jerry_value_is_number(a[1])) return type_error("\"%s\" argument must be a number", "count");
-  uint32_t count = n > 1 ? (uint32_t)jerry_value_as_number(a[1]) : 1;
-  int port = port_of(info->this_value);
-  if (port < 0) return jerry_throw_sz(JERRY_ERROR_REFERENCE, "UART port is not initialized.");
-  int ret = 0;
-  if (jerry_value_is_typedarray(a[0]) && jerry_typedarray_type(a[0]) == JERRY_TYPEDARRAY_UINT8) {
-    /* As Kaluma does: the whole ArrayBuffer behind the array goes out, whatever its offset and
-     * length (a subarray sends the bytes around it too). */
-    jerry_length_t off = 0, bl = 0;
-    jerry_value_t ab = jerry_typedarray_buffer(a[0], &off, &bl);
-    size_t len = jerry_arraybuffer_size(ab);
-    const uint8_t *buf = jerry_arraybuffer_data(ab);
-    for (uint32_t c = 0; c < count; c++) {
-      if (port >= UART_NUM || !uarts[port].enabled) { ret = EDEVWRITE; break; }
-      uart_out(port, buf, len);
-      ret = (int)len;
-    }
-    jerry_value_free(ab);
-  } else if (jerry_value_is_string(a[0])) {
-    jerry_length_t len = jerry_string_length(a[0]);
-    uint8_t *buf = malloc(len + 1);
-    ascii_bytes(a[0], buf, len);
-    for (uint32_t c = 0; c < count; c++) {
-      if (port >= UART_NUM || !uarts[port].enabled) { ret = EDEVWRITE; break; }
-      uart_out(port, buf, len);
-      ret = (int)len;
-    }
-    free(buf);
-  } else return jerry_throw_sz(JERRY_ERROR_TYPE, "The data argument must be Uint8Array or string.");
-  if (ret < 0) return system_error(ret);
-  return jerry_number(ret);
-}
-
-JSFN(uart_close_fn) {
-  (void)a; (void)n;
-  int port = port_of(info->this_value);
-  if (port < 0) return jerry_throw_sz(JERRY_ERROR_REFERENCE, "UART port is not initialized.");
-  if (port >= UART_NUM || !uarts[port].enabled) return system_error(EDEVINIT);
-  uarts[port].enabled = 0;
-  jerry_value_free(uarts[port].cb);
-  jerry_value_t k = jerry_string_sz("port");
-  jerry_value_free(jerry_object_delete(info->this_value, k));
-  jerry_value_free(k);
-  return jerry_undefined();
-}
-
-/* One 'data' event with what arrived, at most the read buffer's size (uart_read_cb). */
-static void uart_deliver(int port, const uint8_t *buf, size_t len) {
-  jerry_value_t ab = jerry_arraybuffer((jerry_length_t)len);
-  jerry_arraybuffer_write(ab, 0, buf, (jerry_length_t)len);
-  jerry_value_t arr = jerry_typedarray_with_buffer(JERRY_TYPEDARRAY_UINT8, ab);
-  jerry_value_free(ab);
-  jerry_value_t cb = jerry_value_copy(uarts[port].cb), this_val = jerry_undefined();
-  jerry_value_t r = jerry_call(cb, this_val, &arr, 1);
-  if (jerry_value_is_exception(r)) report_exception(r);
-  jerry_value_free(r);
-  jerry_value_free(cb);
-  jerry_value_free(arr);
-}
-
-/* ---- storage (modules/storage/module_storage.c, storage.c, storage.h) -------------------------
- * Flash slots of one page (256 bytes): status, key length, value length, then key and value bytes
- * (CESU-8) back to back, at most 253. 64 slots on the Pico (KALUMA_STORAGE_SECTOR_COUNT sectors). A
- * replaced item's slot is marked removed; the JS half sweeps when no empty slot is left. */
-
-#define SLOT_COUNT 64
-#define SLOT_DATA_MAX 253
-enum { SS_REMOVED = 0x00, SS_USE = 0xF0, SS_EMPTY = 0xFF };
-typedef struct {
-  uint8_t status, key_length, value_length;
-  char buffer[SLOT_DATA_MAX];
-} slot_t;
-static slot_t slots[SLOT_COUNT];
-
-static void storage_save(void) {
-  if (!storage_file) return;
-  FILE *f = fopen(storage_file, "wb");
-  if (f) {
-    fwrite(slots, sizeof slots, 1, f);
-    fclose(f);
-  }
-}
-static void storage_load(void) {
-  memset(slots, 0xFF, sizeof slots);
-  if (!storage_file) return;
-  FILE *f = fopen(storage_file, "rb");
-  if (f) {
-    if (fread(slots, sizeof slots, 1, f) != 1) memset(slots, 0xFF, sizeof slots);
-    fclose(f);
-  }
-}
-/* As storage.c's slot_find: the first used slot whose bytes start with the key (strncmp over the
- * key's length), so a key that is a prefix of another item's key + value finds that item. */
-static int slot_find(const char *key) {
-  size_t len = strlen(key);
-  for (int i = 0; i < SLOT_COUNT; i++)
-    if (slots[i].status == SS_USE && strncmp(slots[i].buffer, key, len) == 0) return i;
-  return -1;
-}
-JSFN(storage_set_item_fn) {
-  (void)info;
-  CHECK_STRING(0, "key");
-  CHECK_STRING(1, "value");
-  char *key = cesu8_of(a[0], NULL), *value = cesu8_of(a[1], NULL);
-  size_t kl = strlen(key), vl = strlen(value);
-  int ret = 0;
-  if (kl + vl > SLOT_DATA_MAX) ret = ESTGSIZE;
-  else {
-    int old = slot_find(key);
-    if (old >= 0) slots[old].status = SS_REMOVED;
-    int slot = -1;
-    for (int i = 0; i < SLOT_COUNT; i++)
-      if (slots[i].status == SS_EMPTY) { slot = i; break; }
-    if (slot < 0) ret = ESTGFULL;
-    else {
-      memcpy(slots[slot].buffer, key, kl);
-      memcpy(slots[slot].buffer + kl, value, vl);
-      if (kl + vl < SLOT_DATA_MAX) memset(slots[slot].buffer + kl + vl, 0xFF, SLOT_DATA_MAX - kl - vl);
-      slots[slot].status = SS_USE;
-      slots[slot].key_length = (uint8_t)kl;
-      slots[slot].value_length = (uint8_t)vl;
-    }
-    storage_save();
-  }
-  free(key);
-  free(value);
-  if (ret < 0) return system_error(ret);
-  return jerry_undefined();
-}
-JSFN(storage_get_item_fn) {
-  (void)info;
-  CHECK_STRING(0, "key");
-  char *key = cesu8_of(a[0], NULL);
-  int slot = slot_find(key);
-  free(key);
-  if (slot < 0) return jerry_null();
-  return jerry_string((const jerry_char_t *)slots[slot].buffer + slots[slot].key_length, slots[slot].value_length, JERRY_ENCODING_CESU8);
-}
-JSFN(storage_remove_item_fn) {
-  (void)info;
-  CHECK_STRING(0, "key");
-  char *key = cesu8_of(a[0], NULL);
-  int slot = slot_find(key);
-  free(key);
-  if (slot >= 0) {
-    slots[slot].status = SS_REMOVED;
-    storage_save();
-  }
-  return jerry_undefined();
-}
-JSFN(storage_clear_fn) {
-  (void)info; (void)a; (void)n;
-  memset(slots, 0xFF, sizeof slots);
-  storage_save();
-  return jerry_undefined();
-}
-JSFN(storage_length_fn) {
-  (void)info; (void)a; (void)n;
-  int c = 0;
-  for (int i = 0; i < SLOT_COUNT; i++) c += slots[i].status == SS_USE;
-  return jerry_number(c);
-}
-JSFN(storage_key_fn) {
-  (void)info;
-  CHECK_NUMBER(0, "index");
-  int index = (int)jerry_value_as_number(a[0]), pos = 0;
-  for (int i = 0; i < SLOT_COUNT; i++) {
-    if (slots[i].status != SS_USE) continue;
-    if (pos++ == index) return jerry_string((const jerry_char_t *)slots[i].buffer, slots[i].key_length, JERRY_ENCODING_CESU8);
-  }
-  return jerry_null();
-}
-
 /* ---- runner hooks for the prelude -------------------------------------------------------------- */
 
 static jerry_value_t make_natives(void) {
-  jerry_value_t natives = jerry_object();
-  jerry_value_t uart = jerry_object(), ctor = jerry_function_external(uart_ctor_fn), proto = jerry_object();
-  set_fn(proto, "write", uart_write_fn);
-  set_fn(proto, "close", uart_close_fn);
-  jerry_value_free(jerry_object_set_sz(ctor, "prototype", proto));
-  jerry_value_free(jerry_object_set_sz(uart, "UART", ctor));
-  set_num(uart, "PARITY_NONE", 0);
-  set_num(uart, "PARITY_ODD", 1);
-  set_num(uart, "PARITY_EVEN", 2);
-  set_num(uart, "FLOW_NONE", 0);
-  set_num(uart, "FLOW_RTS", 1);
-  set_num(uart, "FLOW_CTS", 2);
-  set_num(uart, "FLOW_RTS_CTS", 3);
+  jerry_value_t natives = jerry_object(), uart = kaluma_uart_module(), storage = kaluma_storage_module();
   jerry_value_free(jerry_object_set_sz(natives, "uart", uart));
-  jerry_value_free(proto);
-  jerry_value_free(ctor);
-  jerry_value_free(uart);
-
-  jerry_value_t storage = jerry_object();
-  set_fn(storage, "setItem", storage_set_item_fn);
-  set_fn(storage, "getItem", storage_get_item_fn);
-  set_fn(storage, "removeItem", storage_remove_item_fn);
-  set_fn(storage, "clear", storage_clear_fn);
-  set_fn(storage, "key", storage_key_fn);
-  set_fn(storage, "length", storage_length_fn);
   jerry_value_free(jerry_object_set_sz(natives, "storage", storage));
+  jerry_value_free(uart);
   jerry_value_free(storage);
   return natives;
-}
-
-static void define_text_class(jerry_value_t global, const char *name, const char *method, jerry_external_handler_t fn) {
-  jerry_value_t ctor = jerry_function_external(text_ctor_fn), proto = jerry_object();
-  set_fn(proto, method, fn);
-  jerry_value_free(jerry_object_set_sz(ctor, "prototype", proto));
-  jerry_value_free(jerry_object_set_sz(global, name, ctor));
-  jerry_value_free(proto);
-  jerry_value_free(ctor);
 }
 
 static void register_globals(void) {
@@ -761,16 +335,7 @@ static void register_globals(void) {
   set_fn(g, "micros", micros_fn);
   set_fn(g, "analogRead", analog_read_fn);
   set_fn(g, "print", print_fn);
-  /* --opt uri=jerryscript keeps the engine's own functions (to compare; no board has that). */
-  if (!opt("uri") || strcmp(opt("uri"), "jerryscript") != 0) {
-    set_fn(g, "encodeURIComponent", encode_uri_component_fn);
-    set_fn(g, "decodeURIComponent", decode_uri_component_fn);
-  }
-  /* --opt plain=1 leaves them out: plain JerryScript has neither (to compare; no board has that). */
-  if (!opt("plain")) {
-    define_text_class(g, "TextEncoder", "encode", text_encode_fn);
-    define_text_class(g, "TextDecoder", "decode", text_decode_fn);
-  }
+  kaluma_text_register(g);
   jerry_value_t console = jerry_object();
   set_fn(console, "log", console_log_fn);
   set_fn(console, "error", console_error_fn);
@@ -925,13 +490,13 @@ int main(int argc, char **argv) {
     for (int i = 0; i < nf; i++) {
       if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       if (pf[i].fd == in_fd && input_open) {
-        int open_ = link_port < UART_NUM && uarts[link_port].enabled;
-        size_t want = open_ ? uarts[link_port].buffer_size : 65536;
+        size_t open_ = kaluma_uart_buffer(link_port);
+        size_t want = open_ ? open_ : 65536;
         if (want > 65536) want = 65536;
         if (want == 0) want = 1;
         ssize_t r = read(in_fd, buf, want);
         if (r > 0) {
-          if (open_) uart_deliver(link_port, buf, (size_t)r);
+          if (open_) kaluma_uart_deliver(link_port, buf, (size_t)r);
           else fprintf(stderr, "@@lost %ld\n", (long)r); /* nothing listens on the UART: gone */
         } else if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
           if (!use_pty) input_open = 0; /* stdin closed: the host is done */
