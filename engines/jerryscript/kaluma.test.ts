@@ -2,6 +2,7 @@
 // sources with Kaluma's options and the board's 180 KB heap, plus the part of Kaluma's API they use),
 // called through the host bridge from a UDP client with full types.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +14,7 @@ import { cell, method, t } from "../../core/schema";
 import { ErrorCode } from "../../core/errors";
 import { createBridge, type Bridge } from "../../host-bridge";
 import { openUdp, type UdpTransport } from "../../transports/udp";
+import { openSocket, socketLink } from "../../sim/tcp-port";
 import { Echo } from "../../examples/echo/schema";
 import { Thermo } from "../../examples/thermo/schema";
 import { Text } from "./fixtures/text-schema";
@@ -193,4 +195,32 @@ describe("thermo for rpi-pico on JerryScript", () => {
       await board.close();
     }
   }, 60000);
+});
+
+describe("cell sim --board rpi-pico", () => {
+  it("runs the bundle on jerry-kaluma with its UART on a pty served at tcp://127.0.0.1:PORT, and stops on SIGTERM", async () => {
+    const root = join(__dirname, "../..");
+    const sim = spawn(process.execPath, [join(root, "cli/bin/cell.mjs"), "sim", "--board", "rpi-pico", bundles.echo.path], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    sim.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    sim.stderr.on("data", (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((r) => sim.on("exit", (code) => r(code)));
+    try {
+      await waitFor("the board's report", () => /running; Ctrl-C/.test(out) || sim.exitCode !== null, 60000);
+      expect(out).toMatch(/uart {4}tcp:\/\/127\.0\.0\.1:\d+ {3}\(UART0 on \/dev\/pts\/\d+\)/);
+      expect(out).toMatch(/cell {4}echo: cell echo\{echo\(string\)->string;event count\(u32\)\}\n/);
+      const port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+      const sock = await openSocket({ host: "127.0.0.1", port });
+      try {
+        const echo = remote(Echo, socketLink(sock, MAX_FRAME), { timeoutMs: 8000 });
+        expect(await echo.echo("héllo ✓ 日本")).toBe("héllo ✓ 日本");
+      } finally {
+        sock.destroy();
+      }
+    } finally {
+      sim.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/SIGTERM: stopping 1 board/);
+  }, 120000);
 });
