@@ -3,9 +3,30 @@
 import { CliError, ExitCode } from "./exit-codes";
 import { UsageError } from "./args";
 import { hex32 } from "../core/hex";
-import { loadBoard } from "../firmware/build";
+import { halOf, loadBoard } from "../firmware/build";
 import { FlashError, LoaderStatus } from "../sim/loader-client";
 import type { SimBundle, DescribedCell } from "../sim/bundle";
+
+/** What `cell sim` parsed, as the per-engine sims (cli/sim-*.ts) take it. */
+export interface SimArgs {
+  board: string;
+  input: string;
+  port?: number;
+  count: number;
+  icount?: number;
+}
+
+/**
+ * The adapter family of a board's bundles ("duktape" for our QEMU firmware whatever engine it embeds,
+ * "jerryscript" for Kaluma, "espruino"), or undefined for a board with no file (requireSimBoard says so).
+ */
+export function boardEngine(id: string): string | undefined {
+  try {
+    return halOf(loadBoard(id));
+  } catch {
+    return undefined;
+  }
+}
 
 /** The board file, which must describe a board flashed through cell.loader (a simulated board). */
 export function requireSimBoard(id: string): { id: string; maxFrameBytes: number } {

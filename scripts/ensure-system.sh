@@ -4,7 +4,7 @@
 # heap figures are those of the 32-bit boards. As root it runs apt-get; otherwise it stops with the
 # exact line to run.
 set -euo pipefail
-pkgs=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server)
+pkgs=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server cmake make)
 missing=()
 if [ "$(uname -m)" = x86_64 ]; then
   pkgs+=(gcc-multilib)
@@ -26,6 +26,9 @@ command -v arm-none-eabi-gcc >/dev/null || missing+=(gcc-arm-none-eabi)
 [ -d /usr/lib/arm-none-eabi/newlib ] || missing+=(libnewlib-arm-none-eabi)
 [ -f /usr/share/duktape/duktape.c ] || missing+=(duktape-dev)
 command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+# JerryScript (engines/jerryscript) builds with CMake.
+command -v cmake >/dev/null || missing+=(cmake)
+command -v make >/dev/null || missing+=(make)
 [ ${#missing[@]} -eq 0 ] && exit 0
 line="apt-get install -y ${pkgs[*]}"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -25,7 +25,7 @@ Each UART serves one client at a time: connect with remote(cell, link) over a TC
 re-flash with cell flash --port tcp://127.0.0.1:PORT. Exit codes: 0 stopped by a signal, 1 a board
 died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavailable, 5 timed out.`,
   async run(o, [input]) {
-    const a = { input, count: o.count, icount: o.icount };
+    const a = { board: o.board, input, port: o.port, count: o.count, icount: o.icount };
     const basePort = o.port;
     if (basePort !== undefined && basePort + a.count > 65536) throw new UsageError(`--port ${basePort} leaves no room for ${a.count} boards`);
     checkReadable(input, "bundle", { folder: true });
@@ -34,7 +34,9 @@ died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavail
     const { startSim } = await import("../../sim/session");
     const { loadSimBundle, describeCells } = await import("../../sim/bundle");
     const { consoleLines } = await import("../../sim/console-lines");
-    const { requireSimBoard, simFailure, reportLines } = await import("../sim-support");
+    const { requireSimBoard, simFailure, reportLines, boardEngine } = await import("../sim-support");
+    // Boards whose engine runs on the host, not in QEMU: the engine's own sim.
+    if (boardEngine(o.board) === "jerryscript") return (await import("../sim-jerryscript")).simKaluma(a);
     const board = requireSimBoard(o.board);
     const sessions: SimSession[] = [];
     let stopping: Promise<void> | null = null;

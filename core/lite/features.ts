@@ -20,3 +20,5 @@ export var FNS = false;
 export var ANNOUNCE = "";
 /** What a serial port's 'data' event brings (lite/stream.ts): 1 Uint8Array, 2 a byte string (Espruino), 3 either. */
 export var CHUNKS = 3;
+/** The port's write() sends the whole ArrayBuffer behind a Uint8Array view (Kaluma's UART: module_uart.c ignores the view's offset and length), so the link writes a copy. */
+export var WHOLE_BUFFER_WRITES = false;

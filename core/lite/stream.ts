@@ -4,7 +4,7 @@
 // a whole Transport: a device's port never closes, and nothing on the device reads byte counts.
 import type { BytePort } from "../byte-port";
 import { LiteLink, r32 } from "./bytes";
-import { CHUNKS, MAX_FRAME } from "./features";
+import { CHUNKS, MAX_FRAME, WHOLE_BUFFER_WRITES } from "./features";
 
 /** What `drops[i]` counts (a device keeps numbers: the names cost bytes and nothing reads them there). */
 export var DROP_REASONS = ["BadCobs", "TooShort", "BadCrc", "BadMagic", "BadVersion", "BadKind", "BadLength", "TooLong"];
@@ -97,7 +97,8 @@ export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Arr
       }
       out[at] = p - at;
       out[p++] = 0;
-      port.write(out.subarray(0, p));
+      // A copy where the port would send the whole send buffer (features.ts); ES5 typed arrays have no slice.
+      port.write(WHOLE_BUFFER_WRITES ? new Uint8Array(out.subarray(0, p)) : out.subarray(0, p));
     },
     onFrame: function (l: (frame: Uint8Array) => void) {
       listener = l;
