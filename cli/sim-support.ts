@@ -3,7 +3,7 @@
 import { CliError, ExitCode } from "./exit-codes";
 import { UsageError } from "./args";
 import { hex32 } from "../core/hex";
-import { loadBoard } from "../rollup.config.mjs";
+import { loadBoard } from "../firmware/bundler/entry.mjs"; // not rollup.config.mjs: that loads rollup and TypeScript
 import { FlashError, LoaderStatus } from "../sim/loader-client";
 import type { SimBundle, DescribedCell } from "../sim/bundle";
 
