@@ -179,6 +179,9 @@ beforeAll(async () => {
     { argv: ["flash", "--board", "esp32", "--port", "tcp://127.0.0.1:1", "cli"], code: ExitCode.Usage, says: /^board esp32 is not simulated here/, inProcess: true },
     { argv: ["wire", "decode", "--stream", "--bare", "00"], code: ExitCode.Usage, says: /^give --stream or --bare, not both/, inProcess: true },
     { argv: ["wire"], code: ExitCode.Usage, says: /^expected decode or encode, got nothing/, inProcess: true },
+    // A frame must hold a header and its CRC; it used to start and hang with --max-frame 5.
+    { argv: ["bridge", "--udp", "127.0.0.1:0", "--max-frame", "5"], code: ExitCode.Usage, says: /^--max-frame takes a whole number 24\.\.65536 \(bytes: a header and CRC at least\), got "5"/, inProcess: true },
+    { argv: ["bridge", "--udp", "127.0.0.1:0", "--max-frame", "1000000"], code: ExitCode.Usage, says: /^--max-frame takes a whole number 24\.\.65536/, inProcess: true },
     { argv: ["nosuch"], code: ExitCode.Usage, says: /^unknown command "nosuch"/ }
   );
 }, 60000);
