@@ -127,6 +127,11 @@ export interface Command {
   readonly summary: string;
   /** One line: "cell call <cell.method> [<request>] [options]". */
   readonly usage: string;
+  /** The declaration, for tests that try every option. */
+  readonly options: Options;
+  readonly args: Arg[];
+  /** A group's subcommands (`cell wire decode`). */
+  readonly subcommands?: Command[];
   help(): string;
   /** Returns the exit code; throws CliError (its `command` and, for a UsageError, `usage` set) for a one-line failure. */
   run(args: string[]): Promise<number>;
@@ -246,6 +251,8 @@ export function defineCommand<O extends Options>(spec: CommandSpec<O>): Command 
     name: spec.name,
     summary: spec.summary,
     usage,
+    options: spec.options,
+    args: spec.args ?? [],
     help: () => helpText(spec, usage),
     async run(argv) {
       if (asksForHelp(argv)) {
@@ -271,6 +278,9 @@ export function defineGroup(name: string, summary: string, subs: Command[]): Com
     name,
     summary,
     usage,
+    options: {},
+    args: [],
+    subcommands: subs,
     help,
     async run(argv) {
       const [word, ...rest] = argv;

@@ -3,7 +3,7 @@ export const ExitCode = {
   Ok: 0,
   Failed: 1, // the command ran and the thing it did failed (a call answered with an ERROR, a test failed)
   Usage: 2, // bad command line
-  BadInput: 3, // input bytes or files that do not parse (a malformed frame, a bad bundle)
+  BadInput: 3, // input bytes or files that are missing or do not parse (a malformed frame, a bad bundle)
   Unavailable: 4, // a system package, port, board or service is missing
   TimedOut: 5
 } as const;

@@ -5,7 +5,7 @@ import { CliError, ExitCode } from "./exit-codes";
  * Commands load lazily, so `cell wire` never loads serialport, QUIC or rollup; a command module itself
  * imports its heavy parts inside run(), so `cell --help` can read every command's summary cheaply.
  */
-const commands: Record<string, () => Promise<{ command: Command }>> = {
+export const commands: Record<string, () => Promise<{ command: Command }>> = {
   build: () => import("./commands/build"),
   sim: () => import("./commands/sim"),
   flash: () => import("./commands/flash"),

@@ -10,7 +10,7 @@ import type { SimArgs } from "./sim-support";
 import { loadSimBundle, describeCells } from "../sim/bundle";
 import { consoleLines } from "../sim/console-lines";
 import { openSocket, socketLink, tcpUrl } from "../sim/tcp-port";
-import { loadBoard } from "../firmware/build";
+import { loadBoard } from "../firmware/build/board";
 import { ensureKalumaRunner } from "../engines/jerryscript/build";
 import { startKaluma, KalumaBoard } from "../engines/jerryscript/kaluma";
 

@@ -3,7 +3,9 @@
 import { CliError, ExitCode } from "./exit-codes";
 import { UsageError } from "./args";
 import { hex32 } from "../core/hex";
-import { halOf, loadBoard } from "../firmware/build";
+// The light parts of the build (no rollup, no TypeScript): sim and flash parse and check boards first.
+import { loadBoard } from "../firmware/build/board";
+import { halOf } from "../firmware/build/entry";
 import { FlashError, LoaderStatus } from "../sim/loader-client";
 import type { SimBundle, DescribedCell } from "../sim/bundle";
 

@@ -1,6 +1,7 @@
 // The frame-level heart of the bridge: every frame from every link comes through `receive`. Requests go
 // to the least loaded instance of their cell with a request id of the bridge's choosing on that link;
 // answers go back to the client that asked, with the client's own id. Payloads are never decoded.
+import { hexId } from "../core/hex";
 import type { Peer } from "../core/transport";
 import type { Clock } from "../core/rpc/options";
 import { HEADER_SIZE, Kind, CodecId, MethodId, newHeader, decodeHeader, readU32 } from "../core/header";
@@ -18,9 +19,7 @@ import { LinkState, Route, Pending, InternalDone, peerId } from "./state";
 /** Errors after which an instance has not run the request (or is gone): an idempotent one is retried once elsewhere. */
 const RETRY_ON: Record<number, true> = { [ErrorCode.UnknownCell]: true, [ErrorCode.Overloaded]: true, [ErrorCode.Unreachable]: true };
 
-export function hex(id: number): string {
-  return "0x" + (id >>> 0).toString(16).padStart(8, "0");
-}
+export const hex = hexId;
 
 function instanceText(r: Route): string {
   return `${r.name} instance ${hex(r.instanceId)} on ${r.via.name}${r.peer ? " (" + r.peer.id + ")" : ""}`;

@@ -5,6 +5,7 @@ import type { Transport } from "../core/transport";
 import type { ResOf } from "../core/schema";
 import { HEADER_SIZE } from "../core/header";
 import { crc32 } from "../core/crc32";
+import { hex32 } from "../core/hex";
 import { remote, Remote } from "../core/host/remote";
 import { loaderCell } from "./loader-schema";
 import { isRebootGuard } from "./reboot-guard";
@@ -143,6 +144,4 @@ function heapHint(s: LoaderStatus): string {
   return ` (the JS heap peaked at ${s.heapPeak} of its ${s.heapSize} bytes: the bundle most likely ran out of memory)`;
 }
 
-function hex(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, "0");
-}
+const hex = hex32;

@@ -1,8 +1,8 @@
 // The NATS subject scheme (spec/transports.md, "NATS"). Ids are 8 lowercase hex digits.
 
-export function hex8(id: number): string {
-  return ("0000000" + (id >>> 0).toString(16)).slice(-8);
-}
+import { hex32 } from "../core/hex";
+
+export const hex8 = hex32;
 
 export class NatsSubjects {
   constructor(readonly prefix: string) {

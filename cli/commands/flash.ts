@@ -20,26 +20,31 @@ but reported (the board stays flashable).`,
 4 nothing listens at --port, 5 the board did not answer.`,
   async run(o, [input]) {
     checkReadable(input, "bundle", { folder: true });
-    // The build, the loader client and the socket load only now.
+    // The loader client and the socket load only now; the build (rollup) only once the board answers.
     const { boardConfig } = await import("../../sim/build.mjs");
     const { parseTcpUrl, openSocket, socketLink } = await import("../../sim/tcp-port");
     const { rebootGuard } = await import("../../sim/reboot-guard");
     const { loaderClient } = await import("../../sim/loader-client");
     const { loaderCell } = await import("../../sim/loader-schema");
-    const { loadSimBundle, describeCells } = await import("../../sim/bundle");
     const { requireSimBoard, simFailure, reportLines } = await import("../sim-support");
     const a = { input, port: o.port, timeoutMs: o.timeout };
     const board = requireSimBoard(o.board);
     const addr = parseTcpUrl(a.port);
-    const bundle = await loadSimBundle(a.input!, board.id, { log: (line) => console.log(line) }).catch((e) => {
-      throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
-    });
     let link;
     try {
       link = rebootGuard(socketLink(await openSocket(addr), board.maxFrameBytes || boardConfig().maxFrame), [loaderCell.id]);
     } catch (e) {
       throw new CliError(`no simulated board at ${a.port}: ${(e as Error).message}`, ExitCode.Unavailable);
     }
+    let bundle;
+    try {
+      const { loadSimBundle } = await import("../../sim/bundle");
+      bundle = await loadSimBundle(a.input, board.id, { log: (line) => console.log(line) });
+    } catch (e) {
+      link.close();
+      throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
+    }
+    const { describeCells } = await import("../../sim/bundle");
     try {
       const started = Date.now();
       let shown = 0;

@@ -11,6 +11,7 @@ import type { CellDef, Type } from "../../core/schema";
 import { CliError, ExitCode } from "../exit-codes";
 import { parseHex, toHex } from "./hex";
 import { loadCells } from "../schema-loader";
+import { unknownField } from "../bridge/values";
 import { defineCommand, option, flag, oneOf, wholeNumber, nonEmpty, UsageError, type Values } from "../args";
 
 const KINDS: Record<string, number> = { request: Kind.Request, response: Kind.Response, error: Kind.Error, event: Kind.Event, cancel: Kind.Cancel };
@@ -22,9 +23,9 @@ const encodeOptions = {
   method: option({ value: "name|signature|id|describe", help: "the method or event (default describe)" }),
   "request-id": option({ value: "n", help: "the request id (a u32; 0 for events)", default: "1", parse: wholeNumber(0, 0xffffffff) }),
   codec: option({ value: "codec", help: "raw, msgpack, compact or json (default json with --value, else raw)", parse: oneOf(Object.keys(CODECS)) }),
-  value: option({ value: "json", help: "the payload as a value, encoded with --codec" }),
-  payload: option({ value: "hex", help: "the payload as bytes" }),
-  error: option({ value: "code:message", help: "an ERROR payload: a code number 1..255 or name, and a message" }),
+  value: option({ value: "json", help: "the payload as a value, encoded with --codec", parse: jsonValue }),
+  payload: option({ value: "hex", help: "the payload as bytes", parse: hexBytes }),
+  error: option({ value: "code:message", help: "an ERROR payload: a code number 1..255 or name, and a message", parse: errorSpec }),
   schema: option({ value: "cells.ts", help: "a module exporting cells: names resolve to ids, --value checked against the type" }),
   bare: flag("a bare frame (header ‖ payload) instead of a stream frame")
 };
@@ -51,9 +52,9 @@ async function encodeCommand(o: Values<typeof encodeOptions>): Promise<number> {
 
   const w = new Writer(256, 1 << 24);
   w.reset(HEADER_SIZE);
-  if (o.error !== undefined) writeError(w, o.error);
-  else if (o.payload !== undefined) w.bytes(parseHex(o.payload));
-  else if (o.value !== undefined) writeValue(w, codec, parseJson(o.value), typeFor(cell, methodId, kind));
+  if (o.error !== undefined) writeErrorPayload(w, o.error.code, o.error.message);
+  else if (o.payload !== undefined) w.bytes(o.payload);
+  else if (o.value !== undefined) writeValue(w, codec, o.value.json, typeFor(cell, methodId, kind));
   encodeHeader({ kind, flags: 0, codec, cellId, methodId, requestId, length: w.pos - HEADER_SIZE }, w.buf, 0);
   const frame = w.view();
   console.log(toHex(o.bare ? frame : new StreamEncoder().encode(frame)));
@@ -69,20 +70,31 @@ function idOf(text: string, byName: (name: string) => number): number {
   return byName(text);
 }
 
-function parseJson(text: string): unknown {
+/** --value: JSON text, kept as { json } so that a JSON null is still a value given. */
+function jsonValue(text: string): { json: unknown } {
   try {
-    return JSON.parse(text);
+    return { json: JSON.parse(text) };
   } catch (e) {
-    throw new UsageError(`--value is not JSON: ${(e as Error).message}`);
+    throw new Error(`takes JSON, got ${JSON.stringify(text)} (${(e as Error).message})`);
   }
 }
 
-function writeError(w: Writer, spec: string): void {
+/** --payload: hex as people paste it. */
+function hexBytes(text: string): Uint8Array {
+  try {
+    return parseHex(text);
+  } catch (e) {
+    throw new Error(`takes hex bytes, got ${JSON.stringify(text)} (${(e as Error).message})`);
+  }
+}
+
+/** --error: <code>:<message>, the code a number 1..255 or an ErrorCode name. */
+function errorSpec(spec: string): { code: number; message: string } {
   const at = spec.indexOf(":");
   const head = at < 0 ? spec : spec.slice(0, at);
-  const code = /^\d+$/.test(head) ? Number(head) : (ErrorCode as Record<string, number>)[head];
-  if (!code || code > 255) throw new UsageError(`--error wants <code>:<message>, code a number 1..255 or a name (${Object.keys(ErrorCode).join(", ")})`);
-  writeErrorPayload(w, code, at < 0 ? "" : spec.slice(at + 1));
+  const code = /^\d+$/.test(head) ? Number(head) : Object.prototype.hasOwnProperty.call(ErrorCode, head) ? (ErrorCode as Record<string, number>)[head] : 0;
+  if (!code || code > 255) throw new Error(`takes <code>:<message>, the code a number 1..255 or a name (${Object.keys(ErrorCode).join(", ")}), got ${JSON.stringify(spec)}`);
+  return { code, message: at < 0 ? "" : spec.slice(at + 1) };
 }
 
 /** The schema type of the payload, when a --schema module names the method. */
@@ -94,6 +106,8 @@ function typeFor(cell: CellDef | undefined, methodId: number, kind: number): Typ
 
 function writeValue(w: Writer, codec: number, value: unknown, type: Type | undefined): void {
   if (type) {
+    const extra = unknownField(type, value, "");
+    if (extra) throw new CliError(`--value does not fit the schema: unknown field ${JSON.stringify(extra.name)} at ${extra.path}`, ExitCode.BadInput);
     const c = codecById(codec);
     if (!c) throw new UsageError(`codec ${codec} cannot encode a value`);
     try {

@@ -127,6 +127,16 @@ describe("cell wire encode", () => {
     expect(d.out).toContain("no such method");
   });
 
+  it("refuses a field the schema does not have, and values that are not what the option takes", async () => {
+    const e = await cell("wire", "encode", "--schema", "cli/wire/fixtures/thermo.ts", "--cell", "thermo", "--method", "read", "--codec", "compact", "--value", '{"unit":"C","unti":"F"}');
+    expect([e.code, e.err]).toEqual([ExitCode.BadInput, 'cell wire encode: --value does not fit the schema: unknown field "unti" at unti']);
+    for (const [flag, value, says] of [["--value", "{unit:", /--value takes JSON/], ["--payload", "zz", /--payload takes hex bytes/], ["--error", "Nope:x", /--error takes <code>:<message>/]] as const) {
+      const r = await cell("wire", "encode", "--cell", "thermo", flag, value);
+      expect(r.code).toBe(ExitCode.Usage);
+      expect(r.err).toMatch(says);
+    }
+  });
+
   it("refuses a value that does not fit the schema", async () => {
     const e = await cell("wire", "encode", "--schema", "cli/wire/fixtures/thermo.ts", "--cell", "thermo", "--method", "read", "--codec", "compact", "--value", '{"unit":"K"}');
     expect(e.code).toBe(ExitCode.BadInput);
