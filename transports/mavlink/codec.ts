@@ -110,6 +110,10 @@ export function packetReader(m: Mavlink, onPacket: (p: Packet) => void, onBad: (
       for (; invalid < reader.invalidPackages; invalid++) onBad("BadCrc");
       for (; unknown < reader.unknownPackagesCount; unknown++) onBad("UnknownMessage");
     },
+    /** Bytes held waiting for the rest of a packet (at most one packet's worth beyond a chunk). */
+    pending(): number {
+      return (reader as unknown as { buffer: Buffer }).buffer.length;
+    },
     /** Forgets a partial packet (a datagram ended inside one). */
     reset(): void {
       (reader as unknown as { buffer: Buffer }).buffer = Buffer.alloc(0);
