@@ -5,7 +5,8 @@ import { CliError, ExitCode } from "../exit-codes";
 import { openSides } from "../bridge/open-sides";
 
 const usage = `usage: cell bridge [--serial path|tcp://host:port]... [--udp host:port]... [--quic host:port]...
-                   [--nats url]... [--multicast group:port]... [options]
+                   [--nats url]... [--multicast group:port]... [--mavlink udp:host:port|udpout:host:port|serial:path:baud]...
+                   [options]
 
 Holds links to boards and re-exposes every cell it hears announced on them to the network: clients
 call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C stops it
@@ -16,6 +17,11 @@ gently: it says goodbye, lets the requests in flight finish (up to --timeout), t
   --multicast group:port announce on a LAN multicast group too, e.g. 239.255.67.1:7422
   --quic host:port       serve QUIC clients here (prints the certificate fingerprint they pin)
   --nats url             serve the cells on a NATS server (several bridges share each cell's requests)
+  --mavlink udp:host:port        MAVLink over UDP: listen here, answer whoever sends (e.g. udp:0.0.0.0:14550)
+  --mavlink udpout:host:port     MAVLink over UDP to a ground station or router
+  --mavlink serial:path[:baud]   MAVLink on a telemetry radio or TELEM port (default 57600 baud)
+  --mavlink-system n, --mavlink-component n   our MAVLink ids (default 1 and 191, onboard computer)
+  --mavlink-sign         sign MAVLink packets and refuse unsigned ones (key in ~/.config/cell/mavlink.key)
   --ttl ms               TTL of the bridge's own ANNOUNCE (default 3000)
   --timeout ms           a request not answered in this time fails TimedOut (default 4000)
   --idempotent cell.method   a method the bridge may retry once on another instance (repeatable)
@@ -39,12 +45,13 @@ export const command: Command = {
     const { values: o } = parseArgs({
       args,
       options: {
-        serial: many, udp: many, quic: many, nats: many, multicast: many, idempotent: many,
+        serial: many, udp: many, quic: many, nats: many, multicast: many, idempotent: many, mavlink: many,
+        "mavlink-system": { type: "string" }, "mavlink-component": { type: "string" }, "mavlink-sign": { type: "boolean" },
         ttl: { type: "string" }, timeout: { type: "string" }, "max-frame": { type: "string" }, quiet: { type: "boolean" }
       }
     });
-    if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length === 0) {
-      throw new CliError("give at least one network side: --udp, --quic, --nats or --multicast\n\n" + usage, ExitCode.Usage);
+    if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length + o.mavlink.length === 0) {
+      throw new CliError("give at least one network side: --udp, --quic, --nats, --multicast or --mavlink\n\n" + usage, ExitCode.Usage);
     }
     const log = (line: string) => {
       if (!o.quiet) console.log(`${new Date().toISOString()} ${line}`);
@@ -58,7 +65,11 @@ export const command: Command = {
     log(`bridge 0x${bridge.instanceId.toString(16).padStart(8, "0")} starting`);
     try {
       await openSides(
-        { serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: positive(o["max-frame"], "--max-frame") },
+        {
+          serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: positive(o["max-frame"], "--max-frame"),
+          mavlink: o.mavlink, mavlinkSystem: positive(o["mavlink-system"], "--mavlink-system"), mavlinkComponent: positive(o["mavlink-component"], "--mavlink-component"),
+          mavlinkSign: o["mavlink-sign"]
+        },
         (side) => {
           const name = bridge.addLink(side.link, side.options);
           log(`${side.options.role} link ${name} open`);
