@@ -111,7 +111,7 @@ for i, (name, ts, tc, data, seq, sysid, compid, signing) in enumerate([
     ("tunnel: announce to everyone", 0, 0, ann, 2, 1, 191, None),
     ("tunnel: full fragment", 1, 191, fragments(big, 7)[0], 3, 255, 190, None),
     ("tunnel: signed small request", 1, 191, fragments(small, 0)[0], 4, 255, 190, {"key": key, "linkId": 1, "timestamp": 0x0123456789AB}),
-    ("heartbeat signed", None, None, None, 5, 1, 191, {"key": key, "linkId": 0, "timestamp": 5}),
+    ("heartbeat signed", None, None, None, 5, 1, 191, {"key": key, "linkId": 0, "timestamp": 0x0123456789AB + 100}),
 ]):
     if ts is None:
         add(name, "HEARTBEAT", 0, 50, heartbeat_payload(), seq, sysid, compid,
