@@ -16,6 +16,7 @@ import { decodeHeader, newHeader } from "../core/header";
 import { createBridge } from "../host-bridge/bridge";
 import { openSides } from "../cli/bridge/open-sides";
 import { Echo } from "../examples/echo/schema";
+import { mavlinkLink } from "../core/lite/mavlink";
 
 const key = packetVectors.packets.find((p) => "signing" in p)!.signing!.key;
 const Unit = t.enum(["C", "F"]);
@@ -68,6 +69,31 @@ describe("the MAVLink C library peer", () => {
     expect(peer.tunnels.every((tn) => tn.ptype === 0xce11)).toBe(true);
     expect(peer.bad).toEqual([]);
     link.close();
+    peer.close();
+  });
+
+  it("parses what the device's link (core/lite/mavlink.ts) sends byte for byte, and the device hears its TUNNELs", async () => {
+    const peer = await startMavlinkPeer(["--udp-listen", "0", "--sys", "255", "--comp", "190"]);
+    const sender = await openUdp(`127.0.0.1:${peer.ready}`);
+    const udp = (sender as unknown as { socket: import("node:dgram").Socket }).socket;
+    const out: string[] = [];
+    let data: (b: Uint8Array) => void = () => {};
+    udp.on("message", (msg) => data(msg));
+    const dev = mavlinkLink({ write: (b) => (out.push(Buffer.from(b).toString("hex")), udp.send(Buffer.from(b))), on: (_e, cb) => (data = cb) }, 1044, 1, 191);
+    const frames: string[] = [];
+    dev.onFrame((f) => frames.push(Buffer.from(f).toString("hex")));
+    dev.heartbeat();
+    const frame = Uint8Array.from(Buffer.from(fragVectors.fragments[3].frame, "hex"));
+    dev.send(frame, { id: "mavlink:255/190", system: 255, component: 190 } as never);
+    await peer.until("ten packets", () => peer.rx.length === 10);
+    expect(peer.rx.map((r) => r.hex)).toEqual(out);
+    expect(peer.rx.map((r) => r.msgid)).toEqual([0, ...Array(9).fill(385)]);
+    expect(peer.bad).toEqual([]);
+    // The library's TUNNELs, made from the vector's fragments, reassemble on the device.
+    for (const payload of fragVectors.fragments[3].payloads) await peer.command(`tunnel 1 191 52753 ${payload}`);
+    await peer.until("the frame on the device", () => frames.length === 1);
+    expect(frames).toEqual([fragVectors.fragments[3].frame]);
+    sender.close();
     peer.close();
   });
 
