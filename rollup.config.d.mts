@@ -40,6 +40,8 @@ export interface BuildOptions {
   codecs?: string[];
   outDir?: string;
   minify?: boolean;
+  /** Frames in MAVLink TUNNELs on the board's link, as this system/component (spec/mavlink.md). */
+  mavlink?: { system: number; component: number };
 }
 export function buildBundle(options: BuildOptions): PromiseLike<BundleInfo>;
 export function buildFirmware(argv: string[]): PromiseLike<number>;

@@ -84,6 +84,7 @@ function buildTsconfig(board, entry, codecs, engine) {
   const dir = mkdtempSync(join(tmpdir(), "cell-tsconfig-"));
   const files = [entry, "firmware/cell-hal.d.ts", "firmware/globals.d.ts", "firmware/runtime.ts", "core/lite/writer-full.ts", "core/lite/crc.ts", "core/lite/stream.ts", "core/lite/compact-fns.ts", ADAPTERS[engine]]
     .concat(codecList(board, codecs).map((c) => CODECS[c][0]))
+    .concat(board.ports.link.mavlink ? ["core/lite/mavlink.ts"] : [])
     .map((f) => resolve(ROOT, f));
   const file = join(dir, "tsconfig.json");
   writeFileSync(file, JSON.stringify({ extends: join(ROOT, "firmware/tsconfig.build.json"), files, include: [] }));
@@ -198,8 +199,10 @@ async function readCells(board, entry, codecs) {
  * Builds `entry` for `boardId` into `<outDir>/<board>/<name>.js` and records it in
  * `<outDir>/<board>/manifest.json` (one entry per bundle name). Returns the bundle's manifest entry.
  */
-export async function buildBundle({ board: boardId, entry: entryPath, codecs, outDir = join(ROOT, "build"), minify = true }) {
+export async function buildBundle({ board: boardId, entry: entryPath, codecs, outDir = join(ROOT, "build"), minify = true, mavlink }) {
   const board = loadBoard(boardId);
+  // Frames in MAVLink TUNNELs on the board's link, as system/component (spec/mavlink.md).
+  if (mavlink) board.ports.link = { ...board.ports.link, mavlink };
   const entry = resolveEntry(entryPath);
   const name = basename(entry).replace(/\.ts$/, "") === "index" ? basename(dirname(entry)) : basename(entry).replace(/\.ts$/, "");
   const dir = join(outDir, board.id);
