@@ -234,8 +234,12 @@ describe("mavlink link", () => {
     const wrongType = new m.MavLinkProtocolV2(255, 190).serialize(Object.assign(new m.common.Tunnel(), { targetSystem: 1, targetComponent: 191, payloadType: 0x8001, payloadLength: 1, payload: [7] }), 2);
     const claim64k = w.tunnel(1, 191, Uint8Array.from([3, 0, 0xff, 0xff, ...new Uint8Array(124)]));
     const junk = Buffer.alloc(2000, 0x55);
-    for (const d of [corrupted, wrongType, claim64k, junk]) s.send(d, port, "127.0.0.1");
-    await waitFor("drops", () => link.stats.drops.BadCrc >= 1 && link.stats.drops.BadPayloadType === 1 && link.stats.drops.TooLong === 1);
+    const sameIds = new PacketWriter(m, 1, 191, false).heartbeat(); // another node with the link's own ids
+    const errors: string[] = [];
+    link.onError((e) => errors.push(e.message));
+    for (const d of [corrupted, wrongType, claim64k, junk, sameIds, sameIds]) s.send(d, port, "127.0.0.1");
+    await waitFor("drops", () => link.stats.drops.BadCrc >= 1 && link.stats.drops.BadPayloadType === 1 && link.stats.drops.TooLong === 1 && link.stats.drops.SameIds === 2);
+    expect(errors).toEqual([expect.stringContaining("another node sends HEARTBEATs as 1/191")]);
     const client = await openMavlink(`udpout:127.0.0.1:${port}`, { heartbeatMs: 0, system: 255, component: 191 });
     expect(await remote(Echo, client, { timeoutMs: 3000 }).echo("still here")).toBe("still here");
     // A stream of noise with no start byte is not kept; a packet after it still parses.

@@ -12,7 +12,7 @@ export interface SideOptions {
   nats: string[];
   /** MAVLink links: udp:HOST:PORT, udpout:HOST:PORT, serial:PATH[:BAUD] (spec/mavlink.md). */
   mavlink?: string[];
-  /** Our MAVLink system and component ids (default 1 and 191), and whether to sign with the configured key. */
+  /** The bridge's MAVLink system and component ids (default 255 and 194), and whether to sign with the configured key. */
   mavlinkSystem?: number;
   mavlinkComponent?: number;
   mavlinkSign?: boolean;
@@ -75,7 +75,8 @@ async function openMavlinkSides(o: SideOptions, opened: (side: Side) => void): P
   const links = [];
   for (const at of o.mavlink || []) {
     const link = await opening(`mavlink ${at}`, () =>
-      openMavlink(at, { system: o.mavlinkSystem, component: o.mavlinkComponent, maxFrame: o.maxFrame, signing: key ? { key } : undefined })
+      // A bridge is its own component, apart from the cell nodes' default 1/191 (and a GCS's 255/190).
+      openMavlink(at, { system: o.mavlinkSystem ?? 255, component: o.mavlinkComponent ?? 194, maxFrame: o.maxFrame, signing: key ? { key } : undefined })
     );
     links.push(link);
     opened({ link, options: { role: "network", name: "mavlink:" + at, learnBridges: true } });

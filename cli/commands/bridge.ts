@@ -20,7 +20,8 @@ gently: it says goodbye, lets the requests in flight finish (up to --timeout), t
   --mavlink udp:host:port        MAVLink over UDP: listen here, answer whoever sends (e.g. udp:0.0.0.0:14550)
   --mavlink udpout:host:port     MAVLink over UDP to a ground station or router
   --mavlink serial:path[:baud]   MAVLink on a telemetry radio or TELEM port (default 57600 baud)
-  --mavlink-system n, --mavlink-component n   our MAVLink ids (default 1 and 191, onboard computer)
+  --mavlink-system n, --mavlink-component n   the bridge's MAVLink ids (default 255 and 194; each node
+                         on a MAVLink network needs its own pair: cell nodes default to 1 and 191)
   --mavlink-sign         sign MAVLink packets and refuse unsigned ones (key in ~/.config/cell/mavlink.key)
   --ttl ms               TTL of the bridge's own ANNOUNCE (default 3000)
   --timeout ms           a request not answered in this time fails TimedOut (default 4000)

@@ -73,6 +73,7 @@ export class MavlinkLink extends LinkBase implements MavlinkTransport {
   private frameSeq = 0;
   private timers: ReturnType<typeof setInterval>[] = [];
   private readonly peerTimeoutMs: number;
+  private warnedSameIds = false;
 
   constructor(private readonly m: Mavlink, private readonly carrier: Carrier, o: MavlinkOptions) {
     super();
@@ -175,7 +176,15 @@ export class MavlinkLink extends LinkBase implements MavlinkTransport {
 
   private packet(p: Packet): void {
     this.packetsIn++;
-    if (p.sysid === this.system && p.compid === this.component) return; // our own, echoed by a router
+    if (p.sysid === this.system && p.compid === this.component) {
+      // Our own, echoed by a router, or another node given our ids: say so once, it cannot work.
+      countDrop(this.stats, "SameIds");
+      if (!this.warnedSameIds && p.msgid === MSG_HEARTBEAT) {
+        this.warnedSameIds = true;
+        this.reportError(new Error(`${this.label}: another node sends HEARTBEATs as ${this.system}/${this.component}, this link's own MAVLink ids: give one of them other ids`));
+      }
+      return;
+    }
     if (p.msgid === MSG_TUNNEL && p.bytes[0] === 0xfd) {
       const t = readTunnel(this.m, p);
       const forUs = (t.targetSystem === 0 || t.targetSystem === this.system) && (t.targetComponent === 0 || t.targetComponent === this.component);
