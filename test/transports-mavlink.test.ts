@@ -256,4 +256,17 @@ describe("mavlink link", () => {
     link.close();
     s.close();
   });
+
+  it("keeps bounded state under a flood of half frames from thousands of sources", async () => {
+    const [a, b] = packetPipe();
+    const link = await openMavlink("pipe", { port: a, heartbeatMs: 0, system: 1, component: 191 });
+    const first = fragmentFrame(makeFrame(1000), 0)[0]; // the first of nine fragments, never completed
+    for (let i = 0; i < 3000; i++) b.write(new PacketWriter(m, 2 + (i % 250), i >> 8, false).tunnel(1, 191, first));
+    await waitFor("all read", () => link.packetsIn === 3000);
+    const inner = link as unknown as { reassembler: { sources: number } };
+    expect(inner.reassembler.sources).toBeLessThanOrEqual(16);
+    expect(link.peers().length).toBeLessThanOrEqual(256);
+    expect(link.stats.drops.FragmentLost).toBeGreaterThan(2900); // each evicted half frame, counted
+    link.close();
+  });
 });
