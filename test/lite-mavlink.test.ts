@@ -13,6 +13,8 @@ import { remote } from "../core/host/remote";
 import { loadMavlink, Mavlink, PacketWriter, packetReader } from "../transports/mavlink/codec";
 import { openMavlink } from "../transports/mavlink/index";
 import { Echo } from "../examples/echo/schema";
+import { packetPipe } from "../transports/testing/mavlink-pipe";
+import type { CellError } from "../core/errors";
 
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -113,6 +115,34 @@ describe("device MAVLink link: serving a host", () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(host.peers().map((p) => p.id)).toEqual(["mavlink:1/191"]);
     expect(host.stats.drops).toEqual({});
+    host.close();
+  });
+
+  it("5% loss, duplication and reordering of packets both ways: no wrong answer, losses are timeouts", async () => {
+    const [hostEnd, deviceEnd] = packetPipe(0.05, 11);
+    const dev = mavlinkLink(serialOf(deviceEnd), 1044, 1, 191);
+    serve([{ def: Echo, handlers: { echo: (s: unknown) => s } }], dev, { codecs: [compactCodec], announceTtlMs: -1 });
+    const host = await openMavlink("pipe", { port: hostEnd, system: 255, component: 190, heartbeatMs: 0 });
+    const echo = remote(Echo, host, { timeoutMs: 400 });
+    let right = 0;
+    let wrong = 0;
+    let timedOut = 0;
+    for (let batch = 0; batch < 15; batch++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, j) => {
+          const i = batch * 10 + j;
+          const sent = String.fromCharCode(97 + (i % 26)).repeat(i % 3 === 0 ? 300 + i : 5 + i);
+          return echo.echo(sent).then(
+            (got) => void (got === sent ? right++ : wrong++),
+            (e: CellError) => void (e.codeName === "TimedOut" ? timedOut++ : wrong++)
+          );
+        })
+      );
+    }
+    expect(wrong).toBe(0);
+    expect(right + timedOut).toBe(150);
+    expect(right).toBeGreaterThan(75);
+    expect(dev.drops[0]).toBe(0); // no CRC failure: faults are whole packets
     host.close();
   });
 });
