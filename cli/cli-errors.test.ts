@@ -118,8 +118,8 @@ const NO_ARGS: Record<string, { code: number; says: RegExp }> = {
   "wire encode": { code: ExitCode.Usage, says: /^missing --cell/ }
 };
 
-let cases: Case[] = [];
-let skipped: string[] = [];
+const cases: Case[] = [];
+const skipped: string[] = [];
 
 beforeAll(async () => {
   const udp = await closedUdpPort();

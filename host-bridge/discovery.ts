@@ -55,14 +55,18 @@ export class Discovery {
 
   /** An ANNOUNCE arrived on a link that learns. */
   heard(ls: LinkState, from: Peer | undefined, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array): void {
-    const a = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0 ? decodeAnnounce(payload) : null;
+    let a = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0 ? decodeAnnounce(payload) : null;
     if (!a) {
       countDrop(ls.link.stats, DropReason.BadAnnounce);
       return;
     }
     if (a.instanceId === this.instanceId) return; // our own, echoed back (multicast)
     // Another bridge: routing through it could loop back here, so a bridge is one hop, never transit.
-    for (const c of a.cells) if (c.cellId === BridgeCell.id) return;
+    if (a.cells.some((c) => c.cellId === BridgeCell.id)) {
+      if (!ls.learnBridges) return;
+      // Fed even when nothing is left: the table then forgets the cells the bridge stopped listing.
+      a = { instanceId: a.instanceId, ttlMs: a.ttlMs, cells: a.cells.filter((c) => c.cellId !== BridgeCell.id) };
+    }
     this.table.heard(a, from, ls.link);
   }
 

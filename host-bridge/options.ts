@@ -33,6 +33,12 @@ export interface LinkOptions {
   role?: LinkRole;
   /** Learn instances from ANNOUNCEs heard here (default true). */
   learn?: boolean;
+  /**
+   * Learn the cells another bridge announces here, but not its `bridge` cell (default false: a bridge is
+   * one hop). For a link with a bridge at its other end only, e.g. MAVLink (spec/mavlink.md §3); split
+   * horizon keeps two such bridges from routing a request back and forth.
+   */
+  learnBridges?: boolean;
   /** Send the bridge's own ANNOUNCE here (default: true on network links, false on device links). */
   announce?: boolean;
   /** Whom the ANNOUNCE goes to on a link with many peers (default: the link's default, usually all). */

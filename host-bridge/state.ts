@@ -20,6 +20,8 @@ export class LinkState {
   readonly refused: Record<string, number> = {};
   sendFailures = 0;
   tap: Tap | null = null;
+  /** Learn the cells of another bridge's ANNOUNCE here (not its `bridge` cell): the two ends of a MAVLink link. */
+  learnBridges = false;
   private nextId = 1;
 
   constructor(

@@ -4,7 +4,7 @@
 # heap figures are those of the 32-bit boards. As root it runs apt-get; otherwise it stops with the
 # exact line to run.
 set -euo pipefail
-pkgs=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server cmake make)
+pkgs=(gcc qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server cmake make)
 missing=()
 if [ "$(uname -m)" = x86_64 ]; then
   pkgs+=(gcc-multilib)
@@ -21,6 +21,7 @@ if [ "$(uname -m)" = x86_64 ]; then
   fi
   rm -rf "$probe"
 fi
+command -v gcc >/dev/null || missing+=(gcc) # the MAVLink C test peer (sim/mavlink-peer)
 command -v qemu-system-arm >/dev/null || missing+=(qemu-system-arm)
 command -v arm-none-eabi-gcc >/dev/null || missing+=(gcc-arm-none-eabi)
 [ -d /usr/lib/arm-none-eabi/newlib ] || missing+=(libnewlib-arm-none-eabi)

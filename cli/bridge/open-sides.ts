@@ -10,6 +10,12 @@ export interface SideOptions {
   multicast: string[];
   quic: string[];
   nats: string[];
+  /** MAVLink links: udp:HOST:PORT, udpout:HOST:PORT, serial:PATH[:BAUD] (spec/mavlink.md). */
+  mavlink?: string[];
+  /** The bridge's MAVLink system and component ids (default 255 and 194), and whether to sign with the configured key. */
+  mavlinkSystem?: number;
+  mavlinkComponent?: number;
+  mavlinkSign?: boolean;
   maxFrame?: number;
 }
 
@@ -49,9 +55,31 @@ export async function openSides(o: SideOptions, opened: (side: Side) => void): P
     const link = await opening(`quic ${at}`, () => openQuic({ listen: at }));
     opened({ link, options: { role: "network", name: "quic:" + at }, note: `quic ${at}: certificate fingerprint ${link.fingerprint} (clients pin it)` });
   }
+  if (o.mavlink && o.mavlink.length) await openMavlinkSides(o, opened);
   for (const url of o.nats) {
     const { openNats } = await import("../../transports/nats");
     const link = await opening(`nats ${url}`, () => openNats({ servers: url, name: "cell bridge" }));
     opened({ link, options: { role: "network", name: "nats:" + url } });
   }
+}
+
+/** MAVLink links learn the other end's bridge (spec/mavlink.md §3) and are joined as a router (§5). */
+async function openMavlinkSides(o: SideOptions, opened: (side: Side) => void): Promise<void> {
+  const { openMavlink, joinMavlinkLinks } = await import("../../transports/mavlink/index");
+  const { configuredKey } = await import("../../transports/mavlink/signing");
+  let key: Buffer | null = null;
+  if (o.mavlinkSign) {
+    key = configuredKey();
+    if (!key) throw new CliError("--mavlink-sign needs a key: put a passphrase (or 64 hex digits) in $CELL_CONFIG_DIR/mavlink.key or ~/.config/cell/mavlink.key", ExitCode.Usage);
+  }
+  const links = [];
+  for (const at of o.mavlink || []) {
+    const link = await opening(`mavlink ${at}`, () =>
+      // A bridge is its own component, apart from the cell nodes' default 1/191 (and a GCS's 255/190).
+      openMavlink(at, { system: o.mavlinkSystem ?? 255, component: o.mavlinkComponent ?? 194, maxFrame: o.maxFrame, signing: key ? { key } : undefined })
+    );
+    links.push(link);
+    opened({ link, options: { role: "network", name: "mavlink:" + at, learnBridges: true } });
+  }
+  if (links.length > 1) joinMavlinkLinks(links);
 }

@@ -14,6 +14,14 @@ function cellMethod(text: string): string {
   return text;
 }
 
+/** A MAVLink side: udp:host:port, udpout:host:port or serial:path[:baud]. */
+function mavlinkSide(text: string): string {
+  const m = /^(udp|udpout|serial):(.+)$/.exec(text);
+  if (!m) throw new Error(`takes udp:host:port, udpout:host:port or serial:path[:baud], got ${JSON.stringify(text)}`);
+  if (m[1] !== "serial") hostPort(m[2]);
+  return text;
+}
+
 /** A serial device path, or tcp://host:port (QEMU, ser2net). */
 function serialPath(text: string): string {
   if (text.startsWith("tcp://")) hostPort(text.slice(6));
@@ -26,7 +34,7 @@ export const command = defineCommand({
   about: `Holds links to boards and re-exposes every cell it hears announced on them to the network: clients
 call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C stops it
 gently: it says goodbye, lets the requests in flight finish (up to --timeout), then exits.
-Give at least one network side (--udp, --quic, --nats or --multicast).`,
+Give at least one network side (--udp, --quic, --nats, --multicast or --mavlink).`,
   options: {
     serial: repeated({ value: "path", help: "a board: a serial device, a pseudo-terminal, or tcp://host:port (QEMU, ser2net)", parse: serialPath }),
     udp: repeated({ value: "host:port", help: "serve UDP clients here, e.g. 0.0.0.0:7420", parse: hostPort }),
@@ -41,12 +49,16 @@ Give at least one network side (--udp, --quic, --nats or --multicast).`,
       help: `largest frame on the serial links, ${MAX_FRAME_RANGE.min}..${MAX_FRAME_RANGE.max} (default: the device default, 1044)`,
       parse: wholeNumber(MAX_FRAME_RANGE.min, MAX_FRAME_RANGE.max, "(bytes: a header and CRC at least)")
     }),
+    mavlink: repeated({ value: "udp:host:port|udpout:host:port|serial:path[:baud]", help: "MAVLink: udp: listens and answers whoever sends (e.g. udp:0.0.0.0:14550), udpout: sends to a ground station or router, serial: a telemetry radio or TELEM port (default 57600 baud)", parse: mavlinkSide }),
+    "mavlink-system": option({ value: "n", help: "the bridge's MAVLink system id (default 255; each node on a MAVLink network needs its own pair: cell nodes default to 1/191)", parse: wholeNumber(1, 255) }),
+    "mavlink-component": option({ value: "n", help: "the bridge's MAVLink component id (default 194)", parse: wholeNumber(1, 255) }),
+    "mavlink-sign": flag("sign MAVLink packets and refuse unsigned ones (key in ~/.config/cell/mavlink.key)"),
     quiet: flag("log nothing but errors")
   },
   footer: "example: cell bridge --serial /dev/ttyUSB0 --udp 0.0.0.0:7420 --nats nats://127.0.0.1:4222",
   async run(o) {
-    if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length === 0) {
-      throw new UsageError("give at least one network side: --udp, --quic, --nats or --multicast");
+    if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length + o.mavlink.length === 0) {
+      throw new UsageError("give at least one network side: --udp, --quic, --nats, --multicast or --mavlink");
     }
     // host-bridge and the transports load only once the command line is known to be good.
     const { createBridge } = await import("../../host-bridge");
@@ -63,7 +75,10 @@ Give at least one network side (--udp, --quic, --nats or --multicast).`,
     log(`bridge ${hexId(bridge.instanceId)} starting`);
     try {
       await openSides(
-        { serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: o["max-frame"] },
+        {
+          serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: o["max-frame"],
+          mavlink: o.mavlink, mavlinkSystem: o["mavlink-system"], mavlinkComponent: o["mavlink-component"], mavlinkSign: o["mavlink-sign"]
+        },
         (side) => {
           const name = bridge.addLink(side.link, side.options);
           log(`${side.options.role} link ${name} open`);

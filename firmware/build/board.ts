@@ -14,6 +14,8 @@ export interface BoardPort {
   kind: "uart" | "usb-cdc" | "ble-uart" | "stdio" | "tcp";
   baud?: number;
   pins?: { tx: string | number; rx: string | number };
+  /** Frames in MAVLink TUNNELs on this port, as this system/component (spec/mavlink.md). */
+  mavlink?: { system: number; component: number };
   note?: string;
 }
 

@@ -89,6 +89,8 @@ export interface BuildOptions {
   /** Default: build/ at the project root. */
   outDir?: string;
   minify?: boolean;
+  /** Frames in MAVLink TUNNELs on the board's link, as this system/component (spec/mavlink.md). */
+  mavlink?: { system: number; component: number };
 }
 
 /** Schema modules compiled to literals, by file (null: bundled as they are). */
@@ -167,6 +169,7 @@ function buildTsconfig(board: Board, entry: string, codecs: string[] | undefined
   const dir = mkdtempSync(join(tmpdir(), "cell-tsconfig-"));
   const files = [entry, "firmware/cell-hal.d.ts", "firmware/globals.d.ts", "firmware/runtime.ts", "core/lite/writer-full.ts", "core/lite/crc.ts", "core/lite/stream.ts", "core/lite/compact-fns.ts", ADAPTERS[engine]]
     .concat(codecList(board, codecs).map((c) => CODECS[c][0]))
+    .concat(board.ports.link.mavlink ? ["core/lite/mavlink.ts"] : [])
     .map((f) => resolve(ROOT, f));
   const file = join(dir, "tsconfig.json");
   writeFileSync(file, JSON.stringify({ extends: join(ROOT, "firmware/tsconfig.build.json"), files, include: [] }));
@@ -281,8 +284,10 @@ async function readCells(board: Board, entry: string, codecs: string[] | undefin
  * Builds `entry` for `boardId` into `<outDir>/<board>/<name>.js` and records it in
  * `<outDir>/<board>/manifest.json` (one entry per bundle name). Returns the bundle's manifest entry.
  */
-export async function buildBundle({ board: boardId, entry: entryPath, codecs, outDir = join(ROOT, "build"), minify = true }: BuildOptions): Promise<BundleInfo> {
+export async function buildBundle({ board: boardId, entry: entryPath, codecs, outDir = join(ROOT, "build"), minify = true, mavlink }: BuildOptions): Promise<BundleInfo> {
   const board = loadBoard(boardId);
+  // Frames in MAVLink TUNNELs on the board's link, as system/component (spec/mavlink.md).
+  if (mavlink) board.ports.link = { ...board.ports.link, mavlink };
   const entry = resolveEntry(entryPath);
   const name = basename(entry).replace(/\.ts$/, "") === "index" ? basename(dirname(entry)) : basename(entry).replace(/\.ts$/, "");
   const dir = join(outDir, board.id);

@@ -137,6 +137,15 @@ export function entrySource(board: Board, entry: string, codecs?: string[], fns?
     const crc = board.engine === "espruino" ? "function (b) { return E.CRC32(b); }" : "crc32";
     link = `streamLink(${portSource(board)}, ${maxFrame}, ${crc})`;
   }
+  const mav = board.ports.link.mavlink;
+  if (mav && ["espruino", "jerryscript"].includes(board.engine)) {
+    // A board wired to a flight controller's TELEM port: frames in MAVLink TUNNELs (spec/mavlink.md),
+    // and a HEARTBEAT a second as its own component.
+    lines.push(`import { mavlinkLink } from ${lib("core/lite/mavlink.ts")};`, `import { interval } from "cell:hal";`);
+    lines.push(`var mav = mavlinkLink(${portSource(board)}, ${maxFrame}, ${Number(mav.system) & 255}, ${Number(mav.component) & 255});`);
+    lines.push(`mav.heartbeat();`, `interval(function () { mav.heartbeat(); }, 1000);`);
+    link = "mav";
+  }
   const codecArgs = fns ? "" : list.map((c) => (c === "compact" ? CODECS[c][1] : `liteCodec(${CODECS[c][1]})`)).join(", ");
   lines.push(`start(cells, { link: ${link}, codecs: [${codecArgs}] });`);
   return lines.join("\n");
