@@ -63,6 +63,7 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
   const idempotence = new Idempotence(opts.idempotent);
   const router = new Router(clock, timeoutMs, opts.maxSubscribers ?? D.DEFAULT_MAX_SUBSCRIBERS, idempotence, log, (...a) => discovery.heard(...a));
   const discovery = new Discovery(clock, instanceId, router, idempotence, (t) => byTransport.get(t), changed, log);
+  router.onAlive = (route) => discovery.alive(route);
   const announcer = new BridgeAnnouncer(instanceId, ttlMs, clock, (ls) => discovery.reachable(ls), log);
   let closed = false;
   let drained: Promise<void> | null = null;

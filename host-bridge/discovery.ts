@@ -66,6 +66,11 @@ export class Discovery {
     this.table.heard(a, from, ls.link);
   }
 
+  /** An instance answered a request: alive, so its entries on that link start a new TTL. */
+  alive(route: Route): void {
+    this.table.alive(route.instanceId, route.peer, route.via.link);
+  }
+
   /** Forgets the instances heard on a link (or from one peer of it): the link closed or went down. */
   forget(ls: LinkState, why: string, peer?: Peer): void {
     this.forgetting = why;
@@ -105,6 +110,7 @@ export class Discovery {
     const where = `${i.name} ${hex(i.cellId)} (schema ${hex(i.schemaHash)}) instance ${hex(i.instanceId)} on ${ls.name}${i.peer ? " " + i.peer.id : ""}`;
     if (type === "added") {
       const route = new Route(key, i.name, i.cellId, i.schemaHash, i.instanceId, ls, i.peer);
+      route.ttlMs = i.ttlMs;
       router.routes.add(route);
       router.events.routeAdded(route);
       this.describeIfWanted(route);

@@ -32,11 +32,13 @@ export class Router implements EventHost {
   readonly events: EventRelay;
   /** Set while the bridge stops: new requests are refused with Unreachable. */
   stopping = false;
+  /** An instance answered: it is alive whether or not its ANNOUNCE came in time (set by the bridge). */
+  onAlive: (route: Route) => void = () => {};
   private bufs = new FrameBuffers();
   private h = newHeader();
 
   constructor(
-    clock: Clock,
+    private clock: Clock,
     timeoutMs: number,
     maxSubscribers: number,
     readonly idempotence: Idempotence,
@@ -156,6 +158,7 @@ export class Router implements EventHost {
       countDrop(ls.link.stats, DropReason.UnknownRequest);
       return;
     }
+    this.alive(p.route);
     if (kind === Kind.Error && p.retryFrame && !p.retried && frame.length > HEADER_SIZE && RETRY_ON[frame[HEADER_SIZE]] && this.retry(p)) return;
     this.pending.untrack(p);
     if (p.internal) {
@@ -175,6 +178,14 @@ export class Router implements EventHost {
     const w = this.bufs.acquire();
     client.trySend(this.bufs.withId(w, frame, p.clientId), p.peer);
     this.bufs.release();
+  }
+
+  /** Tells the instance table at most every 1/8 of the route's TTL: answers may come by the thousand a second. */
+  private alive(route: Route): void {
+    const now = this.clock.now();
+    if (now - route.aliveAt < route.ttlMs / 8) return;
+    route.aliveAt = now;
+    this.onAlive(route);
   }
 
   /** Sends an idempotent request that failed on its instance to another one; false when there is none. */

@@ -63,6 +63,10 @@ export class LinkState {
 export class Route {
   inFlight = 0;
   gone = false;
+  /** When an answer last told the instance table this instance is alive (router.ts). */
+  aliveAt = -Infinity;
+  /** The instance's TTL when it was added (how often an answer is worth telling the table about). */
+  ttlMs = 0;
   constructor(
     readonly key: string,
     readonly name: string,
