@@ -80,6 +80,12 @@ class UdpLink extends LinkBase implements UdpTransport {
   private ownAddresses: Set<string> | null = null;
   private ownPort = -1;
   private groupSocket: Socket | null = null;
+  /** Datagrams handed to the socket and not yet out; flush() waits for them. */
+  private sending = 0;
+  private flushed: (() => void)[] = [];
+  private readonly sent = (): void => {
+    if (--this.sending === 0) for (const done of this.flushed.splice(0)) done();
+  };
 
   constructor(
     readonly mode: "connect" | "listen" | "multicast",
@@ -169,26 +175,38 @@ class UdpLink extends LinkBase implements UdpTransport {
     this.checkSend(frame);
     const copy = Buffer.from(frame); // the socket sends later; the caller reuses its buffer
     if (this.mode === "connect") {
-      this.socket.send(copy);
+      this.out(copy);
       this.countOut(copy.length);
       return;
     }
     const peer = to as UdpPeer | undefined;
     if (peer) {
       if (typeof peer.address !== "string" || typeof peer.port !== "number") throw new CellError(ErrorCode.Unreachable, `${this.label}: ${peer.id} is not a UDP peer`);
-      this.socket.send(copy, peer.port, peer.address);
+      this.out(copy, peer.port, peer.address);
       this.countOut(copy.length);
     } else if (this.defaultTarget) {
-      this.socket.send(copy, this.defaultTarget.port, this.defaultTarget.host);
+      this.out(copy, this.defaultTarget.port, this.defaultTarget.host);
       this.countOut(copy.length);
     } else {
       // A server has no default peer: a frame for nobody in particular (an ANNOUNCE) goes to the peers
       // heard from lately, not to every address that ever sent one datagram (a finished `cell ls`).
       for (const p of this.peerTable.heardSince(Date.now() - this.peerTtlMs)) {
-        this.socket.send(copy, p.port, p.address);
+        this.out(copy, p.port, p.address);
         this.countOut(copy.length);
       }
     }
+  }
+
+  private out(copy: Buffer, port?: number, address?: string): void {
+    this.sending++;
+    if (port === undefined) this.socket.send(copy, this.sent);
+    else this.socket.send(copy, port, address, this.sent);
+  }
+
+  /** Resolves once every datagram sent so far is out (closing first would cancel them). */
+  flush(): Promise<void> {
+    if (this.sending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.flushed.push(resolve));
   }
 
   close(): void {

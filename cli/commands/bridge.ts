@@ -8,8 +8,10 @@ const usage = `usage: cell bridge [--serial path|tcp://host:port]... [--udp host
                    [--nats url]... [--multicast group:port]... [options]
 
 Holds links to boards and re-exposes every cell it hears announced on them to the network: clients
-call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C stops it
-gently: it says goodbye, lets the requests in flight finish (up to --timeout), then exits.
+call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C (SIGINT) stops
+it gently: it says goodbye, lets the requests in flight finish (up to --timeout), then exits. SIGTERM
+stops it at once: goodbye, the requests in flight are answered Unreachable ("the bridge is stopping"),
+the links are closed, and it exits.
 
   --serial path          a board: a serial device, a pseudo-terminal, or tcp://host:port (QEMU, ser2net)
   --udp host:port        serve UDP clients here, e.g. 0.0.0.0:7420
@@ -70,14 +72,21 @@ export const command: Command = {
       throw e;
     }
     await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
+      const gently = () => {
+        process.off("SIGINT", gently);
+        process.off("SIGTERM", now);
         log("stopping: goodbye sent, finishing the requests in flight");
         void bridge.drain().then(resolve);
       };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
+      const now = () => {
+        process.off("SIGINT", gently);
+        process.off("SIGTERM", now);
+        log("stopping now: goodbye sent, the requests in flight answered Unreachable");
+        bridge.close();
+        resolve();
+      };
+      process.on("SIGINT", gently);
+      process.on("SIGTERM", now);
     });
     log("stopped");
     return ExitCode.Ok;
