@@ -44,7 +44,7 @@ export class Router implements EventHost {
     readonly idempotence: Idempotence,
     readonly log: (line: string) => void,
     /** An ANNOUNCE arrived on a link that learns: the bridge feeds its instance table. */
-    private announced: (ls: LinkState, from: Peer | undefined, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array) => void
+    private announced: (ls: LinkState, from: Peer | undefined, flags: number, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array) => void
   ) {
     const self = this;
     this.pending = new PendingTable(clock, timeoutMs, function (p) {
@@ -75,7 +75,8 @@ export class Router implements EventHost {
       if (cellId === Bridge.id) ls.tap!.deliver(frame, from);
       else this.cancel(ls, from, cellId, methodId, requestId);
     } else if (kind === Kind.Event) this.events.relay(ls, from, cellId, methodId, frame);
-    else if (ls.learn) this.announced(ls, from, codec, cellId, methodId, requestId, frame.subarray(HEADER_SIZE));
+    else if (frame.length === HEADER_SIZE && codec === CodecId.Raw && (cellId | methodId | requestId) === 0) this.asked(ls, from);
+    else if (ls.learn) this.announced(ls, from, h.flags, codec, cellId, methodId, requestId, frame.subarray(HEADER_SIZE));
   }
 
   private request(ls: LinkState, from: Peer | undefined, codec: number, cellId: number, methodId: number, requestId: number, frame: Uint8Array): void {
@@ -125,7 +126,7 @@ export class Router implements EventHost {
   /** Sends a tracked request to `route`; a link that refuses it means it never arrived, so another instance may take it. */
   private dispatch(p: Pending, route: Route, frame: Uint8Array): void {
     for (;;) {
-      const max = route.via.link.maxFrame;
+      const max = route.via.maxFrameTo(route.peer);
       if (frame.length > max) {
         this.fail(p, ErrorCode.TooLarge, `request of ${frame.length - HEADER_SIZE} bytes does not fit the ${max}-byte frames of the link to ${instanceText(route)}`);
         return;
@@ -178,6 +179,13 @@ export class Router implements EventHost {
     const w = this.bufs.acquire();
     client.trySend(this.bufs.withId(w, frame, p.clientId), p.peer);
     this.bufs.release();
+  }
+
+  /** A peer asks who is there (an empty ANNOUNCE, rpc.md §8.1): the bridge answers where it announces. */
+  onQuery: (ls: LinkState, from: Peer | undefined) => void = () => {};
+
+  private asked(ls: LinkState, from: Peer | undefined): void {
+    this.onQuery(ls, from);
   }
 
   /** Tells the instance table at most every 1/8 of the route's TTL: answers may come by the thousand a second. */

@@ -20,6 +20,8 @@ export class LinkState {
   readonly refused: Record<string, number> = {};
   sendFailures = 0;
   tap: Tap | null = null;
+  /** The largest frame each peer takes (by peer id), as it said in answer to a query (rpc.md §8.1). */
+  readonly peerMaxFrame = new Map<string, number>();
   private nextId = 1;
 
   constructor(
@@ -40,6 +42,12 @@ export class LinkState {
       this.nextId = id >= 0xffffffff ? 1 : id + 1;
       if (!this.out.has(id)) return id;
     }
+  }
+
+  /** The largest frame that may be sent to `peer` here: the link's, or less if the peer said so. */
+  maxFrameTo(peer: Peer | undefined): number {
+    const said = this.peerMaxFrame.get(peerId(peer));
+    return said !== undefined && said < this.link.maxFrame ? said : this.link.maxFrame;
   }
 
   refuse(codeName: string): void {

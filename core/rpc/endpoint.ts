@@ -2,7 +2,7 @@
 // cells served here, the calls in flight from here, the event listeners and the announce listeners.
 import type { Transport, Peer } from "../transport";
 import type { Codec } from "../codec";
-import { HEADER_SIZE, Kind, CodecId, Header, newHeader, decodeHeader } from "../header";
+import { HEADER_SIZE, Kind, CodecId, Flag, Header, newHeader, decodeHeader } from "../header";
 import { DropReason, countDrop } from "../drops";
 import { CellError, ErrorCode } from "../errors";
 import { Outbox } from "./outbox";
@@ -44,6 +44,8 @@ export class Endpoint {
   private cells: { [cellId: string]: CellServer } = {};
   private served: { [peerAndRequest: string]: InFlightRequest } = {};
   private announceListeners: AnnounceListener[] = [];
+  /** Told when a peer asks who is there (an empty ANNOUNCE, rpc.md §8.1): announce() answers. */
+  private queryListeners: ((from: Peer | undefined) => void)[] = [];
   private closeListeners: (() => void)[] = [];
   private hdr: Header = newHeader();
 
@@ -115,6 +117,16 @@ export class Endpoint {
 
   onAnnounce(listener: AnnounceListener): () => void {
     var list = this.announceListeners;
+    list.push(listener);
+    return function () {
+      var i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
+  /** Calls `listener` when a peer sends a query (an ANNOUNCE with an empty payload); returns a function that stops it. */
+  onAnnounceQuery(listener: (from: Peer | undefined) => void): () => void {
+    var list = this.queryListeners;
     list.push(listener);
     return function () {
       var i = list.indexOf(listener);
@@ -197,12 +209,18 @@ export class Endpoint {
     } else if (kind === Kind.Event) {
       this.events.dispatch(codec, cellId, methodId, payload, from);
     } else if (kind === Kind.Announce) {
-      this.announced(codec, cellId, methodId, requestId, payload, from);
+      this.announced(h.flags, codec, cellId, methodId, requestId, payload, from);
     }
   }
 
-  private announced(codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array, from: Peer | undefined): void {
-    var a = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0 ? decodeAnnounce(payload) : null;
+  private announced(flags: number, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array, from: Peer | undefined): void {
+    var plain = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0;
+    if (plain && payload.length === 0) {
+      var asked = this.queryListeners.slice();
+      for (var j = 0; j < asked.length; j++) this.safely(asked[j], from);
+      return;
+    }
+    var a = plain ? decodeAnnounce(payload, (flags & Flag.AnnounceMaxFrame) !== 0) : null;
     if (!a) {
       countDrop(this.link.stats, DropReason.BadAnnounce);
       return;
