@@ -3,10 +3,11 @@
 // answers go back to the client that asked, with the client's own id. Payloads are never decoded.
 import type { Peer } from "../core/transport";
 import type { Clock } from "../core/rpc/options";
-import { HEADER_SIZE, Kind, CodecId, MethodId, newHeader, decodeHeader, readU32 } from "../core/header";
+import { HEADER_SIZE, Kind, CodecId, MethodId, Flag, newHeader, decodeHeader, readU32, writeU32 } from "../core/header";
 import { DropReason, countDrop } from "../core/drops";
 import { CellError, ErrorCode, errorCodeName } from "../core/errors";
 import { errorFromPayload } from "../core/rpc/error-payload";
+import { readDeadline } from "../core/rpc/deadline";
 import { Bridge } from "./bridge-cell";
 import { FrameBuffers } from "./frames";
 import { PendingTable } from "./pending";
@@ -17,6 +18,16 @@ import { LinkState, Route, Pending, InternalDone, peerId } from "./state";
 
 /** Errors after which an instance has not run the request (or is gone): an idempotent one is retried once elsewhere. */
 const RETRY_ON: Record<number, true> = { [ErrorCode.UnknownCell]: true, [ErrorCode.Overloaded]: true, [ErrorCode.Unreachable]: true };
+
+/** A copy of a REQUEST without its deadline (`n` bytes) and without the flag that announced it. */
+function withoutDeadline(frame: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(frame.length - n);
+  out.set(frame.subarray(0, HEADER_SIZE));
+  out.set(frame.subarray(HEADER_SIZE + n), HEADER_SIZE);
+  out[2] &= 15;
+  writeU32(out, 16, out.length - HEADER_SIZE);
+  return out;
+}
 
 export function hex(id: number): string {
   return "0x" + (id >>> 0).toString(16).padStart(8, "0");
@@ -69,7 +80,7 @@ export class Router implements EventHost {
     const requestId = h.requestId;
     if (kind === Kind.Request) {
       if (cellId === Bridge.id) ls.tap!.deliver(frame, from);
-      else this.request(ls, from, codec, cellId, methodId, requestId, frame);
+      else this.request(ls, from, h.flags, codec, cellId, methodId, requestId, frame);
     } else if (kind === Kind.Response || kind === Kind.Error) this.answer(ls, from, kind, cellId, methodId, requestId, frame);
     else if (kind === Kind.Cancel) {
       if (cellId === Bridge.id) ls.tap!.deliver(frame, from);
@@ -79,7 +90,18 @@ export class Router implements EventHost {
     else if (ls.learn) this.announced(ls, from, h.flags, codec, cellId, methodId, requestId, frame.subarray(HEADER_SIZE));
   }
 
-  private request(ls: LinkState, from: Peer | undefined, codec: number, cellId: number, methodId: number, requestId: number, frame: Uint8Array): void {
+  private request(ls: LinkState, from: Peer | undefined, flags: number, codec: number, cellId: number, methodId: number, requestId: number, frame: Uint8Array): void {
+    // The caller's deadline (rpc.md §2.1) replaces the bridge's timeout; the instance gets the request without it.
+    let timeoutMs = 0;
+    if (flags & Flag.RequestDeadline) {
+      const d = readDeadline(frame.subarray(HEADER_SIZE));
+      if (!d) {
+        this.refuse(ls, from, ErrorCode.BadPayload, "malformed deadline", cellId, methodId, requestId);
+        return;
+      }
+      timeoutMs = d[0];
+      frame = withoutDeadline(frame, d[1]);
+    }
     const size = frame.length - HEADER_SIZE;
     if (size > ls.maxPayload) {
       this.refuse(ls, from, ErrorCode.TooLarge, `request of ${size} bytes exceeds this link's ${ls.maxPayload}`, cellId, methodId, requestId);
@@ -119,7 +141,7 @@ export class Router implements EventHost {
     if (methodId === MethodId.Subscribe) p.subscribeEvent = builtinU32;
     // The copy costs an allocation, so only requests that may really be retried get one.
     if (this.idempotence.has(cellId, methodId) && this.routes.of(cellId)!.length > 1) p.retryFrame = frame.slice();
-    this.pending.track(p);
+    this.pending.track(p, timeoutMs);
     this.dispatch(p, route, frame);
   }
 
@@ -239,7 +261,7 @@ export class Router implements EventHost {
   private timedOut(p: Pending): void {
     const route = p.route;
     this.cancelUpstream(p);
-    const message = `no answer from ${instanceText(route)} within ${this.pending.timeoutMs} ms`;
+    const message = `no answer from ${instanceText(route)} within ${p.timeoutMs} ms`;
     if (p.internal) p.internal(new CellError(ErrorCode.TimedOut, message), null);
     else this.refuse(p.client!, p.peer, ErrorCode.TimedOut, message, p.cellId, p.methodId, p.clientId);
   }

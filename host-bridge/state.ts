@@ -100,6 +100,8 @@ export class Pending {
   cellId = 0;
   methodId = 0;
   deadline = 0;
+  /** How long this request may take: the bridge's timeout, or the caller's deadline (rpc.md §2.1). */
+  timeoutMs = 0;
   prev: Pending | null = null;
   next: Pending | null = null;
   /** A copy of the request, kept only when it may be retried on another instance. */

@@ -62,3 +62,17 @@ describe("cell bridge stopping", () => {
     expect(took).toBeLessThan(1500);
   }, 60000);
 });
+
+describe("cell call through a bridge", () => {
+  it("waits for --timeout 10000 though the bridge's own timeout is 4000: the deadline travels with the request", async () => {
+    const b = await board(0x5e2);
+    const udp = `127.0.0.1:${await freePort()}`;
+    const bridge = bridgeProc(b.port, udp, ["--timeout", "4000"]);
+    await until(() => bridge.out().includes("+ thermo") && bridge.out().includes(`udp:${udp} open`), 20000, "the bridge to find the board");
+    const call = start(["call", "thermo.slowRead", '{"n":5,"ms":6000}', "--udp", udp, "--timeout", "10000"]);
+    procs.push(call);
+    expect(await call.exited).toBe(0);
+    expect(call.err()).toBe("");
+    expect(JSON.parse(call.out())).toEqual({ n: 5, by: 0x5e2 });
+  }, 60000);
+});

@@ -11,6 +11,7 @@ import { Subscribers, peerKey } from "./subscribers";
 import { CallTable } from "./calls";
 import { EventListeners } from "./listeners";
 import { decodeAnnounce, Announcement } from "./announce-payload";
+import { readDeadline } from "./deadline";
 import { EndpointOptions, Clock, clockFrom, DEFAULT_MAX_PAYLOAD, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SUBSCRIBERS } from "./options";
 
 /** What serve() registers for a cell: the endpoint hands it the requests addressed to that cell. */
@@ -197,6 +198,12 @@ export class Endpoint {
     if (this.closed) return;
     if (kind === Kind.Request) {
       var server = this.cells[cellId];
+      if (h.flags & Flag.RequestDeadline) {
+        // A caller's deadline (rpc.md §2.1): this endpoint answers as soon as it can, so it only skips it.
+        var d = readDeadline(payload);
+        if (!d) return this.sendError(ErrorCode.BadPayload, "malformed deadline", cellId, methodId, requestId, from);
+        payload = payload.subarray(d[1]);
+      }
       if (!server) this.sendError(ErrorCode.UnknownCell, "no cell with id " + cellId + " here", cellId, methodId, requestId, from);
       else if (payload.length > this.maxPayload) this.sendError(ErrorCode.TooLarge, "request larger than " + this.maxPayload + " bytes", cellId, methodId, requestId, from);
       else server.request(codec, methodId, requestId, payload, from);
