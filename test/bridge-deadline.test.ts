@@ -5,6 +5,8 @@ import type { Peer } from "../core/transport";
 import { loopbackPair } from "../core/loopback";
 import { remote } from "../core/host/remote";
 import { HEADER_SIZE, Kind, CodecId } from "../core/header";
+import { readFileSync } from "node:fs";
+import { createBridge } from "../host-bridge/bridge";
 import { Thermo, rig, Rig, instances, fast, until, device } from "./bridge-fixtures";
 import { frame } from "./rpc-fixtures";
 
@@ -77,5 +79,34 @@ describe("a caller's deadline through a bridge", () => {
     expect(sent[0][2]).toBe(0x10); // REQUEST with the flag
     expect(Array.from(sent[0].subarray(HEADER_SIZE, HEADER_SIZE + 2))).toEqual([0xd0, 0x0f]); // 2000 as a varint
     d.announcer.stop();
+  });
+
+  it("forwards the spec's deadline vectors to the device as their `forwarded` frames", async () => {
+    const vectors = JSON.parse(readFileSync(new URL("../spec/vectors/messages.json", import.meta.url), "utf8"));
+    const [board, side] = loopbackPair({ schedule: fast });
+    const toDevice: Uint8Array[] = [];
+    const send = side.send.bind(side);
+    side.send = (f: Uint8Array, to?: Peer) => (toDevice.push(f.slice()), send(f, to));
+    const d = device(board, 0x100);
+    const bridge = createBridge();
+    bridge.addLink(side, { role: "device", name: "dev0" });
+    const [client, net] = loopbackPair({ schedule: fast });
+    bridge.addLink(net, { role: "network", name: "net0" });
+    client.onFrame(() => {});
+    await instances(bridge, Thermo.id, 1);
+    try {
+      for (const v of vectors.deadline.valid) {
+        toDevice.length = 0;
+        client.send(new Uint8Array(Buffer.from(v.frame, "hex")));
+        await until(() => toDevice.some((f) => (f[2] & 15) === Kind.Request), 3000, "the request to reach the device");
+        const f = toDevice.find((f) => (f[2] & 15) === Kind.Request)!;
+        const want = new Uint8Array(Buffer.from(v.forwarded, "hex"));
+        want.set(f.subarray(12, 16), 12); // the bridge's own request id on the device link
+        expect(Buffer.from(f).toString("hex")).toBe(Buffer.from(want).toString("hex"));
+      }
+    } finally {
+      d.announcer.stop();
+      bridge.close();
+    }
   });
 });
