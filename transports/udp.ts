@@ -9,6 +9,7 @@ import { CellError, ErrorCode } from "../core/errors";
 import { LinkBase } from "./link-base";
 import { parseHostPort, formatHostPort, HostPort } from "./address";
 import { UdpPeers, UdpPeer } from "./udp-peers";
+import { osReceiveDrops } from "./udp-drops";
 
 export type { UdpPeer } from "./udp-peers";
 
@@ -22,6 +23,11 @@ interface Common {
   maxPeers?: number;
   /** A server's frames for no peer in particular (ANNOUNCEs) go to peers heard within this time (default 60 s). */
   peerTtlMs?: number;
+  /**
+   * SO_RCVBUF asked for (default 4 MiB; the OS caps it, on Linux at net.core.rmem_max): at the usual
+   * default of 212,992 bytes a burst of requests overflows it and the OS drops them unseen.
+   */
+  receiveBufferBytes?: number;
 }
 /** A client: talks to one server, hears only from it. */
 export interface UdpConnectOptions extends Common {
@@ -51,6 +57,16 @@ export interface UdpTransport extends Transport {
   peer(address: string): UdpPeer;
   /** Peers heard from (listen, multicast); a client has none. */
   peers(): UdpPeer[];
+  /** The receive buffer the OS gave (bytes). */
+  readonly receiveBufferSize: number;
+  /** Datagrams the OS dropped on this link's port for a full receive buffer, or null where it does not say. */
+  osReceiveDrops(): number | null;
+}
+
+const DEFAULT_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
+function udpSocket(type: "udp4" | "udp6", o: Common, reuseAddr = false): Socket {
+  return createSocket({ type, reuseAddr, recvBufferSize: o.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER });
 }
 
 function bindSocket(socket: Socket, port: number, host: string | undefined): Promise<void> {
@@ -110,7 +126,7 @@ class UdpLink extends LinkBase implements UdpTransport {
   static async open(o: UdpOptions): Promise<UdpLink> {
     if ("connect" in o) {
       const target = parseHostPort(o.connect, "udp connect");
-      const socket = createSocket(isIPv6(target.host) ? "udp6" : "udp4");
+      const socket = udpSocket(isIPv6(target.host) ? "udp6" : "udp4", o);
       const link = new UdpLink("connect", socket, o, "udp link to " + o.connect);
       const local = o.bind ? parseHostPort(o.bind, "udp bind") : null;
       await bindSocket(socket, local ? local.port : 0, local ? local.host : undefined);
@@ -122,7 +138,7 @@ class UdpLink extends LinkBase implements UdpTransport {
     }
     if ("listen" in o) {
       const at = parseHostPort(o.listen, "udp listen");
-      const socket = createSocket(isIPv6(at.host) ? "udp6" : "udp4");
+      const socket = udpSocket(isIPv6(at.host) ? "udp6" : "udp4", o);
       const link = new UdpLink("listen", socket, o, "udp server at " + o.listen);
       await bindSocket(socket, at.port, at.host);
       return link;
@@ -140,7 +156,7 @@ class UdpLink extends LinkBase implements UdpTransport {
     const type = isIPv6(group.host) ? "udp6" : "udp4";
     const sender = createSocket(type);
     const link = new UdpLink("multicast", sender, o, "udp multicast " + o.multicast);
-    const listener = createSocket({ type, reuseAddr: true });
+    const listener = udpSocket(type, o, true);
     listener.on("message", (msg, rinfo) => link.receive(msg, rinfo));
     listener.on("error", (err) => link.reportError(err));
     try {
@@ -160,6 +176,15 @@ class UdpLink extends LinkBase implements UdpTransport {
     link.ownAddresses = o.interface ? new Set([o.interface]) : localAddresses();
     link.ownPort = sender.address().port;
     return link;
+  }
+
+  get receiveBufferSize(): number {
+    return (this.groupSocket || this.socket).getRecvBufferSize();
+  }
+
+  osReceiveDrops(): number | null {
+    if (this.closed) return null;
+    return osReceiveDrops((this.groupSocket || this.socket).address().port);
   }
 
   peer(address: string): UdpPeer {
