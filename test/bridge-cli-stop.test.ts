@@ -76,3 +76,27 @@ describe("cell call through a bridge", () => {
     expect(JSON.parse(call.out())).toEqual({ n: 5, by: 0x5e2 });
   }, 60000);
 });
+
+describe("cell watch across a bridge restart", () => {
+  it("subscribes again when the bridge comes back, with a line on stderr", async () => {
+    const b = await board(0x5e3);
+    const alarms = setInterval(() => b.device()?.server.emit("alarm", { value: 40.5, by: 1 }), 50);
+    cleanups.push(async () => clearInterval(alarms));
+    const udp = `127.0.0.1:${await freePort()}`;
+    const first = bridgeProc(b.port, udp);
+    await until(() => first.out().includes("+ thermo") && first.out().includes(`udp:${udp} open`), 20000, "the first bridge to find the board");
+    const watch = start(["watch", "thermo.alarm", "--udp", udp]);
+    procs.push(watch);
+    await until(() => watch.out().split("\n").length > 3, 15000, "events through the first bridge");
+    first.child.kill("SIGKILL"); // a crash: no goodbye
+    await first.exited;
+    const before = watch.out().length;
+    const second = bridgeProc(b.port, udp);
+    await until(() => second.out().includes("+ thermo"), 20000, "the second bridge to find the board");
+    await until(() => watch.err().includes("subscribed again to thermo.alarm"), 15000, "the watch to subscribe again");
+    expect(watch.err()).toMatch(/^cell watch: the bridge does not answer; waiting for it to come back\ncell watch: the bridge restarted \(instance 0x[0-9a-f]{8}\); subscribed again to thermo.alarm\n$/);
+    await until(() => watch.out().slice(before).split("\n").length > 3, 15000, "events through the second bridge");
+    watch.child.kill("SIGINT");
+    expect(await watch.exited).toBe(0);
+  }, 90000);
+});
