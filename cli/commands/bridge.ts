@@ -21,7 +21,8 @@ the links are closed, and it exits.
   --ttl ms               TTL of the bridge's own ANNOUNCE (default 3000)
   --timeout ms           a request not answered in this time fails TimedOut (default 4000)
   --idempotent cell.method   a method the bridge may retry once on another instance (repeatable)
-  --max-frame bytes      largest frame on the serial links (default 1044, the device default)
+  --max-frame bytes      largest frame on the serial links (default 1044, the device default); a board
+                         that answers the bridge's query on connecting says its own, if smaller
   --quiet                log nothing but errors
 
 example: cell bridge --serial /dev/ttyUSB0 --udp 0.0.0.0:7420 --nats nats://127.0.0.1:4222`;
