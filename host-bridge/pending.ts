@@ -5,6 +5,9 @@
 import type { Clock } from "../core/rpc/options";
 import { Pending, Route, LinkState, peerId } from "./state";
 
+/** How much longer than a caller's deadline the bridge keeps its request (a CANCEL may be lost). */
+export const DEADLINE_GRACE_MS = 100;
+
 export class PendingTable {
   private head: Pending | null = null;
   private tail: Pending | null = null;
@@ -24,7 +27,9 @@ export class PendingTable {
    */
   track(p: Pending, timeoutMs = 0): void {
     p.timeoutMs = timeoutMs > 0 ? timeoutMs : this.timeoutMs;
-    p.deadline = this.clock.now() + p.timeoutMs;
+    // A caller with a deadline gives up itself at that time (and sends a CANCEL): the bridge waits a little
+    // longer, so that the caller hears its own TimedOut rather than a race between two.
+    p.deadline = this.clock.now() + p.timeoutMs + (timeoutMs > 0 ? DEADLINE_GRACE_MS : 0);
     let after = this.tail;
     while (after && after.deadline > p.deadline) after = after.prev;
     p.prev = after;
