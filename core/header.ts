@@ -39,11 +39,22 @@ export function readU32(b: Uint8Array, at: number): number {
   return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 }
 
-/** Writes `h` at `out[at..at+20)`. Flags are sent as 0 in v1 whatever `h.flags` says. */
+/**
+ * Flags (the high nibble of byte 2) by kind, wire-format.md §1.3. A flag changes how the payload is read,
+ * so it is sent only to a receiver known to read it: the answer to a query, a request to a bridge.
+ */
+export var Flag = {
+  /** ANNOUNCE: the payload ends with u32 maxFrame (rpc.md §8.1). */
+  AnnounceMaxFrame: 1,
+  /** REQUEST: the payload starts with a varint deadline in ms (rpc.md §2.1). */
+  RequestDeadline: 1
+};
+
+/** Writes `h` at `out[at..at+20)`. */
 export function encodeHeader(h: Header, out: Uint8Array, at: number): void {
   out[at] = MAGIC;
   out[at + 1] = VERSION;
-  out[at + 2] = h.kind & 15;
+  out[at + 2] = (h.kind & 15) | ((h.flags & 15) << 4);
   out[at + 3] = h.codec & 255;
   writeU32(out, at + 4, h.cellId);
   writeU32(out, at + 8, h.methodId);

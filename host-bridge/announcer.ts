@@ -38,6 +38,12 @@ export class BridgeAnnouncer {
     this.targets = this.targets.filter((x) => x.link !== link);
   }
 
+  /** A peer on `link` asked who is there: it is told at once (with the link's maxFrame), if the bridge announces there. */
+  answer(link: LinkState, to: Peer | undefined): void {
+    if (this.stopped || !this.targets.some((x) => x.link === link)) return;
+    this.sendTo({ link, to }, this.ttlMs, true);
+  }
+
   /** The reachable set changed: tell the network now. */
   changed(): void {
     if (!this.stopped) this.sendAll(this.ttlMs);
@@ -67,16 +73,16 @@ export class BridgeAnnouncer {
     for (const target of this.targets) this.sendTo(target, ttlMs);
   }
 
-  private sendTo(target: Target, ttlMs: number): void {
+  private sendTo(target: Target, ttlMs: number, asked = false): void {
     const link = target.link;
     if (link.closed) return;
     const all = this.cells(link);
-    const cells = this.fitting(all, link.link.maxFrame - HEADER_SIZE);
+    const cells = this.fitting(all, link.link.maxFrame - HEADER_SIZE - (asked ? 4 : 0));
     if (cells.length < all.length && !this.warned.has(link.index)) {
       this.warned.add(link.index);
       this.log(`announce on ${link.name}: only ${cells.length} of ${all.length} cells fit one frame; cells() lists them all`);
     }
-    link.trySend(announceFrame({ instanceId: this.instanceId, ttlMs, cells }), target.to);
+    link.trySend(announceFrame({ instanceId: this.instanceId, ttlMs, cells, maxFrame: asked ? link.link.maxFrame : undefined }), target.to);
   }
 
   /** The longest prefix of `cells` (at most 255) whose ANNOUNCE payload fits `room` bytes. */

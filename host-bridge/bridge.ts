@@ -63,6 +63,8 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
   const idempotence = new Idempotence(opts.idempotent);
   const router = new Router(clock, timeoutMs, opts.maxSubscribers ?? D.DEFAULT_MAX_SUBSCRIBERS, idempotence, log, (...a) => discovery.heard(...a));
   const discovery = new Discovery(clock, instanceId, router, idempotence, (t) => byTransport.get(t), changed, log);
+  router.onAlive = (route) => discovery.alive(route);
+  router.onQuery = (ls, from) => announcer.answer(ls, from);
   const announcer = new BridgeAnnouncer(instanceId, ttlMs, clock, (ls) => discovery.reachable(ls), log);
   let closed = false;
   let drained: Promise<void> | null = null;
@@ -105,6 +107,7 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
       link.onStatus((up) => {
         log(`link ${ls.name} ${up ? "is back" : "is down"}`);
         if (!up) discovery.forget(ls, "went away (its link is down)");
+        else if (ls.learn) ask(ls);
       });
     }
   }
@@ -119,6 +122,12 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
       return links.map(linkRow);
     }
   };
+
+  /** Asks who is on a link (an empty ANNOUNCE, rpc.md §8.1): its instances answer at once, not at their next ANNOUNCE. */
+  function ask(ls: LinkState): void {
+    ls.peerMaxFrame.clear(); // what answers may be another board
+    ls.trySend(QUERY, undefined);
+  }
 
   function addLink(link: Transport, o: D.LinkOptions = {}): string {
     if (closed) throw new Error("bridge: closed");
@@ -143,6 +152,7 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
       void served.update(discovery.reachable(ls).map((c) => c.cellId));
     }
     if (o.announce ?? role === "network") announcer.add(ls, o.announceTo);
+    if (ls.learn && role === "device") ask(ls);
     return name;
   }
 
@@ -191,6 +201,9 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
     }
   };
 }
+
+/** The query: an ANNOUNCE frame with an empty payload (codec RAW, ids 0). */
+const QUERY = new Uint8Array([0xce, 1, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
 /**
  * Closes a link once what was sent on it is out. A NATS client queues publishes and writes them on a

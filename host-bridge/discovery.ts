@@ -4,7 +4,7 @@
 import type { Transport, Peer } from "../core/transport";
 import type { Clock } from "../core/rpc/options";
 import type { Announcement, AnnouncedCell } from "../core/rpc/announce-payload";
-import { CodecId, MethodId } from "../core/header";
+import { CodecId, MethodId, Flag } from "../core/header";
 import { DropReason, countDrop } from "../core/drops";
 import { decodeAnnounce } from "../core/rpc/announce-payload";
 import { instanceTable, Instance, InstanceTable } from "../core/rpc/instances";
@@ -54,13 +54,17 @@ export class Discovery {
   }
 
   /** An ANNOUNCE arrived on a link that learns. */
-  heard(ls: LinkState, from: Peer | undefined, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array): void {
-    let a = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0 ? decodeAnnounce(payload) : null;
+  heard(ls: LinkState, from: Peer | undefined, flags: number, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array): void {
+    let a = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0 ? decodeAnnounce(payload, (flags & Flag.AnnounceMaxFrame) !== 0) : null;
     if (!a) {
       countDrop(ls.link.stats, DropReason.BadAnnounce);
       return;
     }
     if (a.instanceId === this.instanceId) return; // our own, echoed back (multicast)
+    if (a.maxFrame !== undefined) {
+      ls.peerMaxFrame.set(peerId(from), a.maxFrame);
+      if (a.maxFrame < ls.link.maxFrame) this.log(`${ls.name}${from ? " " + from.id : ""} takes frames of at most ${a.maxFrame} bytes`);
+    }
     // Another bridge: routing through it could loop back here, so a bridge is one hop, never transit.
     if (a.cells.some((c) => c.cellId === BridgeCell.id)) {
       if (!ls.learnBridges) return;
@@ -68,6 +72,11 @@ export class Discovery {
       a = { instanceId: a.instanceId, ttlMs: a.ttlMs, cells: a.cells.filter((c) => c.cellId !== BridgeCell.id) };
     }
     this.table.heard(a, from, ls.link);
+  }
+
+  /** An instance answered a request: alive, so its entries on that link start a new TTL. */
+  alive(route: Route): void {
+    this.table.alive(route.instanceId, route.peer, route.via.link);
   }
 
   /** Forgets the instances heard on a link (or from one peer of it): the link closed or went down. */
@@ -109,6 +118,7 @@ export class Discovery {
     const where = `${i.name} ${hex(i.cellId)} (schema ${hex(i.schemaHash)}) instance ${hex(i.instanceId)} on ${ls.name}${i.peer ? " " + i.peer.id : ""}`;
     if (type === "added") {
       const route = new Route(key, i.name, i.cellId, i.schemaHash, i.instanceId, ls, i.peer);
+      route.ttlMs = i.ttlMs;
       router.routes.add(route);
       router.events.routeAdded(route);
       this.describeIfWanted(route);

@@ -5,6 +5,9 @@
 import type { Clock } from "../core/rpc/options";
 import { Pending, Route, LinkState, peerId } from "./state";
 
+/** How much longer than a caller's deadline the bridge keeps its request (a CANCEL may be lost). */
+export const DEADLINE_GRACE_MS = 100;
+
 export class PendingTable {
   private head: Pending | null = null;
   private tail: Pending | null = null;
@@ -17,14 +20,24 @@ export class PendingTable {
     private onTimeout: (p: Pending) => void
   ) {}
 
-  /** Starts the clock of a request and indexes it by its client. */
-  track(p: Pending): void {
-    p.deadline = this.clock.now() + this.timeoutMs;
-    p.prev = this.tail;
-    p.next = null;
-    if (this.tail) this.tail.next = p;
+  /**
+   * Starts the clock of a request (the bridge's timeout, or `timeoutMs` when its caller sent a deadline)
+   * and indexes it by its client. Requests with a deadline of their own are placed in deadline order,
+   * searching from the newest: the rest arrive in order.
+   */
+  track(p: Pending, timeoutMs = 0): void {
+    p.timeoutMs = timeoutMs > 0 ? timeoutMs : this.timeoutMs;
+    // A caller with a deadline gives up itself at that time (and sends a CANCEL): the bridge waits a little
+    // longer, so that the caller hears its own TimedOut rather than a race between two.
+    p.deadline = this.clock.now() + p.timeoutMs + (timeoutMs > 0 ? DEADLINE_GRACE_MS : 0);
+    let after = this.tail;
+    while (after && after.deadline > p.deadline) after = after.prev;
+    p.prev = after;
+    p.next = after ? after.next : this.head;
+    if (p.next) p.next.prev = p;
+    else this.tail = p;
+    if (after) after.next = p;
     else this.head = p;
-    this.tail = p;
     this.count++;
     const c = p.client;
     if (c) {
@@ -33,6 +46,10 @@ export class PendingTable {
       if (!ids) c.byClient.set(key, (ids = new Map()));
       ids.set(p.clientId, p);
       c.clientInFlight++;
+    }
+    if (this.head === p && this.timer !== null) {
+      this.clock.clearTimer(this.timer); // it is due before the one the timer waits for
+      this.timer = null;
     }
     if (this.timer === null) this.arm();
   }

@@ -4,10 +4,11 @@
 import { hexId } from "../core/hex";
 import type { Peer } from "../core/transport";
 import type { Clock } from "../core/rpc/options";
-import { HEADER_SIZE, Kind, CodecId, MethodId, newHeader, decodeHeader, readU32 } from "../core/header";
+import { HEADER_SIZE, Kind, CodecId, MethodId, Flag, newHeader, decodeHeader, readU32, writeU32 } from "../core/header";
 import { DropReason, countDrop } from "../core/drops";
 import { CellError, ErrorCode, errorCodeName } from "../core/errors";
 import { errorFromPayload } from "../core/rpc/error-payload";
+import { readDeadline } from "../core/rpc/deadline";
 import { Bridge } from "./bridge-cell";
 import { FrameBuffers } from "./frames";
 import { PendingTable } from "./pending";
@@ -18,6 +19,16 @@ import { LinkState, Route, Pending, InternalDone, peerId } from "./state";
 
 /** Errors after which an instance has not run the request (or is gone): an idempotent one is retried once elsewhere. */
 const RETRY_ON: Record<number, true> = { [ErrorCode.UnknownCell]: true, [ErrorCode.Overloaded]: true, [ErrorCode.Unreachable]: true };
+
+/** A copy of a REQUEST without its deadline (`n` bytes) and without the flag that announced it. */
+function withoutDeadline(frame: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(frame.length - n);
+  out.set(frame.subarray(0, HEADER_SIZE));
+  out.set(frame.subarray(HEADER_SIZE + n), HEADER_SIZE);
+  out[2] &= 15;
+  writeU32(out, 16, out.length - HEADER_SIZE);
+  return out;
+}
 
 export const hex = hexId;
 
@@ -31,17 +42,19 @@ export class Router implements EventHost {
   readonly events: EventRelay;
   /** Set while the bridge stops: new requests are refused with Unreachable. */
   stopping = false;
+  /** An instance answered: it is alive whether or not its ANNOUNCE came in time (set by the bridge). */
+  onAlive: (route: Route) => void = () => {};
   private bufs = new FrameBuffers();
   private h = newHeader();
 
   constructor(
-    clock: Clock,
+    private clock: Clock,
     timeoutMs: number,
     maxSubscribers: number,
     readonly idempotence: Idempotence,
     readonly log: (line: string) => void,
     /** An ANNOUNCE arrived on a link that learns: the bridge feeds its instance table. */
-    private announced: (ls: LinkState, from: Peer | undefined, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array) => void
+    private announced: (ls: LinkState, from: Peer | undefined, flags: number, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array) => void
   ) {
     const self = this;
     this.pending = new PendingTable(clock, timeoutMs, function (p) {
@@ -66,16 +79,28 @@ export class Router implements EventHost {
     const requestId = h.requestId;
     if (kind === Kind.Request) {
       if (cellId === Bridge.id) ls.tap!.deliver(frame, from);
-      else this.request(ls, from, codec, cellId, methodId, requestId, frame);
+      else this.request(ls, from, h.flags, codec, cellId, methodId, requestId, frame);
     } else if (kind === Kind.Response || kind === Kind.Error) this.answer(ls, from, kind, cellId, methodId, requestId, frame);
     else if (kind === Kind.Cancel) {
       if (cellId === Bridge.id) ls.tap!.deliver(frame, from);
       else this.cancel(ls, from, cellId, methodId, requestId);
     } else if (kind === Kind.Event) this.events.relay(ls, from, cellId, methodId, frame);
-    else if (ls.learn) this.announced(ls, from, codec, cellId, methodId, requestId, frame.subarray(HEADER_SIZE));
+    else if (frame.length === HEADER_SIZE && codec === CodecId.Raw && (cellId | methodId | requestId) === 0) this.asked(ls, from);
+    else if (ls.learn) this.announced(ls, from, h.flags, codec, cellId, methodId, requestId, frame.subarray(HEADER_SIZE));
   }
 
-  private request(ls: LinkState, from: Peer | undefined, codec: number, cellId: number, methodId: number, requestId: number, frame: Uint8Array): void {
+  private request(ls: LinkState, from: Peer | undefined, flags: number, codec: number, cellId: number, methodId: number, requestId: number, frame: Uint8Array): void {
+    // The caller's deadline (rpc.md §2.1) replaces the bridge's timeout; the instance gets the request without it.
+    let timeoutMs = 0;
+    if (flags & Flag.RequestDeadline) {
+      const d = readDeadline(frame.subarray(HEADER_SIZE));
+      if (!d) {
+        this.refuse(ls, from, ErrorCode.BadPayload, "malformed deadline", cellId, methodId, requestId);
+        return;
+      }
+      timeoutMs = d[0];
+      frame = withoutDeadline(frame, d[1]);
+    }
     const size = frame.length - HEADER_SIZE;
     if (size > ls.maxPayload) {
       this.refuse(ls, from, ErrorCode.TooLarge, `request of ${size} bytes exceeds this link's ${ls.maxPayload}`, cellId, methodId, requestId);
@@ -115,14 +140,14 @@ export class Router implements EventHost {
     if (methodId === MethodId.Subscribe) p.subscribeEvent = builtinU32;
     // The copy costs an allocation, so only requests that may really be retried get one.
     if (this.idempotence.has(cellId, methodId) && this.routes.of(cellId)!.length > 1) p.retryFrame = frame.slice();
-    this.pending.track(p);
+    this.pending.track(p, timeoutMs);
     this.dispatch(p, route, frame);
   }
 
   /** Sends a tracked request to `route`; a link that refuses it means it never arrived, so another instance may take it. */
   private dispatch(p: Pending, route: Route, frame: Uint8Array): void {
     for (;;) {
-      const max = route.via.link.maxFrame;
+      const max = route.via.maxFrameTo(route.peer);
       if (frame.length > max) {
         this.fail(p, ErrorCode.TooLarge, `request of ${frame.length - HEADER_SIZE} bytes does not fit the ${max}-byte frames of the link to ${instanceText(route)}`);
         return;
@@ -155,6 +180,7 @@ export class Router implements EventHost {
       countDrop(ls.link.stats, DropReason.UnknownRequest);
       return;
     }
+    this.alive(p.route);
     if (kind === Kind.Error && p.retryFrame && !p.retried && frame.length > HEADER_SIZE && RETRY_ON[frame[HEADER_SIZE]] && this.retry(p)) return;
     this.pending.untrack(p);
     if (p.internal) {
@@ -174,6 +200,21 @@ export class Router implements EventHost {
     const w = this.bufs.acquire();
     client.trySend(this.bufs.withId(w, frame, p.clientId), p.peer);
     this.bufs.release();
+  }
+
+  /** A peer asks who is there (an empty ANNOUNCE, rpc.md §8.1): the bridge answers where it announces. */
+  onQuery: (ls: LinkState, from: Peer | undefined) => void = () => {};
+
+  private asked(ls: LinkState, from: Peer | undefined): void {
+    this.onQuery(ls, from);
+  }
+
+  /** Tells the instance table at most every 1/8 of the route's TTL: answers may come by the thousand a second. */
+  private alive(route: Route): void {
+    const now = this.clock.now();
+    if (now - route.aliveAt < route.ttlMs / 8) return;
+    route.aliveAt = now;
+    this.onAlive(route);
   }
 
   /** Sends an idempotent request that failed on its instance to another one; false when there is none. */
@@ -219,7 +260,7 @@ export class Router implements EventHost {
   private timedOut(p: Pending): void {
     const route = p.route;
     this.cancelUpstream(p);
-    const message = `no answer from ${instanceText(route)} within ${this.pending.timeoutMs} ms`;
+    const message = `no answer from ${instanceText(route)} within ${p.timeoutMs} ms`;
     if (p.internal) p.internal(new CellError(ErrorCode.TimedOut, message), null);
     else this.refuse(p.client!, p.peer, ErrorCode.TimedOut, message, p.cellId, p.methodId, p.clientId);
   }

@@ -22,6 +22,8 @@ export class LinkState {
   tap: Tap | null = null;
   /** Learn the cells of another bridge's ANNOUNCE here (not its `bridge` cell): the two ends of a MAVLink link. */
   learnBridges = false;
+  /** The largest frame each peer takes (by peer id), as it said in answer to a query (rpc.md §8.1). */
+  readonly peerMaxFrame = new Map<string, number>();
   private nextId = 1;
 
   constructor(
@@ -42,6 +44,12 @@ export class LinkState {
       this.nextId = id >= 0xffffffff ? 1 : id + 1;
       if (!this.out.has(id)) return id;
     }
+  }
+
+  /** The largest frame that may be sent to `peer` here: the link's, or less if the peer said so. */
+  maxFrameTo(peer: Peer | undefined): number {
+    const said = this.peerMaxFrame.get(peerId(peer));
+    return said !== undefined && said < this.link.maxFrame ? said : this.link.maxFrame;
   }
 
   refuse(codeName: string): void {
@@ -65,6 +73,10 @@ export class LinkState {
 export class Route {
   inFlight = 0;
   gone = false;
+  /** When an answer last told the instance table this instance is alive (router.ts). */
+  aliveAt = -Infinity;
+  /** The instance's TTL when it was added (how often an answer is worth telling the table about). */
+  ttlMs = 0;
   constructor(
     readonly key: string,
     readonly name: string,
@@ -90,6 +102,8 @@ export class Pending {
   cellId = 0;
   methodId = 0;
   deadline = 0;
+  /** How long this request may take: the bridge's timeout, or the caller's deadline (rpc.md §2.1). */
+  timeoutMs = 0;
   prev: Pending | null = null;
   next: Pending | null = null;
   /** A copy of the request, kept only when it may be retried on another instance. */

@@ -36,6 +36,13 @@ export function routeKey(instanceId: number, cellId: number, ls: LinkState, peer
   return instanceId + "/" + cellId + "/" + ls.index + "/" + (peer || "");
 }
 
+/** Drops some links count outside the process (UDP: the OS's, for a full receive buffer), found by duck typing. */
+function outsideDrops(ls: LinkState): Record<string, number> {
+  const link = ls.link as { osReceiveDrops?: () => number | null };
+  const n = typeof link.osReceiveDrops === "function" ? link.osReceiveDrops() : null;
+  return n ? { ReceiveBufferFull: n } : {};
+}
+
 export function linkRow(ls: LinkState): LinkRowValue {
   const s = ls.link.stats;
   return {
@@ -46,7 +53,7 @@ export function linkRow(ls: LinkState): LinkRowValue {
     bytesIn: s.bytesIn,
     bytesOut: s.bytesOut,
     crcFailures: s.drops.BadCrc || 0,
-    drops: counts(s.drops),
+    drops: counts({ ...s.drops, ...outsideDrops(ls) }),
     inFlight: ls.clientInFlight,
     maxInFlight: ls.maxInFlight,
     outInFlight: ls.outInFlight,

@@ -81,7 +81,7 @@ describe("the bridge cell", () => {
     const rows = await b.links({});
     const uart = rows.find((l) => l.name === "uart")!;
     expect(uart).toMatchObject({ role: "device", crcFailures: 1, inFlight: 0, outInFlight: 0, maxPayload: 1024, refused: [] });
-    expect(uart.framesOut).toBe(5);
+    expect(uart.framesOut).toBe(6); // the query on opening the link (rpc.md §8.1), then 5 requests
     expect(uart.framesIn).toBeGreaterThanOrEqual(6); // 5 answers and at least one ANNOUNCE
     expect(uart.bytesIn).toBeGreaterThan(uart.framesIn * 24);
     expect(uart.drops).toEqual([{ reason: "BadCobs", count: 1 }, { reason: "BadCrc", count: 1 }]);

@@ -11,6 +11,7 @@ import { loopbackPair } from "../core/loopback";
 import { remote } from "../core/host/remote";
 import { instanceTable } from "../core/rpc/instances";
 import { readErrorPayload } from "../core/rpc/error-payload";
+import { decodeAnnounce } from "../core/rpc/announce-payload";
 import { jsonCodec, msgpackCodec, rawCodec } from "../core/codecs";
 import type { CallContext, Done } from "../core/rpc/context";
 import type { Handlers } from "../core/rpc/serve";
@@ -360,6 +361,29 @@ describe("lite ANNOUNCE", () => {
     await vi.waitFor(() => expect(count()).toBe(before + 3));
     expect(heard).toBe(2); // refreshes, not new entries
     vi.clearAllTimers();
+  });
+});
+
+describe("lite ANNOUNCE query", () => {
+  it("answers an empty ANNOUNCE at once with its ANNOUNCE, flagged and followed by its maxFrame", async () => {
+    const [a, b] = loopbackPair({ maxFrame: MAX_FRAME });
+    const heard: Uint8Array[] = [];
+    a.onFrame((f) => heard.push(f.slice()));
+    serve([{ def: Other, handlers: { ping: (n: number) => n } as Handlers<typeof Other.members> }], b, { codecs: [compactCodec], instanceId: 0xc0ffee, announceTtlMs: 3000 });
+    await vi.waitFor(() => expect(heard.length).toBe(1)); // the ANNOUNCE at start
+    const query = new Uint8Array(HEADER_SIZE);
+    encodeHeader({ kind: Kind.Announce, flags: 0, codec: CodecId.Raw, cellId: 0, methodId: 0, requestId: 0, length: 0 }, query, 0);
+    a.send(query);
+    await vi.waitFor(() => expect(heard.length).toBe(2));
+    const answer = heard[1];
+    expect(answer[2]).toBe(0x15);
+    expect(answer.length).toBe(heard[0].length + 4);
+    expect(Array.from(answer.subarray(HEADER_SIZE, heard[0].length))).toEqual(Array.from(heard[0].subarray(HEADER_SIZE)));
+    expect(new DataView(answer.buffer).getUint32(answer.length - 4, true)).toBe(MAX_FRAME);
+    const table = instanceTable();
+    table.heard(decodeAnnounce(answer.subarray(HEADER_SIZE), true)!, undefined, a);
+    expect(table.list().map((i) => [i.name, i.instanceId])).toEqual([["other", 0xc0ffee]]);
+    table.close();
   });
 });
 

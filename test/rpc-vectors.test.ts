@@ -5,6 +5,8 @@ import { Writer } from "../core/codec";
 import { HEADER_SIZE, Kind, CodecId, newHeader, encodeHeader } from "../core/header";
 import { writeErrorPayload, readErrorPayload, errorFromPayload, clipUtf8 } from "../core/rpc/error-payload";
 import { encodeAnnounce, decodeAnnounce } from "../core/rpc/announce-payload";
+import { announceFrame } from "../core/rpc/announce";
+import { readDeadline, writeDeadline } from "../core/rpc/deadline";
 import { ErrorCode } from "../core/errors";
 
 const vectors = JSON.parse(readFileSync(new URL("../spec/vectors/messages.json", import.meta.url), "utf8"));
@@ -50,6 +52,52 @@ describe("ANNOUNCE payload vectors", () => {
   for (const v of vectors.announce.invalid) {
     it("rejects: " + v.name, () => {
       expect(decodeAnnounce(bytes(v.hex))).toBeNull();
+    });
+  }
+});
+
+describe("ANNOUNCE query and maxFrame vectors (rpc.md §8.1)", () => {
+  const u32 = (s: string) => parseInt(s, 16);
+  it(vectors.announce.query.name, () => {
+    const f = bytes(vectors.announce.query.frame);
+    expect(f.length).toBe(HEADER_SIZE);
+    expect(hex(announceFrame({ instanceId: 1, ttlMs: 1, cells: [] }).subarray(0, 4))).toBe(vectors.announce.query.frame.slice(0, 8));
+  });
+  for (const v of vectors.announce.withMaxFrame) {
+    it(v.name, () => {
+      const cells = v.cells.map((c: { name: string; cellId: string; schemaHash: string }) => ({ name: c.name, cellId: u32(c.cellId), schemaHash: u32(c.schemaHash) }));
+      const fields = { instanceId: u32(v.instanceId), ttlMs: v.ttlMs, cells, maxFrame: v.maxFrame };
+      expect(hex(encodeAnnounce(fields))).toBe(v.hex);
+      expect(decodeAnnounce(bytes(v.hex), true)).toEqual(fields);
+      expect(hex(announceFrame(fields))).toBe(v.frame);
+      // A receiver that does not read the flag sees bytes after the last entry: BadAnnounce, never a wrong listing.
+      expect(decodeAnnounce(bytes(v.hex))).toBeNull();
+    });
+  }
+  for (const v of vectors.announce.withMaxFrameInvalid) {
+    it("rejects: " + v.name, () => {
+      expect(decodeAnnounce(bytes(v.hex), true)).toBeNull();
+    });
+  }
+});
+
+describe("REQUEST deadline vectors (rpc.md §2.1)", () => {
+  for (const v of vectors.deadline.valid) {
+    it(v.name, () => {
+      const w = new Writer();
+      writeDeadline(w, v.deadlineMs);
+      expect(hex(w.view())).toBe(v.varint);
+      const f = bytes(v.frame);
+      expect(f[2] >> 4).toBe(1);
+      const payload = f.subarray(HEADER_SIZE);
+      const d = readDeadline(payload)!;
+      expect(d).toEqual([v.deadlineMs, v.varint.length / 2]);
+      expect(hex(payload.subarray(d[1]))).toBe(v.value);
+    });
+  }
+  for (const v of vectors.deadline.invalid) {
+    it("rejects: " + v.name, () => {
+      expect(readDeadline(bytes(v.payload))).toBeNull();
     });
   }
 });

@@ -9,6 +9,7 @@ import { CellError, ErrorCode } from "../core/errors";
 import { LinkBase } from "./link-base";
 import { parseHostPort, formatHostPort, HostPort } from "./address";
 import { UdpPeers, UdpPeer } from "./udp-peers";
+import { osReceiveDrops } from "./udp-drops";
 
 export type { UdpPeer } from "./udp-peers";
 
@@ -24,6 +25,11 @@ interface Common {
   peerTtlMs?: number;
   /** The clock peers are timed with, in ms (default Date.now; tests pass their own). */
   now?: () => number;
+  /**
+   * SO_RCVBUF asked for (default 4 MiB; the OS caps it, on Linux at net.core.rmem_max): at the usual
+   * default of 212,992 bytes a burst of requests overflows it and the OS drops them unseen.
+   */
+  receiveBufferBytes?: number;
 }
 /** A client: talks to one server, hears only from it. */
 export interface UdpConnectOptions extends Common {
@@ -53,6 +59,16 @@ export interface UdpTransport extends Transport {
   peer(address: string): UdpPeer;
   /** Peers heard from (listen, multicast); a client has none. */
   peers(): UdpPeer[];
+  /** The receive buffer the OS gave (bytes). */
+  readonly receiveBufferSize: number;
+  /** Datagrams the OS dropped on this link's port for a full receive buffer, or null where it does not say. */
+  osReceiveDrops(): number | null;
+}
+
+const DEFAULT_RECEIVE_BUFFER = 4 * 1024 * 1024;
+
+function udpSocket(type: "udp4" | "udp6", o: Common, reuseAddr = false): Socket {
+  return createSocket({ type, reuseAddr, recvBufferSize: o.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER });
 }
 
 function bindSocket(socket: Socket, port: number, host: string | undefined): Promise<void> {
@@ -97,6 +113,12 @@ class UdpLink extends LinkBase implements UdpTransport {
   private ownAddresses: Set<string> | null = null;
   private ownPort = -1;
   private groupSocket: Socket | null = null;
+  /** Datagrams handed to the socket and not yet out; flush() waits for them. */
+  private sending = 0;
+  private flushed: (() => void)[] = [];
+  private readonly sent = (): void => {
+    if (--this.sending === 0) for (const done of this.flushed.splice(0)) done();
+  };
 
   constructor(
     readonly mode: "connect" | "listen" | "multicast",
@@ -122,7 +144,7 @@ class UdpLink extends LinkBase implements UdpTransport {
   static async open(o: UdpOptions): Promise<UdpLink> {
     if ("connect" in o) {
       const target = parseHostPort(o.connect, "udp connect");
-      const socket = createSocket(isIPv6(target.host) ? "udp6" : "udp4");
+      const socket = udpSocket(isIPv6(target.host) ? "udp6" : "udp4", o);
       const link = new UdpLink("connect", socket, o, "udp link to " + o.connect);
       const local = o.bind ? parseHostPort(o.bind, "udp bind") : null;
       // A socket left open after a failed bind or connect (an unknown host) would keep the process alive.
@@ -137,7 +159,7 @@ class UdpLink extends LinkBase implements UdpTransport {
     }
     if ("listen" in o) {
       const at = parseHostPort(o.listen, "udp listen");
-      const socket = createSocket(isIPv6(at.host) ? "udp6" : "udp4");
+      const socket = udpSocket(isIPv6(at.host) ? "udp6" : "udp4", o);
       const link = new UdpLink("listen", socket, o, "udp server at " + o.listen);
       await closedOnFailure(socket, () => bindSocket(socket, at.port, at.host));
       return link;
@@ -155,7 +177,7 @@ class UdpLink extends LinkBase implements UdpTransport {
     const type = isIPv6(group.host) ? "udp6" : "udp4";
     const sender = createSocket(type);
     const link = new UdpLink("multicast", sender, o, "udp multicast " + o.multicast);
-    const listener = createSocket({ type, reuseAddr: true });
+    const listener = udpSocket(type, o, true);
     listener.on("message", (msg, rinfo) => link.receive(msg, rinfo));
     listener.on("error", (err) => link.reportError(err));
     try {
@@ -177,6 +199,15 @@ class UdpLink extends LinkBase implements UdpTransport {
     return link;
   }
 
+  get receiveBufferSize(): number {
+    return (this.groupSocket || this.socket).getRecvBufferSize();
+  }
+
+  osReceiveDrops(): number | null {
+    if (this.closed) return null;
+    return osReceiveDrops((this.groupSocket || this.socket).address().port);
+  }
+
   peer(address: string): UdpPeer {
     const at = parseHostPort(address, "udp peer");
     return this.peerTable.get(at.host, at.port);
@@ -190,26 +221,38 @@ class UdpLink extends LinkBase implements UdpTransport {
     this.checkSend(frame);
     const copy = Buffer.from(frame); // the socket sends later; the caller reuses its buffer
     if (this.mode === "connect") {
-      this.socket.send(copy);
+      this.out(copy);
       this.countOut(copy.length);
       return;
     }
     const peer = to as UdpPeer | undefined;
     if (peer) {
       if (typeof peer.address !== "string" || typeof peer.port !== "number") throw new CellError(ErrorCode.Unreachable, `${this.label}: ${peer.id} is not a UDP peer`);
-      this.socket.send(copy, peer.port, peer.address);
+      this.out(copy, peer.port, peer.address);
       this.countOut(copy.length);
     } else if (this.defaultTarget) {
-      this.socket.send(copy, this.defaultTarget.port, this.defaultTarget.host);
+      this.out(copy, this.defaultTarget.port, this.defaultTarget.host);
       this.countOut(copy.length);
     } else {
       // A server has no default peer: a frame for nobody in particular (an ANNOUNCE) goes to the peers
       // heard from lately, not to every address that ever sent one datagram (a finished `cell ls`).
       for (const p of this.peerTable.heardSince(this.now() - this.peerTtlMs)) {
-        this.socket.send(copy, p.port, p.address);
+        this.out(copy, p.port, p.address);
         this.countOut(copy.length);
       }
     }
+  }
+
+  private out(copy: Buffer, port?: number, address?: string): void {
+    this.sending++;
+    if (port === undefined) this.socket.send(copy, this.sent);
+    else this.socket.send(copy, port, address, this.sent);
+  }
+
+  /** Resolves once every datagram sent so far is out (closing first would cancel them). */
+  flush(): Promise<void> {
+    if (this.sending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.flushed.push(resolve));
   }
 
   close(): void {

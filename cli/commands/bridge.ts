@@ -32,9 +32,10 @@ export const command = defineCommand({
   name: "bridge",
   summary: "re-expose the cells of boards on serial links to UDP, QUIC and NATS",
   about: `Holds links to boards and re-exposes every cell it hears announced on them to the network: clients
-call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C stops it
-gently: it says goodbye, lets the requests in flight finish (up to --timeout), then exits.
-Give at least one network side (--udp, --quic, --nats, --multicast or --mavlink).`,
+call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C (SIGINT) stops
+it gently: it says goodbye, lets the requests in flight finish (up to --timeout), then exits. SIGTERM
+stops it at once: goodbye, the requests in flight are answered Unreachable ("the bridge is stopping"),
+the links are closed, and it exits. Give at least one network side (--udp, --quic, --nats, --multicast or --mavlink).`,
   options: {
     serial: repeated({ value: "path", help: "a board: a serial device, a pseudo-terminal, or tcp://host:port (QEMU, ser2net)", parse: serialPath }),
     udp: repeated({ value: "host:port", help: "serve UDP clients here, e.g. 0.0.0.0:7420", parse: hostPort }),
@@ -46,7 +47,7 @@ Give at least one network side (--udp, --quic, --nats, --multicast or --mavlink)
     idempotent: repeated({ value: "cell.method", help: "a method the bridge may retry once on another instance", parse: cellMethod }),
     "max-frame": option({
       value: "bytes",
-      help: `largest frame on the serial links, ${MAX_FRAME_RANGE.min}..${MAX_FRAME_RANGE.max} (default: the device default, 1044)`,
+      help: `largest frame on the serial links, ${MAX_FRAME_RANGE.min}..${MAX_FRAME_RANGE.max} (default: the device default, 1044; a board that answers the bridge's query on connecting says its own, if smaller)`,
       parse: wholeNumber(MAX_FRAME_RANGE.min, MAX_FRAME_RANGE.max, "(bytes: a header and CRC at least)")
     }),
     mavlink: repeated({ value: "udp:host:port|udpout:host:port|serial:path[:baud]", help: "MAVLink: udp: listens and answers whoever sends (e.g. udp:0.0.0.0:14550), udpout: sends to a ground station or router, serial: a telemetry radio or TELEM port (default 57600 baud)", parse: mavlinkSide }),
@@ -90,14 +91,21 @@ Give at least one network side (--udp, --quic, --nats, --multicast or --mavlink)
       throw e;
     }
     await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
+      const gently = () => {
+        process.off("SIGINT", gently);
+        process.off("SIGTERM", now);
         log("stopping: goodbye sent, finishing the requests in flight");
         void bridge.drain().then(resolve);
       };
-      process.on("SIGINT", stop);
-      process.on("SIGTERM", stop);
+      const now = () => {
+        process.off("SIGINT", gently);
+        process.off("SIGTERM", now);
+        log("stopping now: goodbye sent, the requests in flight answered Unreachable");
+        bridge.close();
+        resolve();
+      };
+      process.on("SIGINT", gently);
+      process.on("SIGTERM", now);
     });
     log("stopped");
     return ExitCode.Ok;

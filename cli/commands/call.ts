@@ -41,7 +41,7 @@ An ERROR answer is printed as one line, exit 1 (5 when it is TimedOut).`,
       }
       const m = info.def as MethodDef;
       const req = requestFromJson(m.req, positionals[1], `${cellName}.${member} request`);
-      const client = connect(def, link, { codecs: HOST_CODECS, codec, timeoutMs });
+      const client = connect(def, link, { codecs: HOST_CODECS, codec, timeoutMs, sendDeadline: true });
       let res: unknown;
       try {
         res = await new Promise((resolve, reject) => client.call(member as never, req as never, (err, v) => (err ? reject(err) : resolve(v))));

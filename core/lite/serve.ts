@@ -92,7 +92,7 @@ function compiled(def: any): CompiledCell {
 /** Serves `cells` on `link`. Each cell's server (for its events) reaches it through its start hook. */
 export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions): void {
   var buf = new Uint8Array(MAX_FRAME || link.maxFrame), busy = 0;
-  var ttl = (OPTIONS && o.announceTtlMs) || 30000, id = (OPTIONS && o.instanceId) || (Math.random() * 4294967296) >>> 0;
+  var ttl = (OPTIONS && o.announceTtlMs) || 30000, id = (OPTIONS && o.instanceId) || (Math.random() * 1e10) >>> 0; // mod 2^32: shorter than 4294967296
   /** By cell id: [member table, handlers]. */
   var known: { [cellId: string]: [CompiledCell, any] } = {}, codecs: { [id: string]: LiteCodec } = {};
   /** The deferred request being handled with each id: calling it with (0, 0, 1) cancels it. */
@@ -106,7 +106,8 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
   }
 
   /** Sends the frame whose payload was just built; a link that refuses it loses it, as a wire would. */
-  function send(kind: number, codec: number, cellId: number, memberId: number, requestId: number, to?: Peer): void {
+  /** Fields left out are 0 (put() writes `undefined` as 0 bytes: shorter calls, for ANNOUNCE). */
+  function send(kind: number, codec?: any, cellId?: any, memberId?: any, requestId?: any, to?: Peer): void {
     var end = at;
     seek(0);
     put(0x1ce | (kind << 16) | (codec << 24), 4); // magic, version, kind, codec
@@ -122,8 +123,11 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
       } catch (e) {}
   }
 
-  /** ANNOUNCE: u32 instanceId, u32 ttlMs, u8 count, then per cell u32 id, u32 schema hash, u8 name length, name. */
-  function announce(): void {
+  /**
+   * ANNOUNCE: u32 instanceId, u32 ttlMs, u8 count, then per cell u32 id, u32 schema hash, u8 name length,
+   * name; in answer to a query (`asked` = 16), flagged AnnounceMaxFrame and followed by u32 maxFrame (rpc.md §8.1).
+   */
+  function announce(asked?: number): void {
     begin();
     put(id, 4);
     put(ttl, 4);
@@ -138,7 +142,8 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
         buf[at - 1] = writeText(c.name);
       });
     }
-    send(5, 0, 0, 0, 0);
+    if (asked) put(MAX_FRAME || buf.length, 4);
+    send(5 | (asked as number)); // `asked` is 16: the flag AnnounceMaxFrame
   }
 
   // A COMPACT-only board build (FNS) has one codec, whose member tables hold its functions.
@@ -158,7 +163,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
         begin();
         if (FNS) c.m[e](value); // an event's entry is its encoder there
         else k.encode(c.m[e][1], value);
-        send(3, FNS ? 2 : k.id, c.id, e, 0);
+        send(3, FNS ? 2 : k.id, c.id, e); // requestId 0
         return 1;
       }
     } as DeviceServer<any>;
@@ -185,11 +190,11 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
       while ((buf[end] & 192) == 128) end--;
       seek(end);
     }
-    reply(2, 0);
+    reply(2); // codec RAW (0)
   }
 
   /** Sends the frame just built as the answer to the request being answered. */
-  function reply(kind: number, codecId: number): void {
+  function reply(kind: number, codecId?: number): void {
     send(kind, codecId, cellId, memberId, requestId, from);
   }
 
@@ -221,6 +226,8 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
 
     // RESPONSE/ERROR: a device makes no calls; EVENT, ANNOUNCE: it listens to neither. A CANCEL for a
     // request that already has its answer (every one, without deferred answers) is ignored, as for an unknown id.
+    // An empty ANNOUNCE is a query (a bridge that just opened the link): answered at once.
+    if (kind == 5 && !p.length && (!OPTIONS || ttl > 0)) announce(16);
     if (kind) {
       if (DEFER && kind == 4 && calls[requestId]) calls[requestId](0, 0, 1);
       return;
@@ -238,7 +245,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
         begin();
         if (memberId) subs[EVENT_IDS_UNIQUE ? r32(p, 0) : cellId + "/" + r32(p, 0)] = memberId < 2;
         else writeText(cell.schema);
-        return reply(1, 0);
+        return reply(1); // codec RAW (0)
       }
       x = FNS ? decodeWith(d[1], p) : k.decode(d[1], p);
     } catch (e) {

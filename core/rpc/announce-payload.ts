@@ -1,5 +1,6 @@
 // The ANNOUNCE payload (codec RAW; header cellId 0, methodId 0, requestId 0):
 //   u32 instanceId, u32 ttlMs, u8 count, then per cell: u32 cellId, u32 schemaHash, u8 nameLength, name (UTF-8)
+// With the header flag AnnounceMaxFrame (only in answer to a query, rpc.md §8.1): then u32 maxFrame.
 import { Writer } from "../codec";
 import { readU32, writeU32 } from "../header";
 import { fnv1a32String } from "../fnv";
@@ -18,6 +19,8 @@ export interface Announcement {
   /** How long the listing stays true without being repeated; 0 says "gone now". */
   ttlMs: number;
   cells: AnnouncedCell[];
+  /** The largest frame the instance takes on this link: sent (flag AnnounceMaxFrame) only in answer to a query. */
+  maxFrame?: number;
 }
 
 var CELL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -39,7 +42,8 @@ export function announceLength(a: Announcement): number {
     if (!isU32(c.schemaHash) || c.cellId !== fnv1a32String(c.name)) throw new RangeError("announce: bad ids for cell " + c.name);
     n += 9 + len;
   }
-  return n;
+  if (a.maxFrame !== undefined && !isU32(a.maxFrame)) throw new RangeError("announce: maxFrame is u32");
+  return a.maxFrame !== undefined ? n + 4 : n;
 }
 
 export function writeAnnounce(w: Writer, a: Announcement): void {
@@ -58,12 +62,20 @@ export function writeAnnounce(w: Writer, a: Announcement): void {
     b[p + 8] = end - p - 9;
     p = end;
   }
+  if (a.maxFrame !== undefined) {
+    writeU32(b, p, a.maxFrame);
+    p += 4;
+  }
   w.pos = p;
 }
 
-/** Reads an ANNOUNCE payload; null when it is malformed in any way (the endpoint counts BadAnnounce). */
-export function decodeAnnounce(b: Uint8Array): Announcement | null {
-  if (b.length < 9) return null;
+/**
+ * Reads an ANNOUNCE payload (ending with u32 maxFrame when the header has the flag AnnounceMaxFrame);
+ * null when it is malformed in any way (the endpoint counts BadAnnounce).
+ */
+export function decodeAnnounce(whole: Uint8Array, withMaxFrame?: boolean): Announcement | null {
+  if (whole.length < (withMaxFrame ? 13 : 9)) return null;
+  var b = withMaxFrame ? whole.subarray(0, whole.length - 4) : whole;
   var count = b[8];
   var cells: AnnouncedCell[] = [];
   var seen: { [cellId: string]: boolean } = {};
@@ -81,7 +93,9 @@ export function decodeAnnounce(b: Uint8Array): Announcement | null {
     p += 9 + len;
   }
   if (p !== b.length) return null;
-  return { instanceId: readU32(b, 0), ttlMs: readU32(b, 4), cells: cells };
+  var a: Announcement = { instanceId: readU32(b, 0), ttlMs: readU32(b, 4), cells: cells };
+  if (withMaxFrame) a.maxFrame = readU32(whole, p);
+  return a;
 }
 
 /** The payload of `a` as new bytes (for tools and tests; announce() builds its frame once). */

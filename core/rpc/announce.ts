@@ -1,9 +1,9 @@
 // announce(): tells a link which cells this instance serves, repeated every ttl/3 so that a listener
-// keeps the listing while at most two announcements are lost.
+// keeps the listing while at most two announcements are lost, and at once to a peer that asks (a query).
 import type { Transport, Peer } from "../transport";
 import type { CellDef } from "../schema";
 import { Writer } from "../codec";
-import { HEADER_SIZE, Kind, CodecId, newHeader, encodeHeader } from "../header";
+import { HEADER_SIZE, Kind, CodecId, Flag, newHeader, encodeHeader } from "../header";
 import { endpoint } from "./endpoint";
 import { EndpointOptions } from "./options";
 import { Announcement, writeAnnounce } from "./announce-payload";
@@ -23,13 +23,14 @@ export interface Announcer {
   stop(): void;
 }
 
-/** A whole ANNOUNCE frame (header ‖ payload) for `a`, in a buffer of its own. */
+/** A whole ANNOUNCE frame (header ‖ payload) for `a`, in a buffer of its own; with `a.maxFrame`, flagged so. */
 export function announceFrame(a: Announcement): Uint8Array {
   var w = new Writer(64);
   w.reset(HEADER_SIZE);
   writeAnnounce(w, a);
   var h = newHeader();
   h.kind = Kind.Announce;
+  h.flags = a.maxFrame !== undefined ? Flag.AnnounceMaxFrame : 0;
   h.codec = CodecId.Raw;
   h.length = w.pos - HEADER_SIZE;
   encodeHeader(h, w.buf, 0);
@@ -42,6 +43,9 @@ export function announce(link: Transport, opts: AnnounceOptions, epOpts?: Endpoi
   for (var i = 0; i < opts.cells.length; i++) cells.push({ name: opts.cells[i].name, cellId: opts.cells[i].id, schemaHash: opts.cells[i].hash });
   var frame = announceFrame({ instanceId: opts.instanceId, ttlMs: opts.ttlMs, cells: cells });
   var goodbye = announceFrame({ instanceId: opts.instanceId, ttlMs: 0, cells: cells });
+  // The answer to a query (rpc.md §8.1) also says how large a frame this instance takes on the link.
+  var answer = announceFrame({ instanceId: opts.instanceId, ttlMs: opts.ttlMs, cells: cells, maxFrame: link.maxFrame });
+  if (answer.length > link.maxFrame) answer = frame;
   if (frame.length > link.maxFrame) throw new RangeError("announce: " + frame.length + " bytes do not fit the link's " + link.maxFrame + "-byte frames");
   var ep = endpoint(link, epOpts);
   var every = Math.max(1, Math.floor(opts.ttlMs / 3));
@@ -55,6 +59,9 @@ export function announce(link: Transport, opts: AnnounceOptions, epOpts?: Endpoi
     timer = ep.clock.setTimer(tick, every);
   }
 
+  var unasked = ep.onAnnounceQuery(function (from) {
+    if (!stopped) ep.trySend(answer, from);
+  });
   ep.onClose(function () {
     stopped = true;
     if (timer !== null) ep.clock.clearTimer(timer);
@@ -65,6 +72,7 @@ export function announce(link: Transport, opts: AnnounceOptions, epOpts?: Endpoi
     stop: function () {
       if (stopped) return;
       stopped = true;
+      unasked();
       if (timer !== null) ep.clock.clearTimer(timer);
       ep.trySend(goodbye, opts.to);
     }

@@ -3,7 +3,8 @@ import type { Peer } from "../transport";
 import type { Codec } from "../codec";
 import type { Type } from "../schema";
 import type { Endpoint } from "./endpoint";
-import { Kind, CodecId, writeU32 } from "../header";
+import { Kind, CodecId, Flag, writeU32 } from "../header";
+import { writeDeadline } from "./deadline";
 import { CellError, ErrorCode } from "../errors";
 import { errorFromPayload } from "./error-payload";
 
@@ -24,6 +25,8 @@ export interface CallSpec {
   /** Reads a built-in's RAW answer; throws CellError(BadPayload) when it is malformed. */
   readRaw?: (payload: Uint8Array) => unknown;
   timeoutMs: number;
+  /** Send timeoutMs with the request (flag RequestDeadline, rpc.md §2.1): only to a bridge or a core endpoint. */
+  deadline?: boolean;
   to?: Peer;
   owner?: unknown;
 }
@@ -68,13 +71,15 @@ export class CallTable {
     call.id = this.allocate();
     try {
       var w = ep.out.begin();
+      var flags = spec.deadline && spec.timeoutMs > 0 ? Flag.RequestDeadline : 0;
+      if (flags) writeDeadline(w, Math.min(Math.ceil(spec.timeoutMs), 0xffffffff));
       if (spec.codec) spec.codec.encode(spec.reqType!, spec.req, w);
       else if (spec.rawU32 !== undefined) {
         w.ensure(4);
         writeU32(w.buf, w.pos, spec.rawU32);
         w.pos += 4;
       }
-      frame = ep.out.seal(Kind.Request, codecId, spec.cellId, spec.methodId, call.id);
+      frame = ep.out.seal(Kind.Request, codecId, spec.cellId, spec.methodId, call.id, flags);
     } catch (e) {
       var err = e as CellError;
       return this.failSoon(call, typeof err.code === "number" ? err.code : ErrorCode.BadPayload, spec.what + ": " + err.message);

@@ -25,6 +25,11 @@ export interface ConnectOptions extends EndpointOptions {
   timeoutMs?: number;
   /** On a link with many peers: the one to call (absent: the link's default peer). */
   peer?: Peer;
+  /**
+   * Send each call's timeout with its request (flag RequestDeadline, spec/rpc.md §2.1), so that a bridge
+   * waits as long as the caller does. Only towards a bridge or a core endpoint: a device does not read it.
+   */
+  sendDeadline?: boolean;
 }
 
 export type Callback<V> = (err: CellError | null, value?: V) => void;
@@ -86,7 +91,7 @@ class CellClient<M extends Members> {
     }
     var def = info.def as MethodDef;
     var timeoutMs = opts && opts.timeoutMs !== undefined ? opts.timeoutMs : this.timeoutMs;
-    var spec = { cellId: this.cell.id, methodId: info.id, what: what, codec: codec, reqType: def.req, req: req, resType: def.res, timeoutMs: timeoutMs, to: this.opts.peer, owner: this };
+    var spec = { cellId: this.cell.id, methodId: info.id, what: what, codec: codec, reqType: def.req, req: req, resType: def.res, timeoutMs: timeoutMs, deadline: this.opts.sendDeadline, to: this.opts.peer, owner: this };
     return this.ep.calls.start(spec, cb);
   }
 

@@ -2,7 +2,7 @@
 // cells served here, the calls in flight from here, the event listeners and the announce listeners.
 import type { Transport, Peer } from "../transport";
 import type { Codec } from "../codec";
-import { HEADER_SIZE, Kind, CodecId, Header, newHeader, decodeHeader } from "../header";
+import { HEADER_SIZE, Kind, CodecId, Flag, Header, newHeader, decodeHeader } from "../header";
 import { DropReason, countDrop } from "../drops";
 import { CellError, ErrorCode } from "../errors";
 import { Outbox } from "./outbox";
@@ -11,6 +11,7 @@ import { Subscribers, peerKey } from "./subscribers";
 import { CallTable } from "./calls";
 import { EventListeners } from "./listeners";
 import { decodeAnnounce, Announcement } from "./announce-payload";
+import { readDeadline } from "./deadline";
 import { EndpointOptions, Clock, clockFrom, DEFAULT_MAX_PAYLOAD, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_SUBSCRIBERS } from "./options";
 
 /** What serve() registers for a cell: the endpoint hands it the requests addressed to that cell. */
@@ -44,6 +45,8 @@ export class Endpoint {
   private cells: { [cellId: string]: CellServer } = {};
   private served: { [peerAndRequest: string]: InFlightRequest } = {};
   private announceListeners: AnnounceListener[] = [];
+  /** Told when a peer asks who is there (an empty ANNOUNCE, rpc.md §8.1): announce() answers. */
+  private queryListeners: ((from: Peer | undefined) => void)[] = [];
   private closeListeners: (() => void)[] = [];
   private hdr: Header = newHeader();
 
@@ -122,6 +125,16 @@ export class Endpoint {
     };
   }
 
+  /** Calls `listener` when a peer sends a query (an ANNOUNCE with an empty payload); returns a function that stops it. */
+  onAnnounceQuery(listener: (from: Peer | undefined) => void): () => void {
+    var list = this.queryListeners;
+    list.push(listener);
+    return function () {
+      var i = list.indexOf(listener);
+      if (i >= 0) list.splice(i, 1);
+    };
+  }
+
   /** Called once when the link closes (the link's own onClose belongs to the endpoint). */
   onClose(listener: () => void): void {
     if (this.closed) this.later(listener);
@@ -185,6 +198,12 @@ export class Endpoint {
     if (this.closed) return;
     if (kind === Kind.Request) {
       var server = this.cells[cellId];
+      if (h.flags & Flag.RequestDeadline) {
+        // A caller's deadline (rpc.md §2.1): this endpoint answers as soon as it can, so it only skips it.
+        var d = readDeadline(payload);
+        if (!d) return this.sendError(ErrorCode.BadPayload, "malformed deadline", cellId, methodId, requestId, from);
+        payload = payload.subarray(d[1]);
+      }
       if (!server) this.sendError(ErrorCode.UnknownCell, "no cell with id " + cellId + " here", cellId, methodId, requestId, from);
       else if (payload.length > this.maxPayload) this.sendError(ErrorCode.TooLarge, "request larger than " + this.maxPayload + " bytes", cellId, methodId, requestId, from);
       else server.request(codec, methodId, requestId, payload, from);
@@ -197,12 +216,18 @@ export class Endpoint {
     } else if (kind === Kind.Event) {
       this.events.dispatch(codec, cellId, methodId, payload, from);
     } else if (kind === Kind.Announce) {
-      this.announced(codec, cellId, methodId, requestId, payload, from);
+      this.announced(h.flags, codec, cellId, methodId, requestId, payload, from);
     }
   }
 
-  private announced(codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array, from: Peer | undefined): void {
-    var a = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0 ? decodeAnnounce(payload) : null;
+  private announced(flags: number, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array, from: Peer | undefined): void {
+    var plain = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0;
+    if (plain && payload.length === 0) {
+      var asked = this.queryListeners.slice();
+      for (var j = 0; j < asked.length; j++) this.safely(asked[j], from);
+      return;
+    }
+    var a = plain ? decodeAnnounce(payload, (flags & Flag.AnnounceMaxFrame) !== 0) : null;
     if (!a) {
       countDrop(this.link.stats, DropReason.BadAnnounce);
       return;

@@ -38,6 +38,11 @@ export interface InstanceTable {
   attach(link: Transport): () => void;
   /** Feeds one announcement (what `attach` does for each ANNOUNCE). */
   heard(a: Announcement, from: Peer | undefined, link: Transport): void;
+  /**
+   * The instance answered a request on `link` (from `from`): it is alive, so its entries there start a
+   * new TTL as if it had announced. A busy device may send its ANNOUNCE late; one that answers is not dead.
+   */
+  alive(instanceId: number, from: Peer | undefined, link: Transport): void;
   /** Live instances serving the cell with this id (copies). */
   instancesOf(cellId: number): Instance[];
   /** Every live entry (copies). */
@@ -151,6 +156,19 @@ export function instanceTable(opts?: InstanceTableOptions): InstanceTable {
     var prefix = a.instanceId + "/";
     for (var k in entries) {
       if (!listed[k] && k.indexOf(prefix) === 0 && k.substring(k.indexOf("/", prefix.length)) === route) remove(k, "removed");
+    }
+    arm();
+  };
+
+  table.alive = function (instanceId, from, link) {
+    var now = clock.now();
+    var prefix = instanceId + "/";
+    var route = "/" + tagOf(link) + "/" + peerKey(from);
+    for (var k in entries) {
+      var e = entries[k];
+      if (k.indexOf(prefix) !== 0 || k.substring(k.indexOf("/", prefix.length)) !== route || e.expiresAt <= now) continue;
+      e.lastHeard = now;
+      e.expiresAt = now + e.ttlMs;
     }
     arm();
   };

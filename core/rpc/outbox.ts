@@ -21,12 +21,13 @@ export class Outbox {
   }
 
   /** Writes the header in front of the payload and returns the whole frame (valid until the next `begin`). */
-  seal(kind: number, codec: number, cellId: number, methodId: number, requestId: number): Uint8Array {
+  seal(kind: number, codec: number, cellId: number, methodId: number, requestId: number, flags?: number): Uint8Array {
     var w = this.w;
     var length = w.pos - HEADER_SIZE;
     if (length > this.maxPayload) throw new CellError(ErrorCode.TooLarge, "payload of " + length + " bytes exceeds " + this.maxPayload);
     var h = this.h;
     h.kind = kind;
+    h.flags = flags || 0;
     h.codec = codec;
     h.cellId = cellId;
     h.methodId = methodId;

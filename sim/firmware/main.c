@@ -30,7 +30,9 @@ int main(void) {
   for (;;) {
     const uint8_t *frame;
     size_t len;
-    while ((len = link_poll(&frame)) != 0) dispatch(frame, len);
+    /* One frame, then the due timers: a link that never goes quiet must not starve them (the ANNOUNCE
+       is a timer, and a board whose ANNOUNCE starves is taken for dead). */
+    if ((len = link_poll(&frame)) != 0) dispatch(frame, len);
     engine_run_timers();
     /* Up for a while without a fault: whatever faulted before is not looping. */
     if (faults_in_a_row() && clock_millis() > 5000) faults_clear();

@@ -31,7 +31,7 @@ describe.each(BOARDS)("a simulated board (%s) behind the bridge", (boardId) => {
     udp = await openUdp({ listen: "127.0.0.1:0" });
     bridge.addLink(udp, { role: "network", name: "udp" });
     bridge.addLink(await openNats({ servers: nats.url }), { role: "network", name: "nats" });
-    // The board repeats its ANNOUNCE every ttl/3 (10 s by default): the bridge learns the cell from it.
+    // The bridge asks who is there when it adds the link (spec/rpc.md §8.1): the board answers with its ANNOUNCE.
     await waitFor("the board's ANNOUNCE at the bridge", () => bridge.cells().some((c) => c.cellId === Echo.id), 20000);
   }, 120000);
 
