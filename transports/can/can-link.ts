@@ -174,15 +174,16 @@ export class CanLink extends LinkBase implements Transport {
     if (this.closed) return;
     this.busOff = false; // the controller hears the bus again
     const addr = parseCanId(this.ids, f.id, f.extended);
-    if (!addr || (addr.dst !== ALL && addr.dst !== this.node)) return; // other traffic on the bus
-    this.canFramesIn++;
-    this.stats.bytesIn += f.data.length;
+    if (!addr) return; // other traffic on the bus
     if (addr.src === this.node) {
       countDrop(this.stats, CanDrop.AddressConflict);
       if (!this.conflictReported) this.reportError(new Error(`${this.label}: another node sends with this node's address ${this.node}; give each node its own`));
       this.conflictReported = true;
       return;
     }
+    if (addr.dst !== ALL && addr.dst !== this.node) return; // between two other nodes
+    this.canFramesIn++;
+    this.stats.bytesIn += f.data.length;
     const pci = parsePci(f.data);
     if (pci.type === "bad") return countDrop(this.stats, pci.reason);
     if (pci.type === "FC") {
