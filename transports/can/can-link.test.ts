@@ -2,9 +2,8 @@
 // messages to all, and the faults: a lost consecutive frame, no flow control, a 4 GiB first frame,
 // bus-off, two nodes with one address.
 import { describe, it, expect, afterEach } from "vitest";
-import type { Transport } from "../../core/transport";
 import { CellError } from "../../core/errors";
-import { memoryCanBus, MemoryBus } from "../testing/can-bus";
+import { memoryCanBus, MemoryBus, toward } from "../testing/can-bus";
 import { makeFrame } from "../testing/frames";
 import { canLink, CanLink, CanLinkOptions } from "./can-link";
 import { device, client, until, Device } from "../../test/bridge-fixtures";
@@ -22,11 +21,6 @@ function node(bus: MemoryBus, n: number, o: Partial<CanLinkOptions> & { fd?: boo
   return link;
 }
 
-/** `link` as a point-to-point Transport towards one node, for remote(). */
-function toward(link: CanLink, n: number): Transport {
-  const peer = link.peer(n);
-  return Object.assign(Object.create(link), { send: (f: Uint8Array) => link.send(f, peer), onFrame: (cb: (f: Uint8Array) => void) => link.onFrame((f, from) => from === peer && cb(f)) });
-}
 
 function pair(o: Partial<CanLinkOptions> & { fd?: boolean } = {}, timeoutMs = 3000) {
   const bus = memoryCanBus();
@@ -34,7 +28,7 @@ function pair(o: Partial<CanLinkOptions> & { fd?: boolean } = {}, timeoutMs = 30
   const b = node(bus, 2, o);
   const d = device(b, 0xb0a4d, 60000);
   devices.push(d);
-  const thermo = client(toward(a, 2), timeoutMs);
+  const thermo = client(toward(a, a.peer(2)), timeoutMs);
   return { bus, a, b, thermo, d };
 }
 

@@ -6,7 +6,7 @@ import { consecutiveFrame, firstFrame, fitsSingleFrame, flowControl, parsePci, s
 import { IsoTpReceiver } from "./isotp-receiver";
 import { ALL, canId, parseCanId, IdFormat } from "./ids";
 
-const vectors = JSON.parse(readFileSync(new URL("../../spec/vectors/can-isotp.json", import.meta.url), "utf8"));
+const vectors: { segment: any[]; published: any[]; flowControl: any[]; bad: any[] } = JSON.parse(readFileSync(new URL("../../spec/vectors/can-isotp.json", import.meta.url), "utf8"));
 const idVectors = JSON.parse(readFileSync(new URL("../../spec/vectors/can-ids.json", import.meta.url), "utf8"));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
@@ -39,7 +39,7 @@ function receive(frames: string[], maxMessage = 1 << 20) {
 }
 
 describe("ISO-TP segmentation (vectors)", () => {
-  it.each(vectors.segment.map((c: { name: string }) => [c.name, c]))("%s: segments as the reference does, and reassembles", (_, c: any) => {
+  it.each(vectors.segment.map((c: { name: string }) => [c.name, c] as [string, any]))("%s: segments as the reference does, and reassembles", (_, c: any) => {
     expect(segment(bytes(c.message), c.txDl)).toEqual(c.frames);
     const { got, drops } = receive(c.frames);
     expect(drops).toEqual([]);
@@ -65,7 +65,7 @@ describe("ISO-TP segmentation (vectors)", () => {
     expect([stMinByte(0), stMinByte(0.1), stMinByte(0.9), stMinByte(1), stMinByte(20), stMinByte(500)]).toEqual([0, 0xf1, 0xf9, 1, 20, 0x7f]);
   });
 
-  it.each(vectors.bad.map((c: { name: string }) => [c.name, c]))("drops %s, counted, never a message", (_, c: any) => {
+  it.each(vectors.bad.map((c: { name: string }) => [c.name, c] as [string, any]))("drops %s, counted, never a message", (_, c: any) => {
     const { got, drops, fcs } = receive(c.frames, 4096);
     expect(got).toEqual([]);
     expect(drops).toEqual([c.drop]);

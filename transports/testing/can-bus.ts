@@ -1,5 +1,6 @@
 // An in-memory CAN bus for tests: adapters that hear every frame the others send (never their own),
 // delivered on a later turn as a real controller would, with hooks to lose frames and to fail the bus.
+import type { Transport, Peer } from "../../core/transport";
 import type { CanAdapter } from "../can/adapter";
 import type { CanFrame } from "../can/frame";
 import { dlcOf } from "../can/frame";
@@ -61,4 +62,17 @@ export function memoryCanBus(): MemoryBus {
     for (const m of members) if (m.name !== from && (m.fd || !frame.fd)) setImmediate(() => m.deliver(frame));
   }
   return bus;
+}
+
+/** A many-peer link seen as a point-to-point one towards `peer` (for remote() in tests): sends go to it, frames from others are ignored. */
+export function toward(link: Transport, peer: Peer): Transport {
+  return {
+    maxFrame: link.maxFrame,
+    stats: link.stats,
+    send: (frame) => link.send(frame, peer),
+    onFrame: (cb) => link.onFrame((frame, from) => from === peer && cb(frame)),
+    onError: (cb) => link.onError(cb),
+    onClose: (cb) => link.onClose(cb),
+    close: () => link.close()
+  };
 }
