@@ -128,6 +128,7 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
     const room = link.maxFrame - HEADER_SIZE;
     const maxInFlight = o.maxInFlight ?? (role === "device" ? D.DEVICE_MAX_IN_FLIGHT : D.NETWORK_MAX_IN_FLIGHT);
     const ls = new LinkState(links.length, name, role, link, o.learn ?? true, Math.min(o.maxPayload ?? room, room), maxInFlight, o.maxOutInFlight ?? D.DEFAULT_MAX_OUT_IN_FLIGHT);
+    ls.peerBridges = o.peerBridges ?? false;
     links.push(ls);
     byTransport.set(link, ls);
     ls.tap = tap(link);

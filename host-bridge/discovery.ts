@@ -61,8 +61,13 @@ export class Discovery {
       return;
     }
     if (a.instanceId === this.instanceId) return; // our own, echoed back (multicast)
-    // Another bridge: routing through it could loop back here, so a bridge is one hop, never transit.
-    for (const c of a.cells) if (c.cellId === BridgeCell.id) return;
+    // Another bridge: routing through it could loop back here, so a bridge is one hop, never transit,
+    // except on a shared bus of bridges (peerBridges), where reachable() never offers those cells back.
+    if (a.cells.some((c) => c.cellId === BridgeCell.id)) {
+      if (!ls.peerBridges) return;
+      this.table.heard({ ...a, cells: a.cells.filter((c) => c.cellId !== BridgeCell.id) }, from, ls.link);
+      return;
+    }
     this.table.heard(a, from, ls.link);
   }
 

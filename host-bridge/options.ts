@@ -33,6 +33,12 @@ export interface LinkOptions {
   role?: LinkRole;
   /** Learn instances from ANNOUNCEs heard here (default true). */
   learn?: boolean;
+  /**
+   * Learn the cells other bridges announce here (default false: a bridge is one hop). For a shared bus
+   * such as CAN, where bridges hold boards and offer their cells to each other: the other bridge's own
+   * `bridge` cell is left out, and what is learned here is never announced back here, so nothing loops.
+   */
+  peerBridges?: boolean;
   /** Send the bridge's own ANNOUNCE here (default: true on network links, false on device links). */
   announce?: boolean;
   /** Whom the ANNOUNCE goes to on a link with many peers (default: the link's default, usually all). */

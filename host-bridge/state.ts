@@ -19,6 +19,8 @@ export class LinkState {
   /** ERRORs the bridge itself answered this link's clients with, by code name. */
   readonly refused: Record<string, number> = {};
   sendFailures = 0;
+  /** Learns the cells other bridges announce here (LinkOptions.peerBridges). */
+  peerBridges = false;
   tap: Tap | null = null;
   private nextId = 1;
 
