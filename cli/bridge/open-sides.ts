@@ -1,4 +1,4 @@
-// The links `cell bridge` holds: device sides (serial ports, tcp:// serial) and network sides (UDP,
+// The links `cell bridge` holds: device sides (serial ports, tcp:// serial, CAN buses) and network sides (UDP,
 // multicast, QUIC, NATS). Each transport module is imported only when one of its options is given.
 import type { Transport } from "../../core/transport";
 import type { LinkOptions } from "../../host-bridge/options";
@@ -10,6 +10,8 @@ export interface SideOptions {
   multicast: string[];
   quic: string[];
   nats: string[];
+  /** CAN buses: `slcan:PATH[:BITRATE][?node=N]`, `socketcan:IFACE[?node=N]` (transports/can/open.ts). */
+  can?: string[];
   maxFrame?: number;
 }
 
@@ -33,6 +35,19 @@ export async function openSides(o: SideOptions, opened: (side: Side) => void): P
     const { openSerial } = await import("../../transports/serial");
     const link = await opening(`serial ${path}`, () => openSerial(path, { maxFrame: o.maxFrame }));
     opened({ link, options: { role: "device", name: "serial:" + path } });
+  }
+  for (const spec of o.can ?? []) {
+    const { parseCanSpec, openCan } = await import("../../transports/can/open");
+    let parsed: import("../../transports/can/open").CanSpec;
+    try {
+      parsed = parseCanSpec(spec);
+    } catch (e) {
+      throw new CliError((e as Error).message, ExitCode.Usage);
+    }
+    const link = await opening(`can ${spec}`, () => openCan(parsed));
+    // A shared bus: boards announce on it, and so do other bridges, whose cells are learned and routed to.
+    const note = parsed.nodeGiven ? undefined : `can ${spec}: node address ${link.node}, picked at random (give ?node=N, unique on the bus)`;
+    opened({ link, options: { role: "device", name: "can:" + spec, announce: true, peerBridges: true }, note });
   }
   for (const at of o.udp) {
     const { openUdp } = await import("../../transports/udp");

@@ -5,13 +5,16 @@ import { CliError, ExitCode } from "../exit-codes";
 import { openSides } from "../bridge/open-sides";
 
 const usage = `usage: cell bridge [--serial path|tcp://host:port]... [--udp host:port]... [--quic host:port]...
-                   [--nats url]... [--multicast group:port]... [options]
+                   [--nats url]... [--multicast group:port]... [--can spec]... [options]
 
 Holds links to boards and re-exposes every cell it hears announced on them to the network: clients
 call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C stops it
 gently: it says goodbye, lets the requests in flight finish (up to --timeout), then exits.
 
   --serial path          a board: a serial device, a pseudo-terminal, or tcp://host:port (QEMU, ser2net)
+  --can spec             a CAN bus: slcan:/dev/ttyACM0:500000 (an slcan USB adapter, CAN bitrate) or
+                         socketcan:can0; add ?node=N (this bridge's address, unique on the bus). Boards and
+                         other bridges on the bus are learned; the cells held here are announced there
   --udp host:port        serve UDP clients here, e.g. 0.0.0.0:7420
   --multicast group:port announce on a LAN multicast group too, e.g. 239.255.67.1:7422
   --quic host:port       serve QUIC clients here (prints the certificate fingerprint they pin)
@@ -39,12 +42,12 @@ export const command: Command = {
     const { values: o } = parseArgs({
       args,
       options: {
-        serial: many, udp: many, quic: many, nats: many, multicast: many, idempotent: many,
+        serial: many, udp: many, quic: many, nats: many, multicast: many, idempotent: many, can: many,
         ttl: { type: "string" }, timeout: { type: "string" }, "max-frame": { type: "string" }, quiet: { type: "boolean" }
       }
     });
-    if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length === 0) {
-      throw new CliError("give at least one network side: --udp, --quic, --nats or --multicast\n\n" + usage, ExitCode.Usage);
+    if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length + o.can.length === 0) {
+      throw new CliError("give at least one network side: --udp, --quic, --nats, --multicast or --can\n\n" + usage, ExitCode.Usage);
     }
     const log = (line: string) => {
       if (!o.quiet) console.log(`${new Date().toISOString()} ${line}`);
@@ -58,7 +61,7 @@ export const command: Command = {
     log(`bridge 0x${bridge.instanceId.toString(16).padStart(8, "0")} starting`);
     try {
       await openSides(
-        { serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: positive(o["max-frame"], "--max-frame") },
+        { serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, can: o.can, maxFrame: positive(o["max-frame"], "--max-frame") },
         (side) => {
           const name = bridge.addLink(side.link, side.options);
           log(`${side.options.role} link ${name} open`);
