@@ -6,7 +6,8 @@ const sections: Record<string, () => Promise<string[]> | string[]> = {
   "core (issue 2)": runCore,
   "bridge (issue 5)": async () => (await import("./bridge")).runBridge(),
   "sim (issue 4)": async () => (await import("./sim")).runSim(),
-  "engines (issue 3)": async () => (await import("./engines")).runEngines()
+  "engines (issue 3)": async () => (await import("./engines")).runEngines(),
+  "can (issue 16)": async () => (await import("./can")).runCan()
 };
 
 const wanted = process.argv.slice(2);
