@@ -2,7 +2,8 @@
 // encoder, scripts/vectors/generate-ble.py).
 import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
-import { decodeBeacon, decodeManufacturerData, encodeBeacon } from "./beacon";
+import { decodeBeacon, decodeBeaconNames, decodeManufacturerData, encodeBeacon, encodeBeaconNames } from "./beacon";
+import { fnv1a32String } from "../../core/fnv";
 
 const v = JSON.parse(readFileSync(new URL("../../spec/vectors/ble-beacon.json", import.meta.url), "utf8"));
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
@@ -34,5 +35,15 @@ describe("BLE beacons (vectors)", () => {
   it("refuses what does not fit", () => {
     expect(() => encodeBeacon({ instance: 1, cellIds: [1, 2, 3, 4, 5, 6], more: false })).toThrow("a beacon lists at most 5 cells, not 6; set more and list the first 5");
     expect(() => encodeBeacon({ instance: 0x10000, cellIds: [], more: false })).toThrow("a beacon's instance id is 16 bits, not 65536");
+  });
+
+  it("writes and reads the scan response's names, whose hashes are the advertised ids", () => {
+    for (const c of v.names) {
+      expect(Buffer.from(encodeBeaconNames(c.names)).toString("hex")).toBe(c.scanResponse);
+      expect(decodeBeaconNames(bytes(c.scanResponse))).toEqual(c.names);
+      expect(c.names.map(fnv1a32String)).toEqual(ids(c.ids));
+    }
+    for (const c of v.invalidNames) expect([c.name, decodeBeaconNames(bytes(c.scanResponse))]).toEqual([c.name, null]);
+    expect(decodeManufacturerData(bytes(v.names[0].scanResponse).subarray(2))).toBeNull(); // a names packet is no beacon
   });
 });

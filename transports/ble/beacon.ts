@@ -53,3 +53,54 @@ export function decodeBeacon(adv: Uint8Array): Beacon | null {
   }
   return null;
 }
+
+/** The scan response of a beacon: the names of (some of) its cells, so a central can list them by name. */
+export function encodeBeaconNames(names: string[]): Uint8Array {
+  const parts = names.map((n) => Buffer.from(n, "utf8"));
+  const body = parts.reduce((n, p) => n + 1 + p.length, 0);
+  if (names.length > 7 || 6 + body > 31) throw new RangeError(`beacon names take ${6 + body} bytes; a scan response holds 31`);
+  const out = new Uint8Array(6 + body);
+  out.set([5 + body, AD_MANUFACTURER, BEACON_COMPANY & 0xff, BEACON_COMPANY >> 8, 0xce, 0x20 | names.length]);
+  let at = 6;
+  for (const p of parts) {
+    out[at++] = p.length;
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Reads cell names from manufacturer data (company id first); null when it is not a names packet. */
+export function decodeBeaconNamesData(md: Uint8Array): string[] | null {
+  if (md.length < 4 || (md[0] | (md[1] << 8)) !== BEACON_COMPANY || md[2] !== 0xce || md[3] >> 4 !== 2) return null;
+  const names: string[] = [];
+  let at = 4;
+  for (let i = 0; i < (md[3] & 15); i++) {
+    const len = md[at];
+    if (!len || at + 1 + len > md.length) return null;
+    try {
+      names.push(utf8.decode(md.subarray(at + 1, at + 1 + len)));
+    } catch {
+      return null;
+    }
+    at += 1 + len;
+  }
+  return at === md.length ? names : null;
+}
+
+/** Finds the names packet in raw scan response data. */
+export function decodeBeaconNames(data: Uint8Array): string[] | null {
+  if (data.length > 31) return null;
+  for (let at = 0; at < data.length; ) {
+    const len = data[at];
+    if (len === 0 || at + 1 + len > data.length) return null;
+    if (data[at + 1] === AD_MANUFACTURER) {
+      const found = decodeBeaconNamesData(data.subarray(at + 2, at + 1 + len));
+      if (found) return found;
+    }
+    at += 1 + len;
+  }
+  return null;
+}
