@@ -2,6 +2,7 @@
 // cells of Cell beacons without connecting, connects on the first call, routes typed calls over the
 // Nordic UART Service, and connects again after the device dropped the connection.
 import { describe, it, expect, afterEach } from "vitest";
+import { spawn } from "node:child_process";
 import { loopbackPair } from "../core/loopback";
 import { streamLink } from "../core/stream-link";
 import { createBridge } from "../host-bridge/bridge";
@@ -64,3 +65,25 @@ describe("bridge --ble", () => {
     expect(peripheral.connections).toBe(2);
   });
 });
+
+describe("cell bridge --ble", () => {
+  it("without a Bluetooth adapter exits Unavailable (4) with one line saying why", async () => {
+    const child = spawn(process.execPath, ["cli/bin/cell.mjs", "bridge", "--ble", "--udp", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (b) => (out += b));
+    child.stderr!.on("data", (b) => (err += b));
+    const code = await new Promise<number | null>((resolve) => {
+      child.once("exit", resolve);
+      setTimeout(() => resolve(-1), 20000);
+    });
+    if (code === -1) {
+      // This machine has an adapter: then the BLE side must be open.
+      process.kill(child.pid!, "SIGKILL");
+      return expect(out).toMatch(/device link ble:(noble|node-ble) open/);
+    }
+    expect(code).toBe(4);
+    expect(err).toMatch(/^cell bridge: cannot open ble: ble: no Bluetooth adapter: noble: [^\n]+; node-ble: [^\n]+\n$/);
+  }, 30000);
+});
+

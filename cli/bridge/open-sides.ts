@@ -12,6 +12,8 @@ export interface SideOptions {
   nats: string[];
   /** CAN buses: `slcan:PATH[:BITRATE][?node=N]`, `socketcan:IFACE[?node=N]` (transports/can/open.ts). */
   can?: string[];
+  /** Scan for BLE Cell beacons and connect to them on the first call. */
+  ble?: boolean;
   maxFrame?: number;
 }
 
@@ -48,6 +50,14 @@ export async function openSides(o: SideOptions, opened: (side: Side) => void): P
     // A shared bus: boards announce on it, and so do other bridges, whose cells are learned and routed to.
     const note = parsed.nodeGiven ? undefined : `can ${spec}: node address ${link.node}, picked at random (give ?node=N, unique on the bus)`;
     opened({ link, options: { role: "device", name: "can:" + spec, announce: true, peerBridges: true }, note });
+  }
+  if (o.ble) {
+    const { openCentral } = await import("../../transports/ble/open-central");
+    const { BleScanLink } = await import("../../transports/ble/scan-link");
+    const central = await opening("ble", () => openCentral());
+    const link = new BleScanLink(central);
+    await opening("ble", () => link.start());
+    opened({ link, options: { role: "device", name: `ble:${central.library}` } });
   }
   for (const at of o.udp) {
     const { openUdp } = await import("../../transports/udp");

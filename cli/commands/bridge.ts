@@ -15,6 +15,8 @@ gently: it says goodbye, lets the requests in flight finish (up to --timeout), t
   --can spec             a CAN bus: slcan:/dev/ttyACM0:500000 (an slcan USB adapter, CAN bitrate) or
                          socketcan:can0; add ?node=N (this bridge's address, unique on the bus). Boards and
                          other bridges on the bus are learned; the cells held here are announced there
+  --ble                  scan for Bluetooth LE Cell beacons (Puck.js...), list their cells, connect on the
+                         first call (needs @abandonware/noble or node-ble, and an adapter)
   --udp host:port        serve UDP clients here, e.g. 0.0.0.0:7420
   --multicast group:port announce on a LAN multicast group too, e.g. 239.255.67.1:7422
   --quic host:port       serve QUIC clients here (prints the certificate fingerprint they pin)
@@ -43,7 +45,7 @@ export const command: Command = {
       args,
       options: {
         serial: many, udp: many, quic: many, nats: many, multicast: many, idempotent: many, can: many,
-        ttl: { type: "string" }, timeout: { type: "string" }, "max-frame": { type: "string" }, quiet: { type: "boolean" }
+        ttl: { type: "string" }, timeout: { type: "string" }, "max-frame": { type: "string" }, quiet: { type: "boolean" }, ble: { type: "boolean" }
       }
     });
     if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length + o.can.length === 0) {
@@ -61,7 +63,7 @@ export const command: Command = {
     log(`bridge 0x${bridge.instanceId.toString(16).padStart(8, "0")} starting`);
     try {
       await openSides(
-        { serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, can: o.can, maxFrame: positive(o["max-frame"], "--max-frame") },
+        { serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, can: o.can, ble: o.ble, maxFrame: positive(o["max-frame"], "--max-frame") },
         (side) => {
           const name = bridge.addLink(side.link, side.options);
           log(`${side.options.role} link ${name} open`);
