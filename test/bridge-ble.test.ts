@@ -6,6 +6,8 @@ import { spawn } from "node:child_process";
 import { loopbackPair } from "../core/loopback";
 import { streamLink } from "../core/stream-link";
 import { createBridge } from "../host-bridge/bridge";
+import { BridgeCell } from "../host-bridge";
+import { remote } from "../core/host/remote";
 import { BleScanLink } from "../transports/ble/scan-link";
 import { encodeBeacon, encodeBeaconNames } from "../transports/ble/beacon";
 import { nusPeripheral } from "../transports/testing/nus-peripheral";
@@ -31,14 +33,17 @@ async function rig() {
   const [user, net] = loopbackPair({ schedule: fast });
   bridge.addLink(net, { role: "network", name: "net" });
   cleanup.push(() => (board.announcer.stop(), bridge.close()));
-  return { peripheral, bridge, ble, thermo: client(user), log };
+  return { peripheral, bridge, ble, thermo: client(user), bridgeCell: remote(BridgeCell, user), log };
 }
 
 describe("bridge --ble", () => {
-  it("lists a beacon's cells by name without connecting", async () => {
-    const { peripheral, bridge } = await rig();
+  it("lists a beacon's cells by name without connecting (what `cell ls` shows)", async () => {
+    const { peripheral, bridge, bridgeCell } = await rig();
     await until(() => bridge.cells().some((c) => c.name === "thermo"), 3000, "the beacon's cell to be listed");
     expect(bridge.cells()).toEqual([expect.objectContaining({ name: "thermo", cellId: Thermo.id, instanceId: 0x0b0a, link: "ble", peer: "ble:c7:1f:00:0b:0a:01" })]);
+    // `cell ls` reads the bridge cell's listing over the network side:
+    const listing = await bridgeCell.cells({});
+    expect(listing.cells).toEqual([expect.objectContaining({ name: "thermo", cellId: Thermo.id, instanceId: 0x0b0a, link: "ble" })]);
     expect(peripheral.connections).toBe(0);
   });
 
