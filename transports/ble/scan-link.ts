@@ -18,6 +18,8 @@ export interface BleScanOptions {
   maxFrame?: number;
   /** Frames queued per device while connecting (default 16). */
   maxQueued?: number;
+  /** Devices remembered at once (default 256). */
+  maxDevices?: number;
 }
 
 export interface BlePeer extends Peer {
@@ -52,9 +54,10 @@ export class BleScanLink extends LinkBase implements Transport {
   async start(): Promise<void> {
     await this.central.scan((a) => {
       if (this.closed || !a.manufacturerData) return;
-      const d = this.device(a.address);
       const beacon = decodeManufacturerData(a.manufacturerData);
       const names = beacon ? null : decodeBeaconNamesData(a.manufacturerData);
+      if (!beacon && !names) return; // not a Cell device: nothing is kept
+      const d = this.device(a.address);
       if (beacon) d.beacon = beacon;
       // Libraries keep one manufacturer data per device, advertising data and scan response alike: merged here.
       if (names) for (const n of names) d.names.set(fnv1a32String(n), n);
@@ -85,6 +88,14 @@ export class BleScanLink extends LinkBase implements Transport {
   private device(address: string): Device {
     let d = this.devices.get(address);
     if (!d) {
+      // Bounded: random addresses rotate, so the longest-known device that is not connected goes first.
+      if (this.devices.size >= (this.o.maxDevices ?? 256)) {
+        for (const [addr, old] of this.devices) {
+          if (old.link || old.connecting) continue;
+          this.devices.delete(addr);
+          break;
+        }
+      }
       d = { peer: { id: `ble:${address}`, address }, beacon: null, names: new Map(), lastOffered: 0, link: null, connecting: null };
       this.devices.set(address, d);
     }
