@@ -7,7 +7,8 @@ const sections: Record<string, () => Promise<string[]> | string[]> = {
   "bridge (issue 5)": async () => (await import("./bridge")).runBridge(),
   "sim (issue 4)": async () => (await import("./sim")).runSim(),
   "engines (issue 3)": async () => (await import("./engines")).runEngines(),
-  "mavlink (issue 13)": async () => (await import("./mavlink")).runMavlink()
+  "mavlink (issue 13)": async () => (await import("./mavlink")).runMavlink(),
+  "can (issue 16)": async () => (await import("./can")).runCan()
 };
 
 const wanted = process.argv.slice(2);

@@ -34,9 +34,10 @@ export interface LinkOptions {
   /** Learn instances from ANNOUNCEs heard here (default true). */
   learn?: boolean;
   /**
-   * Learn the cells another bridge announces here, but not its `bridge` cell (default false: a bridge is
-   * one hop). For a link with a bridge at its other end only, e.g. MAVLink (spec/mavlink.md §3); split
-   * horizon keeps two such bridges from routing a request back and forth.
+   * Learn the cells other bridges announce here, but not their `bridge` cell (default false: a bridge is
+   * one hop). For links with bridges at their other ends: a shared bus such as CAN, or the two ends of a
+   * MAVLink link (spec/mavlink.md §3). Split horizon (what is learned here is never announced back here)
+   * keeps bridges from routing a request back and forth.
    */
   learnBridges?: boolean;
   /** Send the bridge's own ANNOUNCE here (default: true on network links, false on device links). */

@@ -20,7 +20,7 @@ export class LinkState {
   readonly refused: Record<string, number> = {};
   sendFailures = 0;
   tap: Tap | null = null;
-  /** Learn the cells of another bridge's ANNOUNCE here (not its `bridge` cell): the two ends of a MAVLink link. */
+  /** Learns the cells other bridges announce here (LinkOptions.learnBridges). */
   learnBridges = false;
   /** The largest frame each peer takes (by peer id), as it said in answer to a query (rpc.md §8.1). */
   readonly peerMaxFrame = new Map<string, number>();

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests use (QEMU, the ARM toolchain, Duktape, nats-server) when they
+# Installs the Debian packages the tests use (QEMU, the ARM toolchain, Duktape, nats-server, python3-can) when they
 # are missing, and gcc-multilib on x86-64: the Duktape test runner is built with `cc -m32` so that its
 # heap figures are those of the 32-bit boards. As root it runs apt-get; otherwise it stops with the
 # exact line to run.
 set -euo pipefail
-pkgs=(gcc qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server cmake make)
+pkgs=(gcc qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server cmake make python3-can can-utils)
 missing=()
 if [ "$(uname -m)" = x86_64 ]; then
   pkgs+=(gcc-multilib)
@@ -30,6 +30,9 @@ command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || missing+=(n
 # JerryScript (engines/jerryscript) builds with CMake.
 command -v cmake >/dev/null || missing+=(cmake)
 command -v make >/dev/null || missing+=(make)
+# The CAN tests' bus is Debian's python3-can (slcan on pseudo-terminals), for Debian's own python.
+/usr/bin/python3 -c "import can, serial" >/dev/null 2>&1 || missing+=(python3-can)
+command -v cansend >/dev/null || missing+=(can-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 line="apt-get install -y ${pkgs[*]}"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -1,4 +1,4 @@
-// The links `cell bridge` holds: device sides (serial ports, tcp:// serial) and network sides (UDP,
+// The links `cell bridge` holds: device sides (serial ports, tcp:// serial, CAN buses) and network sides (UDP,
 // multicast, QUIC, NATS). Each transport module is imported only when one of its options is given.
 import type { Transport } from "../../core/transport";
 import type { LinkOptions } from "../../host-bridge/options";
@@ -16,6 +16,10 @@ export interface SideOptions {
   mavlinkSystem?: number;
   mavlinkComponent?: number;
   mavlinkSign?: boolean;
+  /** CAN buses: `slcan:PATH[:BITRATE][?node=N]`, `socketcan:IFACE[?node=N]` (transports/can/open.ts). */
+  can?: string[];
+  /** Scan for BLE Cell beacons and connect to them on the first call. */
+  ble?: boolean;
   maxFrame?: number;
 }
 
@@ -39,6 +43,27 @@ export async function openSides(o: SideOptions, opened: (side: Side) => void): P
     const { openSerial } = await import("../../transports/serial");
     const link = await opening(`serial ${path}`, () => openSerial(path, { maxFrame: o.maxFrame }));
     opened({ link, options: { role: "device", name: "serial:" + path } });
+  }
+  for (const spec of o.can ?? []) {
+    const { parseCanSpec, openCan } = await import("../../transports/can/open");
+    let parsed: import("../../transports/can/open").CanSpec;
+    try {
+      parsed = parseCanSpec(spec);
+    } catch (e) {
+      throw new CliError((e as Error).message, ExitCode.Usage);
+    }
+    const link = await opening(`can ${spec}`, () => openCan(parsed));
+    // A shared bus: boards announce on it, and so do other bridges, whose cells are learned and routed to.
+    const note = parsed.nodeGiven ? undefined : `can ${spec}: node address ${link.node}, picked at random (give ?node=N, unique on the bus)`;
+    opened({ link, options: { role: "device", name: "can:" + spec, announce: true, learnBridges: true }, note });
+  }
+  if (o.ble) {
+    const { openCentral } = await import("../../transports/ble/open-central");
+    const { BleScanLink } = await import("../../transports/ble/scan-link");
+    const central = await opening("ble", () => openCentral());
+    const link = new BleScanLink(central);
+    await opening("ble", () => link.start());
+    opened({ link, options: { role: "device", name: `ble:${central.library}` } });
   }
   for (const at of o.udp) {
     const { openUdp } = await import("../../transports/udp");

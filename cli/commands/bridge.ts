@@ -14,6 +14,12 @@ function cellMethod(text: string): string {
   return text;
 }
 
+/** A CAN bus: slcan:PATH[:BITRATE][?opts] or socketcan:IFACE[?opts] (checked whole when it opens). */
+function canSpec(text: string): string {
+  if (!/^(slcan|socketcan):[^?]+/.test(text)) throw new Error(`takes slcan:PATH[:BITRATE] or socketcan:IFACE, got ${JSON.stringify(text)}`);
+  return text;
+}
+
 /** A MAVLink side: udp:host:port, udpout:host:port or serial:path[:baud]. */
 function mavlinkSide(text: string): string {
   const m = /^(udp|udpout|serial):(.+)$/.exec(text);
@@ -35,7 +41,7 @@ export const command = defineCommand({
 call them over UDP, QUIC or NATS as if they were local. Logs what it discovers. Ctrl-C (SIGINT) stops
 it gently: it says goodbye, lets the requests in flight finish (up to --timeout), then exits. SIGTERM
 stops it at once: goodbye, the requests in flight are answered Unreachable ("the bridge is stopping"),
-the links are closed, and it exits. Give at least one network side (--udp, --quic, --nats, --multicast or --mavlink).`,
+the links are closed, and it exits. Give at least one network side (--udp, --quic, --nats, --multicast, --mavlink or --can).`,
   options: {
     serial: repeated({ value: "path", help: "a board: a serial device, a pseudo-terminal, or tcp://host:port (QEMU, ser2net)", parse: serialPath }),
     udp: repeated({ value: "host:port", help: "serve UDP clients here, e.g. 0.0.0.0:7420", parse: hostPort }),
@@ -50,6 +56,8 @@ the links are closed, and it exits. Give at least one network side (--udp, --qui
       help: `largest frame on the serial links, ${MAX_FRAME_RANGE.min}..${MAX_FRAME_RANGE.max} (default: the device default, 1044; a board that answers the bridge's query on connecting says its own, if smaller)`,
       parse: wholeNumber(MAX_FRAME_RANGE.min, MAX_FRAME_RANGE.max, "(bytes: a header and CRC at least)")
     }),
+    can: repeated({ value: "spec", help: "a CAN bus: slcan:/dev/ttyACM0:500000 (an slcan USB adapter, CAN bitrate) or socketcan:can0; add ?node=N (this bridge's address, unique on the bus). Boards and other bridges on the bus are learned; the cells held here are announced there", parse: canSpec }),
+    ble: flag("scan for Bluetooth LE Cell beacons (Puck.js...), list their cells, connect on the first call (needs @abandonware/noble or node-ble, and an adapter)"),
     mavlink: repeated({ value: "udp:host:port|udpout:host:port|serial:path[:baud]", help: "MAVLink: udp: listens and answers whoever sends (e.g. udp:0.0.0.0:14550), udpout: sends to a ground station or router, serial: a telemetry radio or TELEM port (default 57600 baud)", parse: mavlinkSide }),
     "mavlink-system": option({ value: "n", help: "the bridge's MAVLink system id (default 255; each node on a MAVLink network needs its own pair: cell nodes default to 1/191)", parse: wholeNumber(1, 255) }),
     "mavlink-component": option({ value: "n", help: "the bridge's MAVLink component id (default 194)", parse: wholeNumber(1, 255) }),
@@ -58,8 +66,8 @@ the links are closed, and it exits. Give at least one network side (--udp, --qui
   },
   footer: "example: cell bridge --serial /dev/ttyUSB0 --udp 0.0.0.0:7420 --nats nats://127.0.0.1:4222",
   async run(o) {
-    if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length + o.mavlink.length === 0) {
-      throw new UsageError("give at least one network side: --udp, --quic, --nats, --multicast or --mavlink");
+    if (o.udp.length + o.quic.length + o.nats.length + o.multicast.length + o.mavlink.length + o.can.length === 0) {
+      throw new UsageError("give at least one network side: --udp, --quic, --nats, --multicast, --mavlink or --can");
     }
     // host-bridge and the transports load only once the command line is known to be good.
     const { createBridge } = await import("../../host-bridge");
@@ -77,7 +85,7 @@ the links are closed, and it exits. Give at least one network side (--udp, --qui
     try {
       await openSides(
         {
-          serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: o["max-frame"],
+          serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: o["max-frame"], can: o.can, ble: o.ble,
           mavlink: o.mavlink, mavlinkSystem: o["mavlink-system"], mavlinkComponent: o["mavlink-component"], mavlinkSign: o["mavlink-sign"]
         },
         (side) => {
