@@ -20,3 +20,6 @@ export var FNS = false;
 export var ANNOUNCE = "";
 /** What a serial port's 'data' event brings (lite/stream.ts): 1 Uint8Array, 2 a byte string (Espruino), 3 either. */
 export var CHUNKS = 3;
+/** Strings are byte strings (Espruino without Unicode, as on ESP32, Puck.js and Pico): a string on the
+ * device holds the UTF-8 bytes themselves, one char per byte, so text is copied byte for byte, unchecked. */
+export var BYTE_STRINGS = false;

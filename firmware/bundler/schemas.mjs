@@ -209,7 +209,7 @@ export function featuresModuleSource(features, board, fns, cells) {
   const flags = ["DEFER", "CONTEXT", "CELL_ERRORS", "DEFS"].map((f) => `export var ${f} = ${!features || features[f] !== false};`);
   flags.push(`export var EVENT_IDS_UNIQUE = ${!!features && features.EVENT_IDS_UNIQUE === true};`);
   return flags
-    .concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(announce)};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`])
+    .concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(announce)};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`, `export var BYTE_STRINGS = ${!!board && board.engine === "espruino"};`])
     .join("\n");
 }
 
