@@ -5,6 +5,7 @@ import { startSim, SimSession } from "../../sim/session";
 import { loadSimBundle, describeCells } from "../../sim/bundle";
 import { consoleLines } from "../../sim/console-lines";
 import { parseSimArgs, requireSimBoard, simFailure, reportLines } from "../sim-support";
+import { espruinoBoardOf, runEspruinoSim, espruinoSimUsage } from "../espruino-sim";
 
 const usage = `usage: cell sim --board qemu-mps2-an385 <cell module .ts | folder | bundle .js> [--count N] [--icount [SHIFT]] [--port P]
 
@@ -21,12 +22,15 @@ CELL_SIM_ELF=path runs another firmware image instead of building sim/build/cell
 
 Each UART serves one client at a time: connect with remote(cell, link) over a TCP socket, or
 re-flash with cell flash --port tcp://127.0.0.1:PORT. Exit codes: 0 stopped by a signal, 1 a board
-died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavailable, 5 timed out.`;
+died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavailable, 5 timed out.
+
+${espruinoSimUsage}`;
 
 export const command: Command = {
   summary: "boot simulated boards in QEMU, flash a bundle, keep them running",
   usage,
   async run(args) {
+    if (espruinoBoardOf(args)) return runEspruinoSim(args);
     const a = parseSimArgs(args, ["--board", "--count", "--icount", "--port"]);
     const board = requireSimBoard(a.board!);
     const basePort = a.port === undefined ? undefined : Number(a.port);
