@@ -4,7 +4,8 @@
 # heap figures are those of the 32-bit boards. As root it runs apt-get; otherwise it stops with the
 # exact line to run.
 set -euo pipefail
-pkgs=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server)
+# make, patch, git and python3 build Espruino 2v29 from the vendored archive (engines/espruino/build.ts).
+pkgs=(qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server make patch git python3)
 missing=()
 if [ "$(uname -m)" = x86_64 ]; then
   pkgs+=(gcc-multilib)
@@ -26,6 +27,7 @@ command -v arm-none-eabi-gcc >/dev/null || missing+=(gcc-arm-none-eabi)
 [ -d /usr/lib/arm-none-eabi/newlib ] || missing+=(libnewlib-arm-none-eabi)
 [ -f /usr/share/duktape/duktape.c ] || missing+=(duktape-dev)
 command -v nats-server >/dev/null || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+for tool in make patch git python3; do command -v $tool >/dev/null || missing+=($tool); done
 [ ${#missing[@]} -eq 0 ] && exit 0
 line="apt-get install -y ${pkgs[*]}"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
