@@ -90,6 +90,8 @@ for (const id of ["esp32", "puckjs", "espruino-pico"]) {
       bridge.addLink(await openSerial(sim.url, { maxFrame: b.maxFrameBytes + 20, pacing }), { role: "device", name: id });
       udp = await openUdp({ listen: "127.0.0.1:0" });
       bridge.addLink(udp, { role: "network", name: "udp" });
+      // The board repeats its ANNOUNCE every ttl/3 (10 s by default): the bridge learns the cell from it.
+      await waitFor("the board's ANNOUNCE at the bridge", () => bridge.cells().some((c) => c.cellId === Echo.id), 60000);
     }, 600000);
 
     afterAll(async () => {

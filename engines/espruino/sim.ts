@@ -11,7 +11,8 @@
 //   - a Bluetooth link (puckjs: the Nordic UART Service) has no Linux counterpart: `Bluetooth` is
 //     Serial3 on the pty, a serial device that queues data events the way Bluetooth's do. The adapter
 //     moves the console to LoopbackA (as on the Puck), so the sim pipes USB (stdin/stdout) to
-//     LoopbackB: the console stays reachable, as through a Puck's wired Serial1.
+//     LoopbackB: the console stays reachable, as through a Puck's wired Serial1;
+//   - pin names the Linux build lacks (the Pico's A2/A3...) are defined as spare Linux pins.
 import { spawn, ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, Server, Socket } from "node:net";
@@ -53,19 +54,39 @@ export interface EspruinoSim {
   close(): Promise<void>;
 }
 
-/** What .bootPowerOn holds for a board: its link device mapped to the pty (see the header). */
-export function wiringCode(board: { ports: { link: { device: string; kind: string } } }, ptyPath: string): string {
+interface SimBoard {
+  ports: Record<string, { device: string; kind: string; pins?: { tx: string | number; rx: string | number } }>;
+  sensors?: { adcPins?: string[] };
+}
+
+/**
+ * Pin names the board's JSON uses that the Linux build lacks (it has only D0..D31; a Pico has A2,
+ * B1...), defined as Linux pins from D20 up: pins are numbers on Espruino, so the bundle sees a pin.
+ */
+function pinNames(board: SimBoard): string {
+  const names: string[] = [];
+  for (const p of Object.values(board.ports)) if (p.pins) names.push(String(p.pins.tx), String(p.pins.rx));
+  for (const a of (board.sensors && board.sensors.adcPins) || []) names.push(a);
+  const missing = names.filter((n, i) => /^[A-Z]\d+$/.test(n) && !/^D\d+$/.test(n) && names.indexOf(n) === i);
+  if (missing.length > 12) throw new Error("sim: too many pin names to map");
+  return missing.map((n, i) => `global.${n}=D${20 + i};`).join("");
+}
+
+/** What .bootPowerOn holds for a board: its pin names, its link device mapped to the pty (see the header). */
+export function wiringCode(board: SimBoard, ptyPath: string): string {
   const link = board.ports.link;
   const path = JSON.stringify(ptyPath);
+  const pins = pinNames(board);
   if (link.kind === "ble-uart") {
     return (
+      pins +
       `Serial3.setup(115200,{path:${path}});global.Bluetooth=Serial3;` +
       `USB.on("data",function(d){LoopbackB.write(d)});LoopbackB.on("data",function(d){USB.write(d)});`
     );
   }
   if (!/^Serial\d$/.test(link.device)) throw new Error(`sim: cannot wire link device ${link.device}`);
   const d = link.device;
-  return `(function(o){${d}.setup=function(b,p){p=p||{};p.path=${path};o.call(${d},b,p)}})(${d}.setup);`;
+  return pins + `(function(o){${d}.setup=function(b,p){p=p||{};p.path=${path};o.call(${d},b,p)}})(${d}.setup);`;
 }
 
 function startProcess(binary: string, cwd: string, onOut: (b: Buffer) => void): { child: ChildProcess; exited: Promise<number | null> } {
