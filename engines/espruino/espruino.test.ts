@@ -185,3 +185,26 @@ describe("thermo on every Espruino board", () => {
     }, 300000);
   }
 });
+
+describe("a CellError thrown on Espruino", () => {
+  it("reaches the caller with its code and message (esp32, 2v29 + fix)", async () => {
+    const { Refuse } = await import("./fixtures/refuse");
+    const built = await buildBundle({ board: "esp32", entry: "engines/espruino/fixtures/refuse.ts", outDir: out });
+    const sim = await startEspruinoSim({ board: "esp32", bundle: new Uint8Array(readFileSync(built.path)), variant: "fixed" });
+    try {
+      const link = await openSerial(sim.url, { maxFrame: 1044 });
+      try {
+        const r = remote(Refuse, link, { timeoutMs: 15000 });
+        expect(await r.refuse(0)).toBe("ok");
+        const err = await r.refuse(ErrorCode.Overloaded).catch((e) => e);
+        expect(err).toBeInstanceOf(CellError);
+        expect(err.code).toBe(ErrorCode.Overloaded);
+        expect(err.message).toContain("refused with " + ErrorCode.Overloaded);
+      } finally {
+        link.close();
+      }
+    } finally {
+      await sim.close();
+    }
+  }, 300000);
+});
