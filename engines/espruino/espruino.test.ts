@@ -86,7 +86,9 @@ for (const id of ["esp32", "puckjs", "espruino-pico"]) {
       const long = new Uint8Array(b.maxFrameBytes + 64).fill(0x41);
       long[long.length - 1] = 0;
       await sendRaw(sim.url, [Buffer.from("\x00garbage\xff\xfe\x01\x02\x00"), Buffer.from([0x05, 0x01, 0x02, 0x03]), long]);
-      bridge = createBridge({ log: () => {} });
+      // A paced max frame takes seconds each way (1 KB at 16 B per 60 ms is ~4 s): the bridge waits longer
+      // than its 4 s default for the board.
+      bridge = createBridge({ log: () => {}, timeoutMs: 14000 });
       bridge.addLink(await openSerial(sim.url, { maxFrame: b.maxFrameBytes + 20, pacing }), { role: "device", name: id });
       udp = await openUdp({ listen: "127.0.0.1:0" });
       bridge.addLink(udp, { role: "network", name: "udp" });
@@ -103,7 +105,7 @@ for (const id of ["esp32", "puckjs", "espruino-pico"]) {
     const echoClient = async () => {
       const link = await openUdp(`127.0.0.1:${udp.local.port}`);
       clients.push(link);
-      return remote(Echo, link, { timeoutMs: 15000, retries: 3, onRetry: () => retries++ });
+      return remote(Echo, link, { timeoutMs: 30000, retries: 3, onRetry: () => retries++ });
     };
 
     it("answers non-ASCII text byte for byte, after garbage on the link", async () => {
