@@ -210,3 +210,50 @@ describe("a CellError thrown on Espruino", () => {
     }
   }, 300000);
 });
+
+// 1,000 calls (CELL_ESPRUINO_CALLS to change) of random sizes and scripts on esp32, stock and fixed:
+// never a wrong answer; retries and timeouts are printed; JsVars do not grow.
+const CALLS = Number(process.env.CELL_ESPRUINO_CALLS || 1000);
+for (const variant of ESPRUINO_VARIANTS) {
+  describe(`esp32 on 2v29 ${variant}: ${CALLS} calls of random sizes`, () => {
+    it("give no wrong answer, and JsVars do not grow", async () => {
+      const b = board("esp32");
+      const built = await buildBundle({ board: "esp32", entry: "examples/echo", outDir: out });
+      const sim = await startEspruinoSim({ board: "esp32", bundle: new Uint8Array(readFileSync(built.path)), variant });
+      try {
+        const link = await openSerial(sim.url, { maxFrame: b.maxFrameBytes + 20, pacing: boardPacing(b, variant) });
+        try {
+          let retries = 0;
+          const echo = remote(Echo, link, { timeoutMs: 8000, retries: 3, onRetry: () => retries++ });
+          await echo.echo("warm");
+          const before = (await sim.memory()).usage;
+          let seed = 7;
+          const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+          const alphabet = ["a", "é", "✓", "日", "🚀", "z", " "];
+          let ok = 0, wrong = 0, timedOut = 0;
+          const started = Date.now();
+          for (let i = 0; i < CALLS; i++) {
+            let s = "";
+            for (let n = Math.floor(rnd() * 40); n > 0; n--) s += alphabet[Math.floor(rnd() * alphabet.length)];
+            try {
+              if ((await echo.echo(s)) === s) ok++;
+              else wrong++;
+            } catch (e) {
+              if (!(e instanceof CellError) || e.code !== ErrorCode.TimedOut) throw e;
+              timedOut++;
+            }
+          }
+          const after = (await sim.memory()).usage;
+          console.log(`esp32 ${variant}: ${CALLS} calls, ${ok} right, ${wrong} wrong, ${timedOut} timed out, ${retries} retries, ${Math.round((Date.now() - started) / CALLS)} ms per call; JsVars ${before} -> ${after}; drops ${JSON.stringify(link.stats.drops)}`);
+          expect(wrong).toBe(0);
+          expect(ok + timedOut).toBe(CALLS);
+          expect(after).toBeLessThanOrEqual(before + 4);
+        } finally {
+          link.close();
+        }
+      } finally {
+        await sim.close();
+      }
+    }, 3600000);
+  });
+}
