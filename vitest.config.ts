@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 // Two projects: "unit" runs its files in parallel; "hardware" boots QEMU boards, and runs its files one
 // at a time so two emulated boards never fight a 2-core machine for CPU and miss their deadlines.
-const hardware = ["test/hardware/**/*.test.ts", "test/sim-*.test.ts", "engines/jerryscript/*.test.ts"];
+const hardware = ["test/hardware/**/*.test.ts", "test/sim-*.test.ts", "engines/jerryscript/*.test.ts", "engines/espruino/**/*.test.ts"];
 
 export default defineConfig({
   test: {

@@ -4,7 +4,8 @@
 # heap figures are those of the 32-bit boards. As root it runs apt-get; otherwise it stops with the
 # exact line to run.
 set -euo pipefail
-pkgs=(gcc qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server cmake make python3-can can-utils)
+# make, patch, git and python3 build Espruino 2v29 from the vendored archive (engines/espruino/build.ts).
+pkgs=(gcc qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server cmake make patch git python3 python3-can can-utils)
 missing=()
 if [ "$(uname -m)" = x86_64 ]; then
   pkgs+=(gcc-multilib)
@@ -33,6 +34,7 @@ command -v make >/dev/null || missing+=(make)
 # The CAN tests' bus is Debian's python3-can (slcan on pseudo-terminals), for Debian's own python.
 /usr/bin/python3 -c "import can, serial" >/dev/null 2>&1 || missing+=(python3-can)
 command -v cansend >/dev/null || missing+=(can-utils)
+for tool in patch git python3; do command -v $tool >/dev/null || missing+=($tool); done
 [ ${#missing[@]} -eq 0 ] && exit 0
 line="apt-get install -y ${pkgs[*]}"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

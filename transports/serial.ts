@@ -5,6 +5,7 @@ import { streamLink, DEVICE_MAX_FRAME } from "../core/stream-link";
 import { ReconnectingPort, ReconnectOptions } from "./reconnecting-port";
 import { tcpMedium } from "./tcp-medium";
 import type { OpenMedium } from "./medium";
+import { pacedPort, Pacing } from "./pacing";
 
 export interface SerialOptions {
   /** Baud rate of a real serial port (default 115200; ignored over TCP). */
@@ -15,6 +16,8 @@ export interface SerialOptions {
   reconnect?: boolean | ReconnectOptions;
   /** How long a TCP connect may take, in ms (default 5000). */
   connectTimeoutMs?: number;
+  /** Cut writes into chunks sent apart (a board whose engine loses bytes that come too fast); default: none. */
+  pacing?: Pacing;
 }
 
 export interface SerialTransport extends Transport {
@@ -57,7 +60,7 @@ export async function openSerial(path: string, opts?: SerialOptions): Promise<Se
     link.stats.bytesIn--; // the delimiter that cut a partial frame at the loss never was on the medium
   });
   await port.start();
-  const link = streamLink(port, { maxFrame: o.maxFrame || DEVICE_MAX_FRAME });
+  const link = streamLink(o.pacing ? pacedPort(port, o.pacing) : port, { maxFrame: o.maxFrame || DEVICE_MAX_FRAME });
   return {
     path,
     get connected() {

@@ -1,4 +1,4 @@
-import { defineCommand, option, wholeNumber, UsageError } from "../args";
+import { defineCommand, option, oneOf, wholeNumber, UsageError } from "../args";
 import { ExitCode, CliError } from "../exit-codes";
 import { BUNDLE_ARG, SIM_BOARD } from "../sim-options";
 import { checkReadable } from "../files";
@@ -8,16 +8,21 @@ export const command = defineCommand({
   name: "sim",
   summary: "boot simulated boards in QEMU, flash a bundle, keep them running",
   args: [BUNDLE_ARG],
-  about: `Builds the simulated board's firmware if needed (sim/build.mjs: Duktape, or JerryScript 3.0.0 for
-qemu-mps2-an385-jerryscript), builds the bundle if given a cell
-module (build/<board>/<name>.js), boots one QEMU process per board, flashes the bundle through the
-board's cell.loader, prints where each board's UART is (tcp://127.0.0.1:PORT) and the cells it
-serves, then keeps the boards running until Ctrl-C (or SIGTERM), which stops them.`,
+  about: `Runs a cell on a simulated board and keeps it running until Ctrl-C (or SIGTERM). Builds the bundle
+if given a cell module (build/<board>/<name>.js), prints where the board's link is (tcp://127.0.0.1:PORT)
+and the cells it serves. Each board runs the engine it really runs:
+  qemu-mps2-an385, qemu-mps2-an385-jerryscript   our Cortex-M3 firmware in QEMU (Duktape, or JerryScript
+      3.0.0), built if needed (sim/build.mjs); one QEMU process per board (--count); flashed through cell.loader
+  esp32, puckjs, espruino-pico   Espruino 2v29 itself, built from the vendored sources as a board-like
+      32-bit program (engines/espruino); flashed through its REPL, power-cycled; the link port (Serial2, or
+      Puck.js's Bluetooth UART) on a pty. Stock 2v29 loses serial bytes: hosts pace writes (board link.pacing)
+  rpi-pico   JerryScript 3.0.0 with a runner that gives Kaluma's API (engines/jerryscript), UART on a pty`,
   options: {
     board: SIM_BOARD,
     count: option({ value: "n", help: "boards to start, each its own QEMU process and port", default: "1", parse: wholeNumber(1, 16) }),
     icount: option({ value: "shift", help: "deterministic virtual time: one instruction = 2^shift virtual ns (alone: 0)", parse: wholeNumber(0, 10), optionalValue: { when: /^\d+$/, otherwise: "0" } }),
-    port: option({ value: "port", help: "UART port of the first board (then port+1, ...); default: free ports", parse: wholeNumber(1, 65535) })
+    port: option({ value: "port", help: "UART port of the first board (then port+1, ...); default: free ports", parse: wholeNumber(1, 65535) }),
+    espruino: option({ value: "stock|fixed", help: "Espruino boards: 2v29 as released, what boards run (hosts pace their writes), or 2v29 + the upstream serial fix a3f085979", default: "stock", parse: oneOf(["stock", "fixed"] as const) })
   },
   footer: `CELL_SIM_ELF=path runs another firmware image instead of building the board's (sim/build/*.elf).
 
@@ -37,6 +42,7 @@ died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavail
     const { requireSimBoard, simFailure, reportLines, boardEngine } = await import("../sim-support");
     // Boards whose engine runs on the host, not in QEMU: the engine's own sim.
     if (boardEngine(o.board) === "jerryscript") return (await import("../sim-jerryscript")).simKaluma(a);
+    if (boardEngine(o.board) === "espruino") return (await import("../espruino-sim")).runEspruinoSim({ ...a, variant: o.espruino });
     const board = requireSimBoard(o.board);
     const sessions: SimSession[] = [];
     let stopping: Promise<void> | null = null;

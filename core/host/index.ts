@@ -4,5 +4,5 @@ export * from "../index";
 export { serve } from "./serve";
 export type { HostHandlers } from "./serve";
 export { remote } from "./remote";
-export type { Remote, RemoteMethods, RemoteControl, RemoteCallOptions } from "./remote";
+export type { Remote, RemoteMethods, RemoteControl, RemoteCallOptions, RemoteOptions } from "./remote";
 export { hostEndpoint, HOST_CODECS, HOST_MAX_IN_FLIGHT } from "./defaults";

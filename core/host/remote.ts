@@ -9,6 +9,16 @@ import { hostEndpoint } from "./defaults";
 export interface RemoteCallOptions extends CallOptions {
   /** Aborting cancels the call: a CANCEL is sent and the Promise rejects with CellError(Cancelled). */
   signal?: AbortSignal;
+  /** Idempotent methods only: how many times a call that timed out is sent again (default 0; the
+   * remote's `retries` option sets the default). A link that loses frames then costs time, not answers. */
+  retries?: number;
+}
+
+export interface RemoteOptions extends ConnectOptions {
+  /** Default `retries` of idempotent calls (default 0). */
+  retries?: number;
+  /** Told about each resend (for counting). */
+  onRetry?: (method: string, attempt: number) => void;
 }
 
 export type RemoteMethods<M extends Members> = {
@@ -37,7 +47,7 @@ function settle<V>(resolve: (v: V) => void, reject: (e: unknown) => void) {
   };
 }
 
-export function remote<M extends Members>(cell: CellDef<M>, link: Transport, opts?: ConnectOptions): Remote<M> {
+export function remote<M extends Members>(cell: CellDef<M>, link: Transport, opts?: RemoteOptions): Remote<M> {
   for (const name in cell.info) {
     if (cell.info[name].def.kind === "method" && RESERVED.indexOf(name) >= 0) {
       throw new Error(`remote ${cell.name}: a method named "${name}" clashes with remote's own; use connect() for this cell`);
@@ -47,7 +57,20 @@ export function remote<M extends Members>(cell: CellDef<M>, link: Transport, opt
   const client = connect(cell, link, opts) as unknown as Client<Members>;
   const out: Record<string, unknown> = {};
 
-  const call = (name: string, req: unknown, callOpts?: RemoteCallOptions): Promise<unknown> =>
+  const call = (name: string, req: unknown, callOpts?: RemoteCallOptions): Promise<unknown> => {
+    const def = cell.info[name].def as { idempotent?: boolean };
+    const retries = def.idempotent ? (callOpts && callOpts.retries !== undefined ? callOpts.retries : (opts && opts.retries) || 0) : 0;
+    const attempt = (n: number): Promise<unknown> =>
+      once(name, req, callOpts).catch((e) => {
+        const aborted = callOpts && callOpts.signal && callOpts.signal.aborted;
+        if (n >= retries || aborted || !(e instanceof CellError) || e.code !== ErrorCode.TimedOut) throw e;
+        if (opts && opts.onRetry) opts.onRetry(name, n + 1);
+        return attempt(n + 1);
+      });
+    return attempt(0);
+  };
+
+  const once = (name: string, req: unknown, callOpts?: RemoteCallOptions): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const signal = callOpts && callOpts.signal;
       if (signal && signal.aborted) {

@@ -5,6 +5,7 @@
 // (BadPayload), and every length and count is checked against the bytes left before anything is allocated.
 import { put } from "./bytes";
 import { utf8Write } from "./utf8";
+import { BYTE_STRINGS } from "./features";
 
 type Enc = (v: any) => void;
 type Dec = () => any;
@@ -135,6 +136,10 @@ export function dString(): string {
   // count(1) and utf8Read's loop, inlined: as calls, the minifier wraps them in function expressions.
   var n = vint(), s = "";
   if (n > src.length - at) throw 3;
+  if (BYTE_STRINGS) {
+    while (n--) s += String.fromCharCode(src[at++]);
+    return s;
+  }
   while (n--) s += "%" + (src[at++] + 256).toString(16).slice(1);
   return decodeURIComponent(s);
 }

@@ -22,3 +22,6 @@ export var ANNOUNCE = "";
 export var CHUNKS = 3;
 /** The port's write() sends the whole ArrayBuffer behind a Uint8Array view (Kaluma's UART: module_uart.c ignores the view's offset and length), so the link writes a copy. */
 export var WHOLE_BUFFER_WRITES = false;
+/** Strings are byte strings (Espruino without Unicode, as on ESP32, Puck.js and Pico): a string on the
+ * device holds the UTF-8 bytes themselves, one char per byte, so text is copied byte for byte, unchecked. */
+export var BYTE_STRINGS = false;

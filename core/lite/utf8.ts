@@ -3,8 +3,12 @@
 // than core/utf8.ts, as spec/codecs.md allows a size-first device: malformed UTF-8 is refused
 // (URIError, answered BadPayload) instead of read as U+FFFD, and a lone surrogate is refused on
 // write instead of sent as U+FFFD. Well-formed text gives exactly core's bytes and strings.
+// On Espruino boards (BYTE_STRINGS: built without Unicode support) a string is a byte string: the
+// URI functions would work on its bytes too, but a copy is smaller and faster, and keeps the UTF-8 the
+// host sent as the string's bytes, so it goes back out unchanged (unchecked: the host sent it).
 import { put } from "./bytes";
 import { STRING } from "./kinds";
+import { BYTE_STRINGS } from "./features";
 
 /**
  * Bytes of `s` in UTF-8, appended to the frame unless `dry`; returns how many. Throws URIError for a
@@ -12,6 +16,10 @@ import { STRING } from "./kinds";
  * afterwards: see serve.ts fail().)
  */
 export function utf8Write(s: string, dry?: boolean): number {
+  if (BYTE_STRINGS) {
+    for (var j = 0; !dry && j < s.length; ) put(s.charCodeAt(j++));
+    return s.length;
+  }
   for (var e = encodeURIComponent(s), i = 0, n = 0, b: number; i < e.length; n++) {
     // "%XX" is one byte; anything else encodeURIComponent leaves is ASCII and stands for itself.
     if ((b = e.charCodeAt(i++)) == 37) b = parseInt(e.slice(i, (i += 2)), 16);
@@ -32,6 +40,10 @@ export var writeText: (s: string) => number = STRING ? utf8Write : asciiWrite;
 
 /** Decodes `b[i..end)`; throws URIError for bytes that are not well-formed UTF-8. */
 export function utf8Read(b: Uint8Array, i: number, end: number): string {
+  if (BYTE_STRINGS) {
+    for (var t = ""; i < end; ) t += String.fromCharCode(b[i++]);
+    return t;
+  }
   for (var s = ""; i < end; ) s += "%" + (b[i++] + 256).toString(16).slice(1);
   return decodeURIComponent(s);
 }

@@ -16,6 +16,8 @@ export interface BoardPort {
   pins?: { tx: string | number; rx: string | number };
   /** Frames in MAVLink TUNNELs on this port, as this system/component (spec/mavlink.md). */
   mavlink?: { system: number; component: number };
+  /** How a host writes to this port so the firmware keeps every byte (stock Espruino 2v26-2v29). */
+  pacing?: { chunkBytes: number; gapMs: number };
   note?: string;
 }
 

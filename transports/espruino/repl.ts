@@ -1,0 +1,126 @@
+// Talking to an Espruino board's REPL as a flasher does: one Ctrl-C (two within 5 s exit a Linux
+// build), echo(0), then lines that start with \x10 (not echoed), each answered by a marker the host
+// waits for, so the upload paces itself on the board's answers. Files are written with
+// require("Storage").write(name, chunk, offset, total) and checked by reading back the length and a
+// CRC32 the board computes (E.CRC32). Works over any byte stream: a serial port, a BLE UART, the
+// stdin/stdout of a Linux build. Used by `cell sim` for Espruino boards and by `cell flash`.
+
+export interface ReplWire {
+  write(bytes: Uint8Array): void;
+}
+
+export interface UploadOptions {
+  /** File bytes per Storage.write line (default 256: a line of at most ~1 KB after escaping). */
+  chunkBytes?: number;
+  /** How long one answer may take, in ms (default 10000). */
+  timeoutMs?: number;
+}
+
+/** A byte string as a JS string literal: printable ASCII as is, the rest as \xHH. No newline in it. */
+export function jsBytesLiteral(bytes: Uint8Array): string {
+  let s = '"';
+  for (const b of bytes) s += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : "\\x" + (b + 256).toString(16).slice(1);
+  return s + '"';
+}
+
+/** CRC-32 (IEEE, as E.CRC32 and zlib compute it). */
+export function crc32(bytes: Uint8Array): number {
+  let c = ~0;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+  }
+  return ~c >>> 0;
+}
+
+export class ReplError extends Error {
+  constructor(message: string, readonly output: string) {
+    super(message);
+    this.name = "ReplError";
+  }
+}
+
+export class EspruinoRepl {
+  private text = "";
+  private seq = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly wire: ReplWire, private readonly opts: { timeoutMs?: number } = {}) {}
+
+  /** Everything the board printed (kept to the last 64 KB). */
+  get output(): string {
+    return this.text;
+  }
+
+  /** Bytes from the board's console. */
+  feed(bytes: Uint8Array): void {
+    this.text = (this.text + Buffer.from(bytes).toString("latin1")).slice(-65536);
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  send(line: string): void {
+    this.wire.write(Buffer.from(line, "latin1"));
+  }
+
+  /** Resolves with the match once the console output matches `re`, or rejects after `timeoutMs`. */
+  waitFor(re: RegExp, timeoutMs = this.opts.timeoutMs || 10000, from = 0): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== check);
+        reject(new ReplError(`no ${re} from the board within ${timeoutMs} ms`, this.text.slice(-2000)));
+      }, timeoutMs);
+      const check = () => {
+        const m = re.exec(this.text.slice(from));
+        if (m) {
+          clearTimeout(timer);
+          resolve(m);
+        } else this.waiters.push(check);
+      };
+      check();
+    });
+  }
+
+  /** Interrupts what runs (one Ctrl-C, never two: a Linux build exits on the second) and turns echo off. */
+  async attach(): Promise<void> {
+    this.send("\x03");
+    await this.evaluate("echo(0)||1");
+  }
+
+  /**
+   * Runs `code` as one \x10 line and resolves with what `expr` (evaluated after it) printed. An
+   * exception on the board rejects with its text. The marker is built so the line itself never holds it.
+   */
+  async evaluate(expr: string, code = "", timeoutMs?: number): Promise<string> {
+    const id = ++this.seq;
+    const from = this.text.length;
+    this.send(`\x10${code}print("<"+"<${id}:"+(${expr})+":${id}>"+">");\n`);
+    const ok = new RegExp(`<<${id}:([\\s\\S]*?):${id}>>`);
+    const failed = /Uncaught ([^\r\n]*)/;
+    const m = await Promise.race([
+      this.waitFor(ok, timeoutMs, Math.max(0, from - 2)),
+      this.waitFor(failed, timeoutMs, from).then((f) => {
+        throw new ReplError(`the board threw: ${f[1]}`, this.text.slice(from));
+      })
+    ]);
+    return m[1];
+  }
+
+  /** Writes `bytes` to Storage file `name` in paced chunks and checks length and CRC32 on the board. */
+  async upload(name: string, bytes: Uint8Array, o: UploadOptions = {}): Promise<{ bytes: number; crc: number; lines: number }> {
+    const chunk = o.chunkBytes || 256;
+    const file = JSON.stringify(name);
+    let lines = 0;
+    for (let at = 0; at < bytes.length || at === 0; at += chunk) {
+      const part = jsBytesLiteral(bytes.subarray(at, at + chunk));
+      // The first write gives the total size, so Storage makes the whole file at once; later ones fill it.
+      const ok = await this.evaluate(`require("Storage").write(${file},${part},${at},${bytes.length})`, "", o.timeoutMs);
+      lines++;
+      if (ok !== "true") throw new ReplError(`Storage.write(${file}) at ${at} answered ${ok}`, this.text.slice(-2000));
+      if (!bytes.length) break;
+    }
+    const got = await this.evaluate(`(function(f){return f===undefined?"none":f.length+","+(E.CRC32(f)>>>0)})(require("Storage").read(${file}))`, "", o.timeoutMs);
+    const crc = crc32(bytes);
+    if (got !== `${bytes.length},${crc}`) throw new ReplError(`${name} on the board reads back as ${got}, expected ${bytes.length},${crc}`, this.text.slice(-2000));
+    return { bytes: bytes.length, crc, lines };
+  }
+}
