@@ -3,17 +3,10 @@
 // mapped onto that engine's real objects; a board build aliases the virtual module "cell:hal" to it, so
 // a cell imports only what it uses and the rest of the adapter is tree-shaken away.
 import type { Transport } from "../core/transport";
+import type { BytePort } from "../core/byte-port";
 
 /** A byte stream to the host (UART, USB CDC, BLE UART): the shape of core's BytePort. */
-export interface HalBytePort {
-  /** Sends bytes now or copies them: the caller reuses the buffer after the call. */
-  write(bytes: Uint8Array): void;
-  /** Sets the one receiver of incoming bytes; chunks split or join frames anyhow. */
-  onData(cb: (bytes: Uint8Array) => void): void;
-  close?(): void;
-  onClose?(cb: () => void): void;
-  onError?(cb: (e: Error) => void): void;
-}
+export type HalBytePort = BytePort;
 
 /**
  * The link to the host. Most boards give a byte stream, framed by core's streamLink (COBS + CRC);

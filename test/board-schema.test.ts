@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { boardIds, loadBoard } from "../firmware/build";
+import { UnknownBoardError, boardIds, loadBoard } from "../firmware/build";
 
 type JsonSchema = {
   $ref?: string;
@@ -109,5 +109,14 @@ describe("loadBoard", () => {
     expect(() => loadBoard("esp33")).toThrow(`unknown board "esp33" (boards: ${list})`);
     expect(() => loadBoard("../package")).toThrow(`unknown board "../package" (boards: ${list})`);
     expect(() => loadBoard("board.schema")).toThrow(/unknown board "board.schema"/);
+    const e = (() => {
+      try {
+        loadBoard("nope");
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(UnknownBoardError);
+    expect(e).toMatchObject({ name: "UnknownBoardError", id: "nope", boards: boardIds() });
   });
 });

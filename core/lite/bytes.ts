@@ -2,7 +2,7 @@
 // and for small engines' heaps, where every function costs a few hundred bytes: few functions, no
 // closures. Internal failures throw a bare error code (a number, core/errors.ts ErrorCode) that the
 // server puts on the wire.
-import type { Peer } from "../transport";
+import type { Transport } from "../transport";
 
 // The output: the buffer of the link being answered (one frame long) and the write position. Frames
 // are built one at a time, synchronously, so one cursor serves every link. Plain module variables, not
@@ -25,13 +25,15 @@ export function put(v: number, size?: number): void {
   }
 }
 
+/** Appends `v` (0..2^32-1) as an unsigned LEB128 varint: COMPACT's lengths, counts and integers. */
+export function varint(v: number): void {
+  for (; v > 127; v >>>= 7) put((v & 127) | 128);
+  put(v);
+}
+
 export function r32(b: Uint8Array, i: number): number {
   return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 }
 
 /** The subset of core's Transport the lite server needs; core's links and the lite stream link both fit. */
-export interface LiteLink {
-  readonly maxFrame: number;
-  send(frame: Uint8Array, to?: Peer): void;
-  onFrame(listener: (frame: Uint8Array, from?: Peer) => void): void;
-}
+export type LiteLink = Pick<Transport, "maxFrame" | "send" | "onFrame">;

@@ -3,7 +3,7 @@
 // member tables instead of type descriptors, so the device carries no kind dispatch and no code for
 // kinds it never sees. Same bytes and checks as ./compact.ts: a bad value or payload throws 3
 // (BadPayload), and every length and count is checked against the bytes left before anything is allocated.
-import { put } from "./bytes";
+import { put, varint } from "./bytes";
 import { utf8Write } from "./utf8";
 import { BYTE_STRINGS } from "./features";
 
@@ -17,10 +17,6 @@ var raw = /*@__PURE__*/ new Uint8Array(f64.buffer);
 var src: Uint8Array;
 var at: number;
 
-function varint(v: number): void {
-  for (; v > 127; v >>>= 7) put((v & 127) | 128);
-  put(v);
-}
 
 /** The next byte (`one`), or an unsigned LEB128 varint of at most 32 bits in its shortest form. */
 function vint(one?: number): number {

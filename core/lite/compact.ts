@@ -3,7 +3,7 @@
 // checked against the bytes left before anything is allocated. Each kind's code is guarded by a flag
 // from ./kinds, which a board build sets to the kinds its cells use.
 import type { Type } from "../schema";
-import { put } from "./bytes";
+import { put, varint } from "./bytes";
 import { utf8Write, utf8Read } from "./utf8";
 import { U8, U16, U32, I8, I16, I32, F32, F64, BOOL, STRING, BYTES, ARRAY, OPTIONAL, STRUCT, ENUM } from "./kinds";
 
@@ -12,10 +12,6 @@ var f64 = /*@__PURE__*/ new Float64Array(1);
 var f32 = /*@__PURE__*/ new Float32Array(f64.buffer);
 var raw = /*@__PURE__*/ new Uint8Array(f64.buffer);
 
-function varint(v: number): void {
-  for (; v > 127; v >>>= 7) put((v & 127) | 128);
-  put(v);
-}
 
 /** Appends `v` as a value of type `t` to the frame being built. */
 function enc(t: Type, v: any): void {

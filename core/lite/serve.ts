@@ -14,6 +14,7 @@ import type { CallContext } from "../rpc/context";
 import type { Peer } from "../transport";
 import { LiteLink, at, seek, put, r32 } from "./bytes";
 import { writeText } from "./utf8";
+import { At, Codec, Header, Kind } from "./wire";
 import { decodeWith } from "./compact-fns";
 import { DEFER, CONTEXT, DEFS, OPTIONS, MAX_FRAME, FNS, ANNOUNCE, CELL_ERRORS, EVENT_IDS_UNIQUE } from "./features";
 
@@ -102,7 +103,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
 
   /** Starts a frame's payload in this link's buffer. */
   function begin(): void {
-    seek(20, buf);
+    seek(At.Payload, buf);
   }
 
   /** Sends the frame whose payload was just built; a link that refuses it loses it, as a wire would. */
@@ -110,11 +111,11 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
   function send(kind: number, codec?: any, cellId?: any, memberId?: any, requestId?: any, to?: Peer): void {
     var end = at;
     seek(0);
-    put(0x1ce | (kind << 16) | (codec << 24), 4); // magic, version, kind, codec
+    put(Header.MagicVersion | (kind << 16) | (codec << 24), 4); // magic, version, kind, codec
     put(cellId, 4);
     put(memberId, 4);
     put(requestId, 4);
-    put(end - 20, 4);
+    put(end - At.Payload, 4);
     // A board's link carries every frame of its size, which is all this buffer holds.
     if (MAX_FRAME) link.send(buf.subarray(0, end));
     else
@@ -143,7 +144,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
       });
     }
     if (asked) put(MAX_FRAME || buf.length, 4);
-    send(5 | (asked as number)); // `asked` is 16: the flag AnnounceMaxFrame
+    send(Kind.Announce | (asked as number)); // `asked` is 16: the flag AnnounceMaxFrame
   }
 
   // A COMPACT-only board build (FNS) has one codec, whose member tables hold its functions.
@@ -163,7 +164,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
         begin();
         if (FNS) c.m[e](value); // an event's entry is its encoder there
         else k.encode(c.m[e][1], value);
-        send(3, FNS ? 2 : k.id, c.id, e); // requestId 0
+        send(Kind.Event, FNS ? Codec.Compact : k.id, c.id, e); // requestId 0
         return 1;
       }
     } as DeviceServer<any>;
@@ -190,7 +191,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
       while ((buf[end] & 192) == 128) end--;
       seek(end);
     }
-    reply(2); // codec RAW (0)
+    reply(Kind.Error); // codec RAW (0)
   }
 
   /** Sends the frame just built as the answer to the request being answered. */
@@ -210,16 +211,16 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
       } catch (y) {
         return fail(y === 7 ? 7 : 4);
       }
-      reply(1, codec);
+      reply(Kind.Response, codec);
     }
   }
 
   link.onFrame(function (f, peer) {
-    var kind = f[2] & 15, p = f.subarray(20), x: any, ctx: any, done: any, late: any, listeners: (() => void)[], request: any[], finish: any;
-    var s = known[(cellId = r32(f, 4))], cell = s && s[0], ev = s && cell.m[r32(p, 0)];
-    codec = f[3];
-    memberId = r32(f, 8);
-    requestId = r32(f, 12);
+    var kind = f[At.Kind] & 15, p = f.subarray(At.Payload), x: any, ctx: any, done: any, late: any, listeners: (() => void)[], request: any[], finish: any;
+    var s = known[(cellId = r32(f, At.CellId))], cell = s && s[0], ev = s && cell.m[r32(p, 0)];
+    codec = f[At.Codec];
+    memberId = r32(f, At.MemberId);
+    requestId = r32(f, At.RequestId);
     from = MAX_FRAME ? undefined : peer; // a board's link is point to point: there is only one peer
     d = s && cell.m[memberId];
     if (!FNS) k = codecs[codec];
@@ -229,23 +230,23 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     // An empty ANNOUNCE is a query (a bridge that just opened the link): answered at once.
     if (kind == 5 && !p.length && (!OPTIONS || ttl > 0)) announce(16);
     if (kind) {
-      if (DEFER && kind == 4 && calls[requestId]) calls[requestId](0, 0, 1);
+      if (DEFER && kind == Kind.Cancel && calls[requestId]) calls[requestId](0, 0, 1);
       return;
     }
     // The request's checks in the spec's order (rpc.md §2, §7): the first that fails names the ERROR.
     // Built-ins: describe (0) takes an empty payload; subscribe (1) / unsubscribe (2) an event's u32 id. All RAW.
     // Only deferred answers can leave requests in flight, so only then can there be too many (Overloaded).
     // A board's link delivers no frame longer than this buffer (TooLarge is for links that might).
-    x = !s ? 1 : !MAX_FRAME && p.length > buf.length - 20 ? 7 :
+    x = !s ? 1 : !MAX_FRAME && p.length > buf.length - At.Payload ? 7 :
       memberId < 16 ? (memberId > 2 ? 2 : codec ? 3 : !memberId ? (p.length ? 3 : 0) : p.length != 4 ? 3 : ev && !ev[2] ? 0 : 2) :
-      !d || !d[2] ? 2 : (FNS ? codec != 2 : !k) ? 9 : DEFER && busy >= (o.maxInFlight || 4) ? 8 : 0;
+      !d || !d[2] ? 2 : (FNS ? codec != Codec.Compact : !k) ? 9 : DEFER && busy >= (o.maxInFlight || 4) ? 8 : 0;
     if (x) return fail(x);
     try {
       if (memberId < 16) {
         begin();
         if (memberId) subs[EVENT_IDS_UNIQUE ? r32(p, 0) : cellId + "/" + r32(p, 0)] = memberId < 2;
         else writeText(cell.schema);
-        return reply(1); // codec RAW (0)
+        return reply(Kind.Response); // codec RAW (0)
       }
       x = FNS ? decodeWith(d[1], p) : k.decode(d[1], p);
     } catch (e) {

@@ -59,11 +59,20 @@ export function boardIds(): string[] {
     .sort();
 }
 
-/** boards/<id>.json, parsed; an unknown id is an error that lists the boards there are. */
+/** A board id with no boards/<id>.json: the message lists the boards there are (a usage error for a command). */
+export class UnknownBoardError extends Error {
+  override name = "UnknownBoardError";
+  constructor(
+    readonly id: string,
+    readonly boards: string[]
+  ) {
+    super(`unknown board ${JSON.stringify(id)} (boards: ${boards.join(", ")})`);
+  }
+}
+
+/** boards/<id>.json, parsed; an unknown id throws UnknownBoardError. */
 export function loadBoard(id: string): Board {
   const file = join(BOARDS_DIR, `${id}.json`);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(String(id)) || !existsSync(file)) {
-    throw new Error(`unknown board ${JSON.stringify(id)} (boards: ${boardIds().join(", ")})`);
-  }
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(String(id)) || !existsSync(file)) throw new UnknownBoardError(String(id), boardIds());
   return JSON.parse(readFileSync(file, "utf8")) as Board;
 }

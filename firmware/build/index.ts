@@ -1,7 +1,7 @@
 // The device build's API: boards, bundles and manifests, and the pieces of a build the tests check.
 // rollup.config.mjs, firmware/build/main.ts (npm run build:firmware), `cell build`, sim/, bench/ and the
 // tests use it from here.
-export { loadBoard, boardIds, BOARDS_DIR, type Board, type BoardPort, type CodecName, type EngineFamily, type LinkKind } from "./board";
+export { loadBoard, boardIds, BOARDS_DIR, UnknownBoardError, type Board, type BoardPort, type CodecName, type EngineFamily, type LinkKind } from "./board";
 export {
   buildBundle,
   firmwareInputOptions,
