@@ -4,8 +4,8 @@
 // kinds it never sees. Same bytes and checks as ./compact.ts: a bad value or payload throws 3
 // (BadPayload), and every length and count is checked against the bytes left before anything is allocated.
 import { put, varint } from "./bytes";
-import { utf8Write } from "./utf8";
-import { BYTE_STRINGS } from "./features";
+import { utf8Read, utf8Write } from "./utf8";
+import { BYTE_STRINGS, TEXT_CODER } from "./features";
 
 type Enc = (v: any) => void;
 type Dec = () => any;
@@ -136,6 +136,7 @@ export function dString(): string {
     while (n--) s += String.fromCharCode(src[at++]);
     return s;
   }
+  if (TEXT_CODER) return utf8Read(src, at, (at += n));
   while (n--) s += "%" + (src[at++] + 256).toString(16).slice(1);
   return decodeURIComponent(s);
 }

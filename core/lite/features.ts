@@ -25,3 +25,6 @@ export var WHOLE_BUFFER_WRITES = false;
 /** Strings are byte strings (Espruino without Unicode, as on ESP32, Puck.js and Pico): a string on the
  * device holds the UTF-8 bytes themselves, one char per byte, so text is copied byte for byte, unchecked. */
 export var BYTE_STRINGS = false;
+/** The engine has TextEncoder and TextDecoder (Kaluma: real UTF-8, where its URI functions work on
+ * JerryScript's internal CESU-8 and mangle characters above U+FFFF). */
+export var TEXT_CODER = false;

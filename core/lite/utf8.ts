@@ -3,12 +3,18 @@
 // than core/utf8.ts, as spec/codecs.md allows a size-first device: malformed UTF-8 is refused
 // (URIError, answered BadPayload) instead of read as U+FFFD, and a lone surrogate is refused on
 // write instead of sent as U+FFFD. Well-formed text gives exactly core's bytes and strings.
+// On Kaluma (TEXT_CODER) the engine's TextEncoder/TextDecoder: its URI functions work on JerryScript's
+// internal CESU-8, so characters above U+FFFF would reach the cell mangled.
 // On Espruino boards (BYTE_STRINGS: built without Unicode support) a string is a byte string: the
 // URI functions would work on its bytes too, but a copy is smaller and faster, and keeps the UTF-8 the
 // host sent as the string's bytes, so it goes back out unchanged (unchecked: the host sent it).
 import { put } from "./bytes";
 import { STRING } from "./kinds";
-import { BYTE_STRINGS } from "./features";
+import { BYTE_STRINGS, TEXT_CODER } from "./features";
+
+// Kaluma's globals (not in ES5): real UTF-8 both ways. Its TextDecoder does not check the bytes.
+declare var TextEncoder: { new (): { encode(s: string): Uint8Array } };
+declare var TextDecoder: { new (): { decode(b: Uint8Array): string } };
 
 /**
  * Bytes of `s` in UTF-8, appended to the frame unless `dry`; returns how many. Throws URIError for a
@@ -19,6 +25,11 @@ export function utf8Write(s: string, dry?: boolean): number {
   if (BYTE_STRINGS) {
     for (var j = 0; !dry && j < s.length; ) put(s.charCodeAt(j++));
     return s.length;
+  }
+  if (TEXT_CODER) {
+    var u = new TextEncoder().encode(s);
+    for (j = 0; !dry && j < u.length; ) put(u[j++]);
+    return u.length;
   }
   for (var e = encodeURIComponent(s), i = 0, n = 0, b: number; i < e.length; n++) {
     // "%XX" is one byte; anything else encodeURIComponent leaves is ASCII and stands for itself.
@@ -44,6 +55,7 @@ export function utf8Read(b: Uint8Array, i: number, end: number): string {
     for (var t = ""; i < end; ) t += String.fromCharCode(b[i++]);
     return t;
   }
+  if (TEXT_CODER) return new TextDecoder().decode(b.subarray(i, end));
   for (var s = ""; i < end; ) s += "%" + (b[i++] + 256).toString(16).slice(1);
   return decodeURIComponent(s);
 }
