@@ -15,7 +15,8 @@ export interface Es5Problem {
 
 type Node = { type: string; start: number; [key: string]: unknown };
 
-export function es5Problems(code: string): Es5Problem[] {
+/** `engineGlobals`: globals the board's engine does have beyond ES5 (Kaluma: TextEncoder, TextDecoder). */
+export function es5Problems(code: string, engineGlobals: string[] = []): Es5Problem[] {
   let ast: Node;
   try {
     ast = acorn.parse(code, { ecmaVersion: 5, sourceType: "script" }) as unknown as Node;
@@ -29,7 +30,7 @@ export function es5Problems(code: string): Es5Problem[] {
       const id = node.id as Node | null;
       if (id && id.type === "Identifier") declared.add(id.name as string);
     }
-    if (node.type === "Identifier" && MISSING_GLOBALS.includes(node.name as string)) {
+    if (node.type === "Identifier" && MISSING_GLOBALS.includes(node.name as string) && !engineGlobals.includes(node.name as string)) {
       const isKey = parent && ((parent.type === "MemberExpression" && parent.property === node && !parent.computed) || (parent.type === "Property" && parent.key === node));
       if (!isKey) problems.push({ what: `uses global ${node.name}`, at: node.start });
     }

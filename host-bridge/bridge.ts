@@ -195,7 +195,10 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
     async drain(waitMs = timeoutMs) {
       if (closed) return;
       const end = Date.now() + waitMs;
-      await Promise.race([stopTakingRequests(), new Promise((r) => setTimeout(r, waitMs))]);
+      // The timer is cleared once the race is won: left running, it kept the process alive for waitMs.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([stopTakingRequests(), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+      clearTimeout(timer);
       while (router.pending.count > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
       close();
     }

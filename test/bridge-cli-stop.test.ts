@@ -94,7 +94,8 @@ describe("cell watch across a bridge restart", () => {
     const second = bridgeProc(b.port, udp);
     await until(() => second.out().includes("+ thermo"), 20000, "the second bridge to find the board");
     await until(() => watch.err().includes("subscribed again to thermo.alarm"), 15000, "the watch to subscribe again");
-    expect(watch.err()).toMatch(/^cell watch: the bridge does not answer; waiting for it to come back\ncell watch: the bridge restarted \(instance 0x[0-9a-f]{8}\); subscribed again to thermo.alarm\n$/);
+    // "does not answer" only when one of its 2 s queries fell between the two bridges.
+    expect(watch.err()).toMatch(/^(cell watch: the bridge does not answer; waiting for it to come back\n)?cell watch: the bridge restarted \(instance 0x[0-9a-f]{8}\); subscribed again to thermo.alarm\n$/);
     await until(() => watch.out().slice(before).split("\n").length > 3, 15000, "events through the second bridge");
     watch.child.kill("SIGINT");
     expect(await watch.exited).toBe(0);

@@ -109,8 +109,11 @@ describe("cell bridge / ls / call / watch", () => {
 
   it("bridge stops gently on Ctrl-C", async () => {
     const exited = new Promise<number | null>((resolve) => bridge.once("exit", resolve));
+    const stoppedLine = new Promise<number>((resolve) => bridge.stdout!.on("data", () => /stopped\n$/.test(bridgeOut) && resolve(Date.now())));
     bridge.kill("SIGINT");
     expect(await exited).toBe(0);
+    // Nothing in flight: it exits once "stopped" is logged, not when the drain's 4 s wait runs out.
+    expect(Date.now() - (await stoppedLine)).toBeLessThan(2000);
     expect(bridgeOut).toMatch(/stopping: goodbye sent, finishing the requests in flight\n.*stopped\n$/);
   }, 15000);
 });

@@ -27,7 +27,7 @@ export function utf8Write(s: string, dry?: boolean): number {
     return s.length;
   }
   if (TEXT_CODER) {
-    var u = new TextEncoder().encode(s);
+    var u = new TextEncoder()["encode"](s); // quoted: the build mangles .encode (the codecs')
     for (j = 0; !dry && j < u.length; ) put(u[j++]);
     return u.length;
   }
@@ -55,7 +55,7 @@ export function utf8Read(b: Uint8Array, i: number, end: number): string {
     for (var t = ""; i < end; ) t += String.fromCharCode(b[i++]);
     return t;
   }
-  if (TEXT_CODER) return new TextDecoder().decode(b.subarray(i, end));
+  if (TEXT_CODER) return new TextDecoder()["decode"](b.subarray(i, end)); // quoted, as encode
   for (var s = ""; i < end; ) s += "%" + (b[i++] + 256).toString(16).slice(1);
   return decodeURIComponent(s);
 }

@@ -182,7 +182,8 @@ function buildTsconfig(board: Board, entry: string, codecs: string[] | undefined
  * options the generated entry passes, a cell's `def`, `handlers` and `schema`, the lite links'
  * `maxFrame`, `onData` and `drops`. The whole program is one bundle, so the cell code's own uses are
  * renamed with them. Not `onFrame` (the sim firmware's sim.onFrame) nor names user code may meet on an
- * engine object (`start`, `emit`, `send`, `write`).
+ * engine object (`start`, `emit`, `send`, `write`). An engine method of the same name is reached quoted
+ * (`keep_quoted`): Kaluma's TextEncoder `["encode"]` and TextDecoder `["decode"]` (core/lite/utf8.ts).
  * `unsafe` folds constant object and array reads (board constants, the adapter's options literal) and
  * `new Error(x)` to `Error(x)`, which holds for this code; unsafe_comps stays off, as core/lite relies
  * on comparisons with undefined and NaN being false.
@@ -191,7 +192,7 @@ const TERSER: TerserOptions = {
   ecma: 5,
   toplevel: true,
   compress: { passes: 3, pure_getters: true, unsafe: true, unsafe_comps: false, keep_fargs: false },
-  mangle: { toplevel: true, properties: { regex: /^(encode|decode|codecs|announceTtlMs|instanceId|def|handlers|schema|maxFrame|onData|drops)$/, builtins: true } },
+  mangle: { toplevel: true, properties: { regex: /^(encode|decode|codecs|announceTtlMs|instanceId|def|handlers|schema|maxFrame|onData|drops)$/, builtins: true, keep_quoted: "strict" } },
   // ASCII only: Espruino builds without Unicode read a source file byte by byte, so a literal's non-ASCII
   // character would reach the engine as its UTF-8 bytes, one character each.
   format: { ecma: 5, comments: false, ascii_only: true }
