@@ -27,6 +27,7 @@ import terser, { type Options as TerserOptions } from "@rollup/plugin-terser";
 import { loadBoard, type Board, type EngineFamily } from "./board";
 import { ADAPTERS, CODECS, halOf, boardModuleSource, codecList, entrySource, resolveEntry } from "./entry";
 import { ROOT } from "./root";
+import { CONSOLE_DECLARATION, consolePlugin } from "./console";
 import {
   CORE_SCHEMA,
   SCHEMA_FILE,
@@ -168,6 +169,10 @@ function buildTsconfig(board: Board, entry: string, codecs: string[] | undefined
   const files = [entry, "firmware/cell-hal.d.ts", "firmware/globals.d.ts", "firmware/runtime.ts", "core/lite/writer-full.ts", "core/lite/crc.ts", "core/lite/stream.ts", "core/lite/compact-fns.ts", ADAPTERS[engine]]
     .concat(codecList(board, codecs).map((c) => CODECS[c][0]))
     .map((f) => resolve(ROOT, f));
+  // ES5's library has no console; the build gives cell code one (console.ts), declared here only, as
+  // Node's types declare another for the project's own type-check.
+  writeFileSync(join(dir, "console.d.ts"), CONSOLE_DECLARATION);
+  files.push(join(dir, "console.d.ts"));
   const file = join(dir, "tsconfig.json");
   writeFileSync(file, JSON.stringify({ extends: join(ROOT, "firmware/tsconfig.build.json"), files, include: [] }));
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -203,7 +208,9 @@ export function firmwareInputOptions({ board, entry, codecs, minify = true, hal,
   const tsconfig = buildTsconfig(board, entry, codecs, engine);
   const plugins = [
     cellPlugin(board, entry, codecs, engine, kinds, features, compiled, cells),
-    typescript({ tsconfig: tsconfig.file, include: [join(ROOT, "**/*.ts"), entry], exclude: [join(ROOT, "node_modules/**")] })
+    // The cell's own folder too (its schema and helper modules), and the build's console declaration.
+    typescript({ tsconfig: tsconfig.file, include: [join(ROOT, "**/*.ts"), entry, join(dirname(entry), "**/*.ts"), join(dirname(tsconfig.file), "*.d.ts")], exclude: [join(ROOT, "node_modules/**"), "**/node_modules/**"] }),
+    consolePlugin()
   ];
   if (minify) plugins.push(terser(TERSER));
   return {
