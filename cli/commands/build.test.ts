@@ -1,7 +1,7 @@
 // `cell build` on device code as people write it: type errors against ES5 fail with exit 1 and say, per
 // line, what to use instead on the engine.
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,5 +42,22 @@ describe("cell build refuses device code an ES5 engine cannot run", () => {
     expect(line(6)).toMatch(/'entries'.* -- on an ES5 engine, use Object\.keys\(o\) and read o\[key\]/);
     expect(r.err).not.toMatch(/es2015|es2016|es2017|'lib'|--lib/i);
     expect(r.out).toBe("");
+  }, 120000);
+});
+
+describe("cell build --json", () => {
+  it("prints one JSON object per bundle: board, path, bytes, gzip bytes, budget, cells", async () => {
+    const out = join(tmp, "json");
+    const r = await runCell("build", "--board", "puckjs,esp32", "--json", "--out", out, join(ROOT, "examples/echo"));
+    expect(r.code).toBe(ExitCode.Ok);
+    const rows = r.out.split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((x) => x.board)).toEqual(["puckjs", "esp32"]);
+    for (const x of rows) {
+      expect(x.path).toBe(join(out, x.board, "echo.js"));
+      expect(x.bytes).toBe(statSync(x.path).size);
+      expect(x.gzipBytes).toBeGreaterThan(0);
+      expect(x.budget).toBe(x.board === "puckjs" ? 8192 : 32768);
+      expect(x.cells).toEqual([{ name: "echo", id: expect.any(Number), schemaHash: expect.stringMatching(/^[0-9a-f]{8}$/) }]);
+    }
   }, 120000);
 });

@@ -38,7 +38,8 @@ gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.j
     board: repeated({ value: "id[,id...]", help: "the board(s) to build for", required: true, parse: boardList }),
     codecs: option({ value: "list", help: "payload codecs in the bundle, e.g. compact,json (default: the board's)", parse: codecList }),
     out: option({ value: "dir", help: "where bundles and manifests go", default: "build" }),
-    "no-minify": flag("keep the bundle readable")
+    "no-minify": flag("keep the bundle readable"),
+    json: flag("one JSON object per bundle (board, path, bytes, gzipBytes, budget, cells) instead of a line")
   },
   footer: `Exit 0 when every bundle is within its board's size budget; 1 when one is over, when the device code has
 type errors against ES5 (each printed as file:line:column with what to use instead) or when a cell module
@@ -65,6 +66,12 @@ pulls the schema DSL into the bundle; 2 on bad arguments; 3 when the cell does n
       }
       for (const a of warned) warn(...a);
       const over = r.bytes > r.maxBundleBytes;
+      if (o.json) {
+        const cells = r.cells.map((c) => ({ name: c.name, id: c.id, schemaHash: c.schemaHash }));
+        console.log(JSON.stringify({ board, path: r.path, bytes: r.bytes, gzipBytes: r.gzipBytes, budget: r.maxBundleBytes, overBudget: over, cells }));
+        if (over) code = ExitCode.Failed;
+        continue;
+      }
       const cells = r.cells.map((c: { name: string; schemaHash: string }) => `${c.name}#${c.schemaHash}`).join(", ");
       console.log(`${board}: ${relative(process.cwd(), r.path)} ${r.bytes} bytes (${r.gzipBytes} gzip), budget ${r.maxBundleBytes}${over ? " -- OVER BUDGET" : ""}; cells ${cells}`);
       if (over) code = ExitCode.Failed;
