@@ -12,6 +12,8 @@ const rows: [argv: string[], code: number, message: RegExp][] = [
   [["build", "--board", "esp33", "examples/echo"], ExitCode.Usage, /^cell build: --board takes a board of boards\/\*\.json/],
   [["build", "--board", "esp32", "no/such/cell.ts"], ExitCode.BadInput, /^cell build: entry no\/such\/cell\.ts: no such file/],
   [["build", "--board", "esp32", "--json=1", "examples/echo"], ExitCode.Usage, /^cell build: --json takes no value, got "1"/],
+  [["ports", "/dev/ttyUSB0"], ExitCode.Usage, /^cell ports: unexpected argument "\/dev\/ttyUSB0"/],
+  [["ports", "--all"], ExitCode.Usage, /^cell ports: unknown option --all/],
   [["--versio"], ExitCode.Usage, /^cell: unknown command "--versio"/]
 ];
 

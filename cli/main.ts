@@ -15,7 +15,8 @@ const commands: Record<string, () => Promise<{ command: Command }>> = {
   call: () => import("./commands/call"),
   watch: () => import("./commands/watch"),
   wire: () => import("./commands/wire"),
-  boards: () => import("./commands/boards")
+  boards: () => import("./commands/boards"),
+  ports: () => import("./commands/ports")
 };
 
 /** The SDK's version, from its package.json. */

@@ -13,7 +13,8 @@ export function boardSummary(b: Board) {
     budget: b.budget,
     maxFrameBytes: b.maxFrameBytes,
     codecs: b.codecs,
-    links: b.links
+    links: b.links,
+    usb: b.usb ?? []
   };
 }
 
