@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Command } from "./args";
 import { CliError, ExitCode } from "./exit-codes";
 
@@ -13,8 +14,15 @@ export const commands: Record<string, () => Promise<{ command: Command }>> = {
   ls: () => import("./commands/ls"),
   call: () => import("./commands/call"),
   watch: () => import("./commands/watch"),
-  wire: () => import("./commands/wire")
+  wire: () => import("./commands/wire"),
+  boards: () => import("./commands/boards"),
+  ports: () => import("./commands/ports")
 };
+
+/** The SDK's version, from its package.json. */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
 
 const USAGE = "cell <command> [options]";
 
@@ -22,7 +30,7 @@ async function help(): Promise<string> {
   const loaded = await Promise.all(Object.entries(commands).map(async ([name, load]) => [name, (await load()).command.summary]));
   const width = Math.max(...loaded.map(([name]) => name.length));
   const rows = loaded.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
-  return [`usage: ${USAGE}`, "", "commands:", ...rows, "", "cell <command> --help for details; exit codes: see README (Exit codes)"].join("\n");
+  return [`usage: ${USAGE}`, "", "commands:", ...rows, "", "cell <command> --help for details; cell --version; exit codes: see README (Exit codes)"].join("\n");
 }
 
 const debugging = () => process.env.CELL_DEBUG === "1";
@@ -49,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
   if (!name || name === "--help" || name === "-h") {
     console.log(await help());
     return name ? ExitCode.Ok : ExitCode.Usage;
+  }
+  if (name === "--version" || name === "-v") {
+    console.log(`cell ${version()}`);
+    return ExitCode.Ok;
   }
   const load = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
   if (!load) {

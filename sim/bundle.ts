@@ -50,7 +50,6 @@ export async function loadSimBundle(input: string, board: string, opts?: { outDi
   var r = await buildBundle({ board, entry: input, outDir: opts && opts.outDir });
   if (opts && opts.log) {
     opts.log(`built ${relative(process.cwd(), r.path)}: ${r.bytes} bytes (${r.gzipBytes} gzip), cells ${r.cells.map((c) => c.name).join(", ")}`);
-    for (var w of r.warnings) opts.log(`  type warning: ${w}`);
   }
   return { path: r.path, bytes: new Uint8Array(readFileSync(r.path)), cells: r.cells, built: true };
 }

@@ -2,7 +2,7 @@
 // the COMPACT kinds a bundle carries, and what a bundle falls back to when a module does not follow the
 // schema convention. Also the engine fact the Espruino build relies on: E.CRC32 is the standard CRC-32.
 import { describe, it, expect, afterAll, beforeAll } from "vitest";
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -166,7 +166,7 @@ describe("schema modules compiled at build time", () => {
 });
 
 describe("a cell module that defines its cell inline (no schema module)", () => {
-  it("still builds and answers, carrying the DSL (bigger)", async () => {
+  it("does not build: the DSL would reach the device; the error says where to put the definitions", async () => {
     const entry = join(tmp, "inline.ts");
     writeFileSync(
       entry,
@@ -178,23 +178,14 @@ describe("a cell module that defines its cell inline (no schema module)", () => 
         `export default [c];`
       ].join("\n")
     );
-    const built = await buildBundle({ board: "puckjs", entry, outDir: tmp });
-    const compiled = await buildBundle({ board: "puckjs", entry: "examples/echo", outDir: tmp });
-    const code = readFileSync(built.path, "utf8");
-    expect(code).toContain("hash to the same id"); // cell()'s own checks came along
-    expect(readFileSync(compiled.path, "utf8")).not.toContain("hash to the same id");
-    expect(built.bytes).toBeGreaterThan(compiled.bytes);
-    const { Shout } = await import(entry);
-    expect(built.cells).toEqual([{ name: "shout", id: Shout.id, schemaHash: Shout.hash.toString(16).padStart(8, "0"), schema: Shout.schema }]);
-    const e = await startEngine({ ...boardEngineOptions(loadBoard("puckjs"), "duktape", built.path, {}, false), clock: "real" });
-    try {
-      const shout = remote(Shout as CellDef<any>, streamLink(e, { maxFrame: 256 }), { timeoutMs: 3000 });
-      expect(await shout.up("quiet")).toBe("QUIET");
-      expect(await shout.describe()).toBe(Shout.schema);
-    } finally {
-      e.close();
-      await e.exited;
-    }
+    const failure = await buildBundle({ board: "puckjs", entry, outDir: tmp }).then(
+      () => null,
+      (e: Error & { problems?: string[] }) => e
+    );
+    expect(failure?.name).toBe("DeviceCodeError");
+    expect(failure?.message.split("\n")[0]).toBe("device code does not build for an ES5 engine: the schema DSL in the bundle");
+    expect(failure?.problems).toEqual([expect.stringMatching(/inline\.ts imports core\/schema \(the schema DSL\) into the device bundle: put the cell definitions in a schema module .*schema\.ts/)]);
+    expect(existsSync(join(tmp, "puckjs", "inline.js"))).toBe(false);
   }, 60000);
 });
 

@@ -13,9 +13,16 @@ function codecList(text: string): string[] {
   return list;
 }
 
-/** What a failed build says, as one line: rollup's errors carry the file in `id` and a `code`. */
+/**
+ * What a failed build says, as one line: rollup's errors carry the file in `id` and a `code`. Device code
+ * the build refuses (type errors, the DSL in the bundle) exits 1, its problems printed first, one a line.
+ */
 function buildFailure(entry: string, board: string, e: unknown): CliError {
   if (e instanceof CliError) return e;
+  if (e instanceof Error && e.name === "DeviceCodeError") {
+    for (const p of (e as Error & { problems: string[] }).problems) console.error(`  ${p}`);
+    return new CliError(`${entry} for ${board}: ${e.message.split("\n")[0]}`, ExitCode.Failed, { cause: e });
+  }
   const err = e as Error & { code?: string };
   const message = String(err?.message ?? e).split("\n")[0];
   return new CliError(`${entry} does not build for ${board}: ${message}`, ExitCode.BadInput, { cause: e });
@@ -31,9 +38,12 @@ gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.j
     board: repeated({ value: "id[,id...]", help: "the board(s) to build for", required: true, parse: boardList }),
     codecs: option({ value: "list", help: "payload codecs in the bundle, e.g. compact,json (default: the board's)", parse: codecList }),
     out: option({ value: "dir", help: "where bundles and manifests go", default: "build" }),
-    "no-minify": flag("keep the bundle readable")
+    "no-minify": flag("keep the bundle readable"),
+    json: flag("one JSON object per bundle (board, path, bytes, gzipBytes, budget, cells) instead of a line")
   },
-  footer: "Exit 0 when every bundle is within its board's size budget, 1 when one is over, 2 on bad arguments, 3 when the cell does not build.",
+  footer: `Exit 0 when every bundle is within its board's size budget; 1 when one is over, when the device code has
+type errors against ES5 (each printed as file:line:column with what to use instead) or when a cell module
+pulls the schema DSL into the bundle; 2 on bad arguments; 3 when the cell does not build otherwise.`,
   async run(o, [entry]) {
     const boards = o.board.flat();
     checkReadable(entry, "entry", { folder: true });
@@ -56,9 +66,14 @@ gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.j
       }
       for (const a of warned) warn(...a);
       const over = r.bytes > r.maxBundleBytes;
+      if (o.json) {
+        const cells = r.cells.map((c) => ({ name: c.name, id: c.id, schemaHash: c.schemaHash }));
+        console.log(JSON.stringify({ board, path: r.path, bytes: r.bytes, gzipBytes: r.gzipBytes, budget: r.maxBundleBytes, overBudget: over, cells }));
+        if (over) code = ExitCode.Failed;
+        continue;
+      }
       const cells = r.cells.map((c: { name: string; schemaHash: string }) => `${c.name}#${c.schemaHash}`).join(", ");
       console.log(`${board}: ${relative(process.cwd(), r.path)} ${r.bytes} bytes (${r.gzipBytes} gzip), budget ${r.maxBundleBytes}${over ? " -- OVER BUDGET" : ""}; cells ${cells}`);
-      for (const w of r.warnings) console.error(`  type warning: ${w}`);
       if (over) code = ExitCode.Failed;
     }
     return code;

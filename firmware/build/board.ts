@@ -21,6 +21,15 @@ export interface BoardPort {
   note?: string;
 }
 
+/** A USB identity of a board or its USB-serial bridge (boards/board.schema.json $defs.usbId). */
+export interface UsbId {
+  /** 4 lowercase hex digits. */
+  vendorId: string;
+  /** 4 lowercase hex digits; absent: any product of the vendor. */
+  productId?: string;
+  description: string;
+}
+
 export interface Board {
   $schema: "./board.schema.json";
   id: string;
@@ -46,6 +55,8 @@ export interface Board {
   maxFrameBytes: number;
   codecs: CodecName[];
   sensors: { temperature: "native" | "adc" | "simulated" | "none"; adcPins?: (string | number)[] };
+  /** What `cell ports` matches serial ports against. */
+  usb?: UsbId[];
   notes?: string[];
 }
 

@@ -27,6 +27,8 @@ import terser, { type Options as TerserOptions } from "@rollup/plugin-terser";
 import { loadBoard, type Board, type EngineFamily } from "./board";
 import { ADAPTERS, CODECS, halOf, boardModuleSource, codecList, entrySource, resolveEntry } from "./entry";
 import { ROOT } from "./root";
+import { CONSOLE_DECLARATION, consolePlugin, isCellSource } from "./console";
+import { DeviceCodeError, dslProblem, typeProblem } from "./device-errors";
 import {
   CORE_SCHEMA,
   SCHEMA_FILE,
@@ -61,7 +63,6 @@ export interface ManifestEntry {
   /** The type kinds (core/schema.ts T) the cells use: what the bundle's COMPACT codec carries. */
   kinds: number[];
   features: BundleFeatures;
-  typeWarnings: number;
 }
 
 /** <outDir>/<board>/manifest.json. */
@@ -71,12 +72,11 @@ export interface Manifest {
   bundles: Record<string, ManifestEntry>;
 }
 
-/** What buildBundle returns: the manifest entry, the bundle's name and path, the manifest's path and the type warnings. */
+/** What buildBundle returns: the manifest entry, the bundle's name and path and the manifest's path. */
 export interface BundleInfo extends ManifestEntry {
   name: string;
   path: string;
   manifest: string;
-  warnings: string[];
 }
 
 export interface BuildOptions {
@@ -105,7 +105,10 @@ export interface FirmwareInputOptions {
   hal?: EngineFamily;
   /** Default: the generated entry. */
   input?: string;
-  warnings?: string[];
+  /** Collects the TypeScript errors, one line each (device-errors.ts); without it they are rollup warnings. */
+  typeProblems?: string[];
+  /** Collects the cell modules that import the schema DSL (core/schema) as a value. */
+  dslImporters?: string[];
   kinds?: number[];
   features?: BundleFeatures;
   cells?: BundleCell[];
@@ -125,7 +128,8 @@ function cellPlugin(
   kinds: number[] | undefined,
   features: BundleFeatures | undefined,
   compiled: Compiled,
-  cells: BundleCell[] | undefined
+  cells: BundleCell[] | undefined,
+  dslImporters: string[] | undefined
 ): Plugin {
   const keepSig = codecList(board, codecs).some((c) => c !== "compact");
   // COMPACT only, every cell compiled, and no code reading `info`: the member tables carry per-type
@@ -140,6 +144,7 @@ function cellPlugin(
       if (!importer || id.startsWith("\0")) return null;
       const r = await this.resolve(id, importer, { skipSelf: true });
       if (!r || r.external) return r;
+      if (r.id === CORE_SCHEMA && dslImporters && isCellSource(importer)) dslImporters.push(importer);
       if (r.id === KINDS_FILE) return "\0cell:kinds";
       if (r.id === FEATURES_FILE) return "\0cell:features";
       if (!SCHEMA_FILE.test(r.id) || r.id === CORE_SCHEMA) return r;
@@ -171,6 +176,10 @@ function buildTsconfig(board: Board, entry: string, codecs: string[] | undefined
     .concat(codecList(board, codecs).map((c) => CODECS[c][0]))
     .concat(board.ports.link.mavlink ? ["core/lite/mavlink.ts"] : [])
     .map((f) => resolve(ROOT, f));
+  // ES5's library has no console; the build gives cell code one (console.ts), declared here only, as
+  // Node's types declare another for the project's own type-check.
+  writeFileSync(join(dir, "console.d.ts"), CONSOLE_DECLARATION);
+  files.push(join(dir, "console.d.ts"));
   const file = join(dir, "tsconfig.json");
   writeFileSync(file, JSON.stringify({ extends: join(ROOT, "firmware/tsconfig.build.json"), files, include: [] }));
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
@@ -202,12 +211,14 @@ const TERSER: TerserOptions = {
  * Rollup input options for a board bundle. `hal` overrides the adapter's engine (the manifest pass
  * loads the module on Node); `input` defaults to the generated entry. Call `cleanup` after the build.
  */
-export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, warnings, kinds, features, cells, compiled = {} }: FirmwareInputOptions): InputOptions & { cleanup: () => void } {
+export function firmwareInputOptions({ board, entry, codecs, minify = true, hal, input, typeProblems, dslImporters, kinds, features, cells, compiled = {} }: FirmwareInputOptions): InputOptions & { cleanup: () => void } {
   const engine = hal || halOf(board);
   const tsconfig = buildTsconfig(board, entry, codecs, engine);
   const plugins = [
-    cellPlugin(board, entry, codecs, engine, kinds, features, compiled, cells),
-    typescript({ tsconfig: tsconfig.file, include: [join(ROOT, "**/*.ts"), entry], exclude: [join(ROOT, "node_modules/**")] })
+    cellPlugin(board, entry, codecs, engine, kinds, features, compiled, cells, dslImporters),
+    // The cell's own folder too (its schema and helper modules), and the build's console declaration.
+    typescript({ tsconfig: tsconfig.file, include: [join(ROOT, "**/*.ts"), entry, join(dirname(entry), "**/*.ts"), join(dirname(tsconfig.file), "*.d.ts")], exclude: [join(ROOT, "node_modules/**"), "**/node_modules/**"] }),
+    consolePlugin()
   ];
   if (minify) plugins.push(terser(TERSER));
   return {
@@ -217,7 +228,9 @@ export function firmwareInputOptions({ board, entry, codecs, minify = true, hal,
     // exports go unused is left out whole.
     treeshake: { moduleSideEffects: (id) => id === "\0cell:entry", propertyReadSideEffects: false },
     onwarn(w, warn) {
-      if (w.plugin === "typescript" && warnings) warnings.push(w.message);
+      // TS5097 (an import ending in .ts) is about emitting modules as they are; rollup resolves them.
+      if (w.plugin === "typescript" && w.pluginCode === "TS5097") return;
+      if (w.plugin === "typescript" && typeProblems) typeProblems.push(typeProblem(w));
       else if (w.code !== "CIRCULAR_DEPENDENCY") warn(w);
     },
     cleanup: tsconfig.cleanup
@@ -254,6 +267,14 @@ function cellSources(files: string[], compiled: Compiled): string[] {
   return files.filter((f) => !f.startsWith("\0") && !own.some((d) => f.startsWith(d)) && !compiled[f] && existsSync(f) && statSync(f).isFile()).map((f) => readFileSync(f, "utf8"));
 }
 
+/** Device code with type errors, or that carries the DSL, does not build (DeviceCodeError, one line per problem). */
+function refuse(typeProblems: string[], dslImporters: string[]): void {
+  const problems = typeProblems.concat(dslImporters.filter((f, i) => dslImporters.indexOf(f) === i).map(dslProblem));
+  if (problems.length === 0) return;
+  const what = [typeProblems.length && `${typeProblems.length} type error${typeProblems.length === 1 ? "" : "s"}`, dslImporters.length && "the schema DSL in the bundle"].filter(Boolean).join(" and ");
+  throw new DeviceCodeError(`device code does not build for an ES5 engine: ${what}`, problems);
+}
+
 /**
  * The cells a module default-exports, read by building it for Node (node adapter) and importing it:
  * their manifest entries, the type kinds they use, and the server features their code can use.
@@ -263,7 +284,10 @@ async function readCells(board: Board, entry: string, codecs: string[] | undefin
   try {
     const file = join(dir, "cells.mjs");
     const compiled: Compiled = {};
-    const files = await runRollup(firmwareInputOptions({ board, entry, codecs, minify: false, hal: "node", input: entry, compiled }), { file, format: "es" });
+    const typeProblems: string[] = [];
+    const dslImporters: string[] = [];
+    const files = await runRollup(firmwareInputOptions({ board, entry, codecs, minify: false, hal: "node", input: entry, compiled, typeProblems, dslImporters }), { file, format: "es" });
+    refuse(typeProblems, dslImporters);
     const mod = await import(pathToFileURL(file).href);
     const cells: { def: CellDef }[] = Array.isArray(mod.default) ? mod.default : [mod.default];
     return {
@@ -294,9 +318,10 @@ export async function buildBundle({ board: boardId, entry: entryPath, codecs, ou
   const dir = join(outDir, board.id);
   const file = join(dir, `${name}.js`);
   mkdirSync(dir, { recursive: true });
-  const warnings: string[] = [];
   const read = await readCells(board, entry, codecs);
-  await runRollup(firmwareInputOptions({ board, entry, codecs, minify, warnings, kinds: read.kinds, features: read.features, cells: read.cells }), firmwareOutputOptions(file));
+  const typeProblems: string[] = [];
+  await runRollup(firmwareInputOptions({ board, entry, codecs, minify, typeProblems, kinds: read.kinds, features: read.features, cells: read.cells }), firmwareOutputOptions(file));
+  refuse(typeProblems, []);
   const code = readFileSync(file);
   const entryInfo: ManifestEntry = {
     file: relative(dir, file),
@@ -308,8 +333,7 @@ export async function buildBundle({ board: boardId, entry: entryPath, codecs, ou
     maxBundleBytes: board.budget.maxBundleBytes,
     cells: read.cells,
     kinds: read.kinds,
-    features: read.features,
-    typeWarnings: warnings.length
+    features: read.features
   };
   const manifestFile = join(dir, "manifest.json");
   const manifest: Manifest = existsSync(manifestFile) ? JSON.parse(readFileSync(manifestFile, "utf8")) : { board: board.id, engine: board.engine, bundles: {} };
@@ -317,7 +341,7 @@ export async function buildBundle({ board: boardId, entry: entryPath, codecs, ou
   manifest.engine = board.engine;
   manifest.bundles[name] = entryInfo;
   writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
-  return { ...entryInfo, name, path: file, manifest: manifestFile, warnings };
+  return { ...entryInfo, name, path: file, manifest: manifestFile };
 }
 
 /**

@@ -32,7 +32,6 @@ export async function buildFirmware(argv: string[]): Promise<number> {
     const r = await buildBundle({ board, entry, codecs, outDir, minify });
     const over = r.bytes > r.maxBundleBytes;
     console.log(`${board}: ${relative(process.cwd(), r.path)} ${r.bytes} bytes (${r.gzipBytes} gzip), budget ${r.maxBundleBytes}${over ? " -- OVER BUDGET" : ""}; cells ${r.cells.map((c) => `${c.name}#${c.schemaHash}`).join(", ")}`);
-    for (const w of r.warnings) console.error(`  type warning: ${w}`);
     if (over) code = 1;
   }
   return code;

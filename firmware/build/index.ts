@@ -15,6 +15,7 @@ export {
   type ManifestEntry
 } from "./bundle";
 export { buildFirmware } from "./command";
+export { DeviceCodeError } from "./device-errors";
 export { ADAPTERS, CODECS, halOf, boardModuleSource, codecList, entrySource, kalumaUartOptions, linkConfigSource, resolveEntry } from "./entry";
 export {
   evaluateSchemaModule,
