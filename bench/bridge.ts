@@ -142,7 +142,11 @@ function framePinger(link: Transport): Op {
 
 function benchFrame(id: number): Uint8Array {
   const f = new Uint8Array(FRAME_SIZE);
-  encodeHeader({ kind: Kind.Request, flags: 0, codec: CodecId.Compact, cellId: Bench.id, methodId: Bench.info.ping.id, requestId: id, length: 4 }, f, 0);
+  encodeHeader(
+    { kind: Kind.Request, flags: 0, codec: CodecId.Compact, cellId: Bench.id, methodId: Bench.info.ping.id, requestId: id, length: 4 },
+    f,
+    0
+  );
   writeU32(f, HEADER_SIZE, id);
   return f;
 }
@@ -259,7 +263,12 @@ export async function runBridge(): Promise<string[]> {
   const quicDir = mkdtempSync(join(tmpdir(), "cell-bench-quic-"));
   const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
     stdio: ["pipe", "pipe", "inherit"],
-    env: { ...process.env, CELL_BRIDGE_BENCH_SERVER: "1", CELL_BRIDGE_BENCH_QUIC_DIR: quicDir, CELL_BRIDGE_BENCH_NATS: nats ? nats.url : "" }
+    env: {
+      ...process.env,
+      CELL_BRIDGE_BENCH_SERVER: "1",
+      CELL_BRIDGE_BENCH_QUIC_DIR: quicDir,
+      CELL_BRIDGE_BENCH_NATS: nats ? nats.url : ""
+    }
   });
   const closers: (() => void)[] = [];
   try {
@@ -277,10 +286,24 @@ export async function runBridge(): Promise<string[]> {
     const udp = await openUdp(`127.0.0.1:${addresses.udpBridge}`);
     closers.push(() => udp.close());
     const throughBridge = bridged(udp);
-    lines.push(...(await compare("UDP: bridge (UDP client → bridge → in-process device) vs bare UDP ping-pong", { name: "bare UDP", op: bare.op }, { name: "through the bridge", op: throughBridge }, 1.5)));
+    lines.push(
+      ...(await compare(
+        "UDP: bridge (UDP client → bridge → in-process device) vs bare UDP ping-pong",
+        { name: "bare UDP", op: bare.op },
+        { name: "through the bridge", op: throughBridge },
+        1.5
+      ))
+    );
     const direct = await openUdp(`127.0.0.1:${addresses.udpDirect}`);
     closers.push(() => direct.close());
-    lines.push(...(await compare("UDP: bridge vs the same cell served straight on UDP (what the bridge itself adds)", { name: "served on UDP", op: bridged(direct) }, { name: "through the bridge", op: throughBridge }, null)));
+    lines.push(
+      ...(await compare(
+        "UDP: bridge vs the same cell served straight on UDP (what the bridge itself adds)",
+        { name: "served on UDP", op: bridged(direct) },
+        { name: "through the bridge", op: throughBridge },
+        null
+      ))
+    );
 
     if (addresses.nats) {
       const natsLib = await import("nats");
@@ -291,16 +314,39 @@ export async function runBridge(): Promise<string[]> {
       closers.push(() => link.close());
       const payload = benchFrame(1);
       const bareNats: Op = () => nc.request("bench.echo", payload, { timeout: 10000 });
-      lines.push(...(await compare("NATS: bridge (NATS client → bridge → in-process device) vs bare NATS request/reply", { name: "bare NATS", op: bareNats }, { name: "through the bridge", op: bridged(link) }, 1.2)));
+      lines.push(
+        ...(await compare(
+          "NATS: bridge (NATS client → bridge → in-process device) vs bare NATS request/reply",
+          { name: "bare NATS", op: bareNats },
+          { name: "through the bridge", op: bridged(link) },
+          1.2
+        ))
+      );
     }
 
     if (addresses.quicEcho && addresses.quicBridge) {
       const { openQuic } = await import("../transports/quic");
-      const echo = await openQuic({ connect: `127.0.0.1:${addresses.quicEcho.port}`, fingerprints: [addresses.quicEcho.fingerprint], identityDir: quicDir });
+      const echo = await openQuic({
+        connect: `127.0.0.1:${addresses.quicEcho.port}`,
+        fingerprints: [addresses.quicEcho.fingerprint],
+        identityDir: quicDir
+      });
       closers.push(() => echo.close());
-      const link = await openQuic({ connect: `127.0.0.1:${addresses.quicBridge.port}`, fingerprints: [addresses.quicBridge.fingerprint], identityDir: quicDir });
+      const link = await openQuic({
+        connect: `127.0.0.1:${addresses.quicBridge.port}`,
+        fingerprints: [addresses.quicBridge.fingerprint],
+        identityDir: quicDir
+      });
       closers.push(() => link.close());
-      lines.push(...(await compare("QUIC: bridge (QUIC client → bridge → in-process device) vs bare frames echoed on a QUIC stream", { name: "bare QUIC", op: framePinger(echo) }, { name: "through the bridge", op: bridged(link) }, null, SLOW)));
+      lines.push(
+        ...(await compare(
+          "QUIC: bridge (QUIC client → bridge → in-process device) vs bare frames echoed on a QUIC stream",
+          { name: "bare QUIC", op: framePinger(echo) },
+          { name: "through the bridge", op: bridged(link) },
+          null,
+          SLOW
+        ))
+      );
     }
   } finally {
     for (const c of closers) c();

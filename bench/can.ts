@@ -66,7 +66,10 @@ export async function runCan(): Promise<string[]> {
   }
   lines.push("bus share of a stream of calls (classic CAN, bits per frame with exact stuffing; worst-case stuffing in brackets):");
   for (const [name, c, e] of rows) {
-    for (const [ids, f] of [["11-bit", c], ["29-bit", e!]] as const) {
+    for (const [ids, f] of [
+      ["11-bit", c],
+      ["29-bit", e!]
+    ] as const) {
       const at = (rate: number, bitrate: number) => `${pct((rate * f.bits) / bitrate)} [${pct((rate * f.worst) / bitrate)}]`;
       lines.push(
         `  ${name}, ${ids}: ${f.bits.toFixed(0)} bits per call (${f.unstuffed.toFixed(0)} unstuffed, worst ${f.worst.toFixed(0)}); ` +

@@ -50,18 +50,47 @@ export function corePairs(): Pair[] {
   const libDec = new Decoder();
   const pairs: Pair[] = [];
 
-  for (const [label, type, value] of [["quote", Quote, quote], ["200-byte blob", Blob, blob]] as const) {
+  for (const [label, type, value] of [
+    ["quote", Quote, quote],
+    ["200-byte blob", Blob, blob]
+  ] as const) {
     const libBytes = Uint8Array.from(lib.encodeSharedRef(value));
     const ours = Uint8Array.from(frameWith(msgpackCodec, type, value));
     same("MSGPACK bytes, " + label, hex(ours.subarray(HEADER_SIZE)), hex(libBytes));
     same("MSGPACK decode, " + label, readFrame(msgpackCodec, type, ours), libDec.decode(libBytes));
     pairs.push(
-      { name: `header + MSGPACK encode, ${label}`, goal: { ratio: 1.15, kind: "atMost", of: "time" },
-        baseline: { name: "@msgpack/msgpack encodeSharedRef", fn: () => { sink = lib.encodeSharedRef(value); } },
-        candidate: { name: "cell header+msgpack", fn: () => { sink = frameWith(msgpackCodec, type, value); } } },
-      { name: `header + MSGPACK decode, ${label}`, goal: { ratio: 1.15, kind: "atMost", of: "time" },
-        baseline: { name: "@msgpack/msgpack Decoder", fn: () => { sink = libDec.decode(libBytes); } },
-        candidate: { name: "cell header+msgpack (bytes copied)", fn: () => { sink = readFrame(msgpackCodec, type, ours); } } }
+      {
+        name: `header + MSGPACK encode, ${label}`,
+        goal: { ratio: 1.15, kind: "atMost", of: "time" },
+        baseline: {
+          name: "@msgpack/msgpack encodeSharedRef",
+          fn: () => {
+            sink = lib.encodeSharedRef(value);
+          }
+        },
+        candidate: {
+          name: "cell header+msgpack",
+          fn: () => {
+            sink = frameWith(msgpackCodec, type, value);
+          }
+        }
+      },
+      {
+        name: `header + MSGPACK decode, ${label}`,
+        goal: { ratio: 1.15, kind: "atMost", of: "time" },
+        baseline: {
+          name: "@msgpack/msgpack Decoder",
+          fn: () => {
+            sink = libDec.decode(libBytes);
+          }
+        },
+        candidate: {
+          name: "cell header+msgpack (bytes copied)",
+          fn: () => {
+            sink = readFrame(msgpackCodec, type, ours);
+          }
+        }
+      }
     );
   }
 
@@ -75,16 +104,40 @@ export function corePairs(): Pair[] {
     codec.encode(Quote, quote, codecOnly);
     const payload = Uint8Array.from(codecOnly.view());
     const streamBytes = Uint8Array.from(enc.encode(frameWith(codec, Quote, quote)));
-    const onFrame = (f: Uint8Array) => { sink = readFrame(codec, Quote, f); };
+    const onFrame = (f: Uint8Array) => {
+      sink = readFrame(codec, Quote, f);
+    };
     dec.feed(streamBytes, onFrame);
     same(name + " serial receive", sink, codec.decode(Quote, payload));
     pairs.push(
-      { name: `serial path send (${name} + header + CRC + COBS), quote`, goal: { ratio: 1.8, kind: "atMost", of: "time" },
-        baseline: { name: `${name} encode alone`, fn: () => { codecOnly.reset(); codec.encode(Quote, quote, codecOnly); } },
-        candidate: { name: "whole send path", fn: () => { sink = enc.encode(frameWith(codec, Quote, quote)); } } },
-      { name: `serial path receive (COBS + CRC + header + ${name}), quote`, goal: { ratio: 2, kind: "atMost", of: "time" },
-        baseline: { name: `${name} decode alone`, fn: () => { sink = codec.decode(Quote, payload); } },
-        candidate: { name: "whole receive path", fn: () => dec.feed(streamBytes, onFrame) } }
+      {
+        name: `serial path send (${name} + header + CRC + COBS), quote`,
+        goal: { ratio: 1.8, kind: "atMost", of: "time" },
+        baseline: {
+          name: `${name} encode alone`,
+          fn: () => {
+            codecOnly.reset();
+            codec.encode(Quote, quote, codecOnly);
+          }
+        },
+        candidate: {
+          name: "whole send path",
+          fn: () => {
+            sink = enc.encode(frameWith(codec, Quote, quote));
+          }
+        }
+      },
+      {
+        name: `serial path receive (COBS + CRC + header + ${name}), quote`,
+        goal: { ratio: 2, kind: "atMost", of: "time" },
+        baseline: {
+          name: `${name} decode alone`,
+          fn: () => {
+            sink = codec.decode(Quote, payload);
+          }
+        },
+        candidate: { name: "whole receive path", fn: () => dec.feed(streamBytes, onFrame) }
+      }
     );
   }
 
@@ -94,13 +147,28 @@ export function corePairs(): Pair[] {
   compactCodec.encode(Quote, quote, codecOnly);
   const compactSize = codecOnly.pos;
   same("COMPACT vs msgpack", compactCodec.decode(Quote, codecOnly.view()), libDec.decode(libQuote));
-  pairs.push(
-    { name: "COMPACT vs @msgpack/msgpack, quote encode+decode", goal: { ratio: 4, kind: "atLeast", of: "speedup" },
-      baseline: { name: "@msgpack/msgpack", fn: () => { sink = libDec.decode(lib.encodeSharedRef(quote)); } },
-      candidate: { name: "COMPACT", fn: () => { codecOnly.reset(); compactCodec.encode(Quote, quote, codecOnly); sink = compactCodec.decode(Quote, codecOnly.view()); } } }
-  );
+  pairs.push({
+    name: "COMPACT vs @msgpack/msgpack, quote encode+decode",
+    goal: { ratio: 4, kind: "atLeast", of: "speedup" },
+    baseline: {
+      name: "@msgpack/msgpack",
+      fn: () => {
+        sink = libDec.decode(lib.encodeSharedRef(quote));
+      }
+    },
+    candidate: {
+      name: "COMPACT",
+      fn: () => {
+        codecOnly.reset();
+        compactCodec.encode(Quote, quote, codecOnly);
+        sink = compactCodec.decode(Quote, codecOnly.view());
+      }
+    }
+  });
   const ratio = compactSize / libQuote.length;
-  sizes.push(`COMPACT quote ${compactSize} B vs msgpack ${libQuote.length} B → ${ratio.toFixed(2)}x the size (goal ≤ 0.6x: ${ratio <= 0.6 ? "met" : "MISSED"})`);
+  sizes.push(
+    `COMPACT quote ${compactSize} B vs msgpack ${libQuote.length} B → ${ratio.toFixed(2)}x the size (goal ≤ 0.6x: ${ratio <= 0.6 ? "met" : "MISSED"})`
+  );
 
   // Stream framing against the `cobs` package. Ours does more: it also computes and checks a CRC-32 and
   // the header, and hands the frame to a callback; the package allocates a new Buffer each way.
@@ -108,15 +176,30 @@ export function corePairs(): Pair[] {
     const frame = frameWith(msgpackCodec, Blob, { data: new Uint8Array(size - HEADER_SIZE - 4).map((_, i) => i & 255) }).slice();
     const dec2 = new StreamDecoder(2048);
     let got: Uint8Array | null = null;
-    dec2.feed(enc.encode(frame), (f) => { got = f.slice(); });
+    dec2.feed(enc.encode(frame), (f) => {
+      got = f.slice();
+    });
     same(`framing ${frame.length}`, got && hex(got), hex(cobs.decode(cobs.encode(Buffer.from(frame)))));
     const asBuffer = Buffer.from(frame.buffer, frame.byteOffset, frame.length);
-    const keep = (f: Uint8Array) => { sink = f; }; // one long-lived listener, as a link has
-    pairs.push(
-      { name: `stream framing encode+decode, ${frame.length}-byte frame`, goal: { ratio: 3, kind: "atLeast", of: "speedup" },
-        baseline: { name: "cobs package", fn: () => { sink = cobs.decode(cobs.encode(asBuffer)); } },
-        candidate: { name: "cell StreamEncoder+StreamDecoder (+CRC)", fn: () => { dec2.feed(enc.encode(frame), keep); } } }
-    );
+    const keep = (f: Uint8Array) => {
+      sink = f;
+    }; // one long-lived listener, as a link has
+    pairs.push({
+      name: `stream framing encode+decode, ${frame.length}-byte frame`,
+      goal: { ratio: 3, kind: "atLeast", of: "speedup" },
+      baseline: {
+        name: "cobs package",
+        fn: () => {
+          sink = cobs.decode(cobs.encode(asBuffer));
+        }
+      },
+      candidate: {
+        name: "cell StreamEncoder+StreamDecoder (+CRC)",
+        fn: () => {
+          dec2.feed(enc.encode(frame), keep);
+        }
+      }
+    });
   }
   return pairs;
 }

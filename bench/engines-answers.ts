@@ -23,7 +23,19 @@ export function readRequest(codec: Codec): Uint8Array {
   w.reset(HEADER_SIZE);
   codec.encode(Unit, "C", w);
   var frame = w.buf.slice(0, w.pos);
-  encodeHeader({ kind: Kind.Request, flags: 0, codec: codec.id, cellId: Thermo.id, methodId: Thermo.info.read.id, requestId: BENCH_REQUEST_ID, length: w.pos - HEADER_SIZE }, frame, 0);
+  encodeHeader(
+    {
+      kind: Kind.Request,
+      flags: 0,
+      codec: codec.id,
+      cellId: Thermo.id,
+      methodId: Thermo.info.read.id,
+      requestId: BENCH_REQUEST_ID,
+      length: w.pos - HEADER_SIZE
+    },
+    frame,
+    0
+  );
   return frame;
 }
 
@@ -54,7 +66,8 @@ export class AnswerCheck {
         if (answers !== count) throw new Error(`bench: ${count} requests sent, ${answers} answered`);
         if (count === 0) return;
         var got = codec.decode((Thermo.info.read.def as MethodDef).res, sample!) as { unit: string; value: number };
-        if (got.unit !== "C" || !(Math.abs(got.value - 21.5) <= 2)) throw new Error(`bench: answered ${JSON.stringify(got)}, expected { unit: "C", value: 21.5 ± 2 }`);
+        if (got.unit !== "C" || !(Math.abs(got.value - 21.5) <= 2))
+          throw new Error(`bench: answered ${JSON.stringify(got)}, expected { unit: "C", value: 21.5 ± 2 }`);
       }
     };
   }

@@ -39,7 +39,10 @@ function countOnce(s: CallgrindSetup, runner: string, dir: string, frame: Uint8A
     child.stderr.on("data", (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
     child.on("error", reject);
     child.on("exit", (code) => {
-      if (code !== 0) return reject(new Error(`callgrind run of the Duktape runner exited with ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+      if (code !== 0)
+        return reject(
+          new Error(`callgrind run of the Duktape runner exited with ${code}: ${stderr.trim().split("\n").slice(-3).join(" | ")}`)
+        );
       try {
         answered.expect(count);
         var m = /^(?:summary|totals):\s*(\d+)/m.exec(readFileSync(out, "utf8"));
@@ -59,7 +62,13 @@ function countOnce(s: CallgrindSetup, runner: string, dir: string, frame: Uint8A
 }
 
 /** Instructions per request for `frame`, from runs of `low` and `high` requests (in parallel: 2 cores). */
-export async function instructionsPerRequest(s: CallgrindSetup, frame: Uint8Array, check: AnswerCheck, low = 20, high = 220): Promise<{ perRequest: number; low: number; high: number }> {
+export async function instructionsPerRequest(
+  s: CallgrindSetup,
+  frame: Uint8Array,
+  check: AnswerCheck,
+  low = 20,
+  high = 220
+): Promise<{ perRequest: number; low: number; high: number }> {
   var runner = ensureDuktapeRunner();
   var dir = mkdtempSync(join(tmpdir(), "cell-bench-callgrind-"));
   try {

@@ -27,7 +27,11 @@ import { hostCore, deviceBundle } from "./engines-node";
 import { haveValgrind, instructionsPerRequest } from "./engines-callgrind";
 
 var BOARD = "qemu-mps2-an385";
-var CODECS: [string, Codec][] = [["COMPACT", compactCodec], ["JSON", jsonCodec], ["MSGPACK", msgpackCodec]];
+var CODECS: [string, Codec][] = [
+  ["COMPACT", compactCodec],
+  ["JSON", jsonCodec],
+  ["MSGPACK", msgpackCodec]
+];
 var ROUNDS = 15;
 
 interface Side {
@@ -63,7 +67,16 @@ function spread(f: Figures | undefined): string {
 /** Rows of cells as aligned, indented text lines. */
 function columns(rows: string[][]): string {
   var widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => "  " + r.map((c, i) => c.padEnd(widths[i])).join("   ").trimEnd()).join("\n");
+  return rows
+    .map(
+      (r) =>
+        "  " +
+        r
+          .map((c, i) => c.padEnd(widths[i]))
+          .join("   ")
+          .trimEnd()
+    )
+    .join("\n");
 }
 
 async function timed(side: Side, frame: Uint8Array, count: number, check: AnswerCheck): Promise<number> {
@@ -130,7 +143,10 @@ export async function runEngines(): Promise<string[]> {
 
     var sides: Side[] = [];
     var engines: [string, DeviceRig | null][] = [];
-    for (var [engine, name] of [["duktape", "Duktape"], ["quickjs", "QuickJS"]] as const) {
+    for (var [engine, name] of [
+      ["duktape", "Duktape"],
+      ["quickjs", "QuickJS"]
+    ] as const) {
       try {
         // QuickJS's memory limit is no faithful heap cap (typed arrays get past it): none, as in the tests.
         var rig = await deviceEngine(engine, { bundle: built.path, maxFrame, heapLimit: engine === "duktape" ? heapLimit : undefined });
@@ -156,7 +172,10 @@ export async function runEngines(): Promise<string[]> {
       var frame = readRequest(codec);
       var figs = await measureCodec(sides, frame, codec);
       table.push([label, `${frame.length} B`, ...sides.map((s) => spread(figs.get(s)))]);
-      ratioTable.push([label, ...engineSides.flatMap((s) => [bestRatio(figs.get(s), figs.get(coreSide)), bestRatio(figs.get(s), figs.get(v8Side))])]);
+      ratioTable.push([
+        label,
+        ...engineSides.flatMap((s) => [bestRatio(figs.get(s), figs.get(coreSide)), bestRatio(figs.get(s), figs.get(v8Side))])
+      ]);
     }
     lines.push(
       `per small request, thermo.read("C") → {unit, value}: one request frame fed N times through each side's frame path ` +

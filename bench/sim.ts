@@ -46,7 +46,19 @@ function readFrame(codec: Codec): Uint8Array {
   w.reset(HEADER_SIZE);
   codec.encode(Unit, "C", w);
   var frame = w.buf.slice(0, w.pos);
-  encodeHeader({ kind: Kind.Request, flags: 0, codec: codec.id, cellId: Thermo.id, methodId: Thermo.info.read.id, requestId: 0xfffffff0, length: w.pos - HEADER_SIZE }, frame, 0);
+  encodeHeader(
+    {
+      kind: Kind.Request,
+      flags: 0,
+      codec: codec.id,
+      cellId: Thermo.id,
+      methodId: Thermo.info.read.id,
+      requestId: 0xfffffff0,
+      length: w.pos - HEADER_SIZE
+    },
+    frame,
+    0
+  );
   return frame;
 }
 
@@ -56,7 +68,19 @@ function echoFrame(): Uint8Array {
   w.reset(HEADER_SIZE);
   compactCodec.encode((Echo.info.echo.def as { req: any }).req, ECHO_TEXT, w);
   var frame = w.buf.slice(0, w.pos);
-  encodeHeader({ kind: Kind.Request, flags: 0, codec: compactCodec.id, cellId: Echo.id, methodId: Echo.info.echo.id, requestId: 0xfffffff1, length: w.pos - HEADER_SIZE }, frame, 0);
+  encodeHeader(
+    {
+      kind: Kind.Request,
+      flags: 0,
+      codec: compactCodec.id,
+      cellId: Echo.id,
+      methodId: Echo.info.echo.id,
+      requestId: 0xfffffff1,
+      length: w.pos - HEADER_SIZE
+    },
+    frame,
+    0
+  );
   return frame;
 }
 
@@ -126,16 +150,26 @@ async function runSimBoard(board: string): Promise<string[]> {
     await sim.loader.flash(bundle.bytes);
     var thermo = remote(Thermo, sim.link, { timeoutMs: 60000 });
     await thermo.read("C");
-    lines.push(`QEMU start → flashed (${bundle.bytes.length} bytes) → first thermo.read answered: ${Date.now() - t0} ms wall clock (-icount shift=0)`);
+    lines.push(
+      `QEMU start → flashed (${bundle.bytes.length} bytes) → first thermo.read answered: ${Date.now() - t0} ms wall clock (-icount shift=0)`
+    );
     var started = bannerHeap(sim);
     lines.push(`JS heap after start: ${started.used} bytes in use of ${started.size} (peak while compiling and starting: ${started.peak})`);
     var echo = remote(Echo, sim.link, { timeoutMs: 60000 });
     await Promise.all(Array.from({ length: PIPELINED }, (_, i) => echo.echo(ECHO_TEXT + " " + i)));
-    lines.push(`JS heap peak after an echo session (${PIPELINED} pipelined echo.echo calls, loader status): ${(await sim.loader.status()).heapPeak} of ${started.size} bytes`);
+    lines.push(
+      `JS heap peak after an echo session (${PIPELINED} pipelined echo.echo calls, loader status): ${(await sim.loader.status()).heapPeak} of ${started.size} bytes`
+    );
 
     var replay = remote(Replay, sim.link, { timeoutMs: 60000 });
-    lines.push(`per small request (thermo.read("C") → {unit, value}), -icount shift=0: guest instructions (in-guest replay of ${REPLAYS}, median of 3) | end to end over ${PIPELINED} pipelined calls`);
-    for (var [name, codec] of [["COMPACT", compactCodec], ["JSON", jsonCodec], ["MSGPACK", msgpackCodec]] as [string, Codec][]) {
+    lines.push(
+      `per small request (thermo.read("C") → {unit, value}), -icount shift=0: guest instructions (in-guest replay of ${REPLAYS}, median of 3) | end to end over ${PIPELINED} pipelined calls`
+    );
+    for (var [name, codec] of [
+      ["COMPACT", compactCodec],
+      ["JSON", jsonCodec],
+      ["MSGPACK", msgpackCodec]
+    ] as [string, Codec][]) {
       var frame = readFrame(codec);
       var runs: number[] = [];
       for (var r = 0; r < 3; r++) runs.push((await replay.run({ frame, count: REPLAYS })).ms);
@@ -144,16 +178,23 @@ async function runSimBoard(board: string): Promise<string[]> {
       await Promise.all(Array.from({ length: PIPELINED }, () => thermo.read("C", { codec: codec.id })));
       var after = await sim.loader.status();
       var e2e = ((after.uptimeMs - before.uptimeMs) * 1e6) / PIPELINED;
-      lines.push(`  ${name.padEnd(8)} ${Math.round(instructions / 1000)}k instructions (runs ${runs.join("/")} ms)  | ${Math.round(e2e / 1000)} µs virtual; request frame ${frame.length} bytes`);
+      lines.push(
+        `  ${name.padEnd(8)} ${Math.round(instructions / 1000)}k instructions (runs ${runs.join("/")} ms)  | ${Math.round(e2e / 1000)} µs virtual; request frame ${frame.length} bytes`
+      );
     }
     var echoRuns: number[] = [];
     for (var e = 0; e < 3; e++) echoRuns.push((await replay.run({ frame: echoFrame(), count: REPLAYS })).ms);
-    lines.push(`  echo.echo(${JSON.stringify(ECHO_TEXT)}) COMPACT: ${Math.round((median(echoRuns) * 1e6) / REPLAYS / 1000)}k instructions (runs ${echoRuns.join("/")} ms)`);
+    lines.push(
+      `  echo.echo(${JSON.stringify(ECHO_TEXT)}) COMPACT: ${Math.round((median(echoRuns) * 1e6) / REPLAYS / 1000)}k instructions (runs ${echoRuns.join("/")} ms)`
+    );
     var end = await sim.loader.status();
     lines.push(`JS heap peak over the whole run (loader status): ${end.heapPeak} of ${end.heapSize} bytes`);
 
     var image = join(dir, "store.bin");
-    writeFileSync(image, bundleImage(bundle.bytes, crc32(bundle.bytes), new Uint8Array(createHash("sha256").update(bundle.bytes).digest())));
+    writeFileSync(
+      image,
+      bundleImage(bundle.bytes, crc32(bundle.bytes), new Uint8Array(createHash("sha256").update(bundle.bytes).digest()))
+    );
     await sim.close();
     sim = null;
     lines.push(...(await bootTimes(board, image)));

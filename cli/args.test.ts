@@ -50,7 +50,14 @@ describe("parse", () => {
 });
 
 describe("defineCommand", () => {
-  const command = defineCommand({ name: "demo", summary: "show the parser", args, options, footer: "example: cell demo t --port 80", run: async () => ExitCode.Ok });
+  const command = defineCommand({
+    name: "demo",
+    summary: "show the parser",
+    args,
+    options,
+    footer: "example: cell demo t --port 80",
+    run: async () => ExitCode.Ok
+  });
 
   it("derives the usage line and --help from the declaration", async () => {
     expect(command.usage).toBe("cell demo --port port <target> [<extra>] [options]");

@@ -79,7 +79,8 @@ const got = (text: string) => `got ${JSON.stringify(text)}`;
 export function wholeNumber(min: number, max: number, unit = ""): (text: string) => number {
   return (text) => {
     const n = Number(text);
-    if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max) throw new Error(`takes a whole number ${min}..${max}${unit ? " " + unit : ""}, ${got(text)}`);
+    if (text.trim() === "" || !Number.isInteger(n) || n < min || n > max)
+      throw new Error(`takes a whole number ${min}..${max}${unit ? " " + unit : ""}, ${got(text)}`);
     return n;
   };
 }
@@ -90,14 +91,18 @@ export const ms = wholeNumber(1, 3600000, "(ms)");
 /** One word of a fixed list. */
 export function oneOf<V extends string>(choices: readonly V[]): (text: string) => V {
   return (text) => {
-    if (!(choices as readonly string[]).includes(text)) throw new Error(`takes ${choices.slice(0, -1).join(", ")}${choices.length > 1 ? " or " : ""}${choices[choices.length - 1]}, ${got(text)}`);
+    if (!(choices as readonly string[]).includes(text))
+      throw new Error(
+        `takes ${choices.slice(0, -1).join(", ")}${choices.length > 1 ? " or " : ""}${choices[choices.length - 1]}, ${got(text)}`
+      );
     return text as V;
   };
 }
 
 /** host:port, or [v6]:port. */
 export function hostPort(text: string): string {
-  if (!/^(?:\[[^\]]+\]|[^:[\]\s]+):\d{1,5}$/.test(text) || Number(text.slice(text.lastIndexOf(":") + 1)) > 65535) throw new Error(`takes host:port (IPv6 as [addr]:port), ${got(text)}`);
+  if (!/^(?:\[[^\]]+\]|[^:[\]\s]+):\d{1,5}$/.test(text) || Number(text.slice(text.lastIndexOf(":") + 1)) > 65535)
+    throw new Error(`takes host:port (IPv6 as [addr]:port), ${got(text)}`);
   return text;
 }
 
@@ -177,7 +182,10 @@ function asksForHelp(args: string[]): boolean {
 }
 
 /** Parses `args` against the declaration; every problem is a UsageError naming the option. */
-export function parse<O extends Options>(spec: Pick<CommandSpec<O>, "options" | "args">, argv: string[]): { values: Values<O>; args: string[] } {
+export function parse<O extends Options>(
+  spec: Pick<CommandSpec<O>, "options" | "args">,
+  argv: string[]
+): { values: Values<O>; args: string[] } {
   const options = spec.options;
   // An optional value (`--icount` alone) is made explicit, so parseArgs sees an ordinary string option.
   const args: string[] = [];
@@ -188,7 +196,8 @@ export function parse<O extends Options>(spec: Pick<CommandSpec<O>, "options" | 
       break;
     }
     const o = a.startsWith("--") && !a.includes("=") ? options[a.slice(2)] : undefined;
-    if (o && o.optionalValue && !(i + 1 < argv.length && o.optionalValue.when.test(argv[i + 1]))) args.push(`${a}=${o.optionalValue.otherwise}`);
+    if (o && o.optionalValue && !(i + 1 < argv.length && o.optionalValue.when.test(argv[i + 1])))
+      args.push(`${a}=${o.optionalValue.otherwise}`);
     else args.push(a);
   }
   const config: Record<string, { type: "string" | "boolean"; multiple?: boolean }> = {};
@@ -231,7 +240,9 @@ export function parse<O extends Options>(spec: Pick<CommandSpec<O>, "options" | 
   const missing = declared.find((a, i) => a.required && positionals.length <= i);
   if (missing) throw new UsageError(`missing <${missing.name}>`);
   if (!declared.some((a) => a.rest) && positionals.length > declared.length) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[declared.length])}${declared.length ? "" : " (this command takes options only)"}`);
+    throw new UsageError(
+      `unexpected argument ${JSON.stringify(positionals[declared.length])}${declared.length ? "" : " (this command takes options only)"}`
+    );
   }
   return { values: values as Values<O>, args: positionals };
 }
@@ -273,7 +284,19 @@ export function defineCommand<O extends Options>(spec: CommandSpec<O>): Command 
 export function defineGroup(name: string, summary: string, subs: Command[]): Command {
   const usage = `cell ${name} <${subs.map((s) => s.name.slice(name.length + 1)).join("|")}> ...`;
   const help = () =>
-    [`usage: ${usage}`, "", summary.charAt(0).toUpperCase() + summary.slice(1) + ".", "", "commands:", ...table(subs.map((s) => [s.name.slice(name.length + 1), s.summary])), "", ...subs.map((s) => s.help()).join("\n\n").split("\n")].join("\n");
+    [
+      `usage: ${usage}`,
+      "",
+      summary.charAt(0).toUpperCase() + summary.slice(1) + ".",
+      "",
+      "commands:",
+      ...table(subs.map((s) => [s.name.slice(name.length + 1), s.summary])),
+      "",
+      ...subs
+        .map((s) => s.help())
+        .join("\n\n")
+        .split("\n")
+    ].join("\n");
   return {
     name,
     summary,

@@ -26,7 +26,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe("cell build", () => {
   it("says which import is missing when a cell's schema module is not there", async () => {
     const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, "build", "--board", "esp32", "--out", join(dir, "out"), join(dir, "echo.ts")], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, CELL_DEBUG: "" } });
+      const child = spawn(process.execPath, [BIN, "build", "--board", "esp32", "--out", join(dir, "out"), join(dir, "echo.ts")], {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, CELL_DEBUG: "" }
+      });
       let err = "";
       child.stderr.on("data", (b) => (err += b));
       child.on("close", (code) => resolve({ code, err }));

@@ -37,7 +37,10 @@ interface Run {
 function run(argv: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CELL_DEBUG: "", ...env } });
+    const child = spawn(process.execPath, [BIN, ...argv], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CELL_DEBUG: "", ...env }
+    });
     let out = "";
     let err = "";
     child.stdout.on("data", (b) => (out += b));
@@ -55,12 +58,14 @@ function run(argv: string[], env: Record<string, string> = {}): Promise<Run> {
 async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    })
+  );
   return out;
 }
 
@@ -134,31 +139,63 @@ beforeAll(async () => {
     let askedForValue = false;
     for (const [option, o] of Object.entries(command.options)) {
       if (o.type === "boolean") {
-        cases.push({ argv: [...words, `--${option}=yes`], code: ExitCode.Usage, says: new RegExp(`^--${option} takes no value`), inProcess: true });
+        cases.push({
+          argv: [...words, `--${option}=yes`],
+          code: ExitCode.Usage,
+          says: new RegExp(`^--${option} takes no value`),
+          inProcess: true
+        });
         continue;
       }
       if (!askedForValue && !o.optionalValue) {
         askedForValue = true;
-        cases.push({ argv: [...words, `--${option}`], code: ExitCode.Usage, says: new RegExp(`^--${option} needs a value`), inProcess: true });
+        cases.push({
+          argv: [...words, `--${option}`],
+          code: ExitCode.Usage,
+          says: new RegExp(`^--${option} needs a value`),
+          inProcess: true
+        });
       }
       const bad = badValue(o.parse);
       if (bad === null) skipped.push(`${name} --${option}`);
-      else cases.push({ argv: [...words, ...(o.optionalValue ? [`--${option}=${bad}`] : [`--${option}`, bad])], code: ExitCode.Usage, says: new RegExp(`^--${option} takes .*\\(usage: cell ${name}`), inProcess: true });
+      else
+        cases.push({
+          argv: [...words, ...(o.optionalValue ? [`--${option}=${bad}`] : [`--${option}`, bad])],
+          code: ExitCode.Usage,
+          says: new RegExp(`^--${option} takes .*\\(usage: cell ${name}`),
+          inProcess: true
+        });
     }
   }
   // Files that are not there.
   cases.push(
     { argv: ["build", "--board", "esp32", MISSING], code: ExitCode.BadInput, says: /^entry \/nonexistent\/.*: no such file$/ },
     { argv: ["sim", "--board", "qemu-mps2-an385", MISSING], code: ExitCode.BadInput, says: /^bundle .*: no such file$/ },
-    { argv: ["flash", "--board", "qemu-mps2-an385", "--port", `tcp://127.0.0.1:${tcp}`, MISSING], code: ExitCode.BadInput, says: /^bundle .*: no such file$/ },
+    {
+      argv: ["flash", "--board", "qemu-mps2-an385", "--port", `tcp://127.0.0.1:${tcp}`, MISSING],
+      code: ExitCode.BadInput,
+      says: /^bundle .*: no such file$/
+    },
     { argv: ["wire", "decode", "--schema", MISSING, "ce"], code: ExitCode.BadInput, says: /^schema module .*: no such file$/ },
-    { argv: ["wire", "encode", "--schema", MISSING, "--cell", "thermo"], code: ExitCode.BadInput, says: /^schema module .*: no such file$/ },
-    { argv: ["wire", "encode", "--schema", "cli", "--cell", "thermo"], code: ExitCode.BadInput, says: /^schema module cli: is a folder, not a file$/ }
+    {
+      argv: ["wire", "encode", "--schema", MISSING, "--cell", "thermo"],
+      code: ExitCode.BadInput,
+      says: /^schema module .*: no such file$/
+    },
+    {
+      argv: ["wire", "encode", "--schema", "cli", "--cell", "thermo"],
+      code: ExitCode.BadInput,
+      says: /^schema module cli: is a folder, not a file$/
+    }
   );
   // Ports nothing listens on.
   const bundle = fileURLToPath(new URL("./wire/fixtures/thermo.ts", import.meta.url));
-  for (const target of [["--udp", `127.0.0.1:${udp}`], ["--nats", `nats://127.0.0.1:${nats}`]]) {
-    const says = target[0] === "--udp" ? /^no bridge answers at 127\.0\.0\.1:\d+: .*ECONNREFUSED/ : /^cannot open nats .*CONNECTION_REFUSED/;
+  for (const target of [
+    ["--udp", `127.0.0.1:${udp}`],
+    ["--nats", `nats://127.0.0.1:${nats}`]
+  ]) {
+    const says =
+      target[0] === "--udp" ? /^no bridge answers at 127\.0\.0\.1:\d+: .*ECONNREFUSED/ : /^cannot open nats .*CONNECTION_REFUSED/;
     cases.push(
       { argv: ["ls", ...target], code: ExitCode.Unavailable, says },
       { argv: ["call", "thermo.read", ...target], code: ExitCode.Unavailable, says },
@@ -166,22 +203,78 @@ beforeAll(async () => {
     );
   }
   cases.push(
-    { argv: ["ls", "--udp", "nosuch.invalid:7420"], code: ExitCode.Unavailable, says: /^cannot open udp nosuch\.invalid:7420: .*ENOTFOUND/ },
-    { argv: ["bridge", "--serial", `tcp://127.0.0.1:${tcp}`, "--udp", "127.0.0.1:0"], code: ExitCode.Unavailable, says: /^cannot open serial tcp:\/\/127\.0\.0\.1:\d+: nothing accepts connections/ },
-    { argv: ["bridge", "--serial", "/dev/cell-cli-test-missing", "--udp", "127.0.0.1:0"], code: ExitCode.Unavailable, says: /^cannot open serial \/dev\/cell-cli-test-missing: .*does not exist/ },
-    { argv: ["flash", "--board", "qemu-mps2-an385", "--port", `tcp://127.0.0.1:${tcp}`, bundle], code: ExitCode.Unavailable, says: /^no simulated board at tcp:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/ },
+    {
+      argv: ["ls", "--udp", "nosuch.invalid:7420"],
+      code: ExitCode.Unavailable,
+      says: /^cannot open udp nosuch\.invalid:7420: .*ENOTFOUND/
+    },
+    {
+      argv: ["bridge", "--serial", `tcp://127.0.0.1:${tcp}`, "--udp", "127.0.0.1:0"],
+      code: ExitCode.Unavailable,
+      says: /^cannot open serial tcp:\/\/127\.0\.0\.1:\d+: nothing accepts connections/
+    },
+    {
+      argv: ["bridge", "--serial", "/dev/cell-cli-test-missing", "--udp", "127.0.0.1:0"],
+      code: ExitCode.Unavailable,
+      says: /^cannot open serial \/dev\/cell-cli-test-missing: .*does not exist/
+    },
+    {
+      argv: ["flash", "--board", "qemu-mps2-an385", "--port", `tcp://127.0.0.1:${tcp}`, bundle],
+      code: ExitCode.Unavailable,
+      says: /^no simulated board at tcp:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/
+    },
     { argv: ["ls", "--quic", `127.0.0.1:${udp}`], code: ExitCode.Usage, says: /^--quic needs --fingerprint/, inProcess: true },
-    { argv: ["ls", "--udp", `127.0.0.1:${udp}`, "--nats", "nats://127.0.0.1:1"], code: ExitCode.Usage, says: /^give one of --udp, --quic or --nats/, inProcess: true },
-    { argv: ["ls", "--fingerprint", FINGERPRINT, "--timeout", "5000", "--timeout", "6000"], code: ExitCode.Usage, says: /^--timeout given twice/, inProcess: true },
+    {
+      argv: ["ls", "--udp", `127.0.0.1:${udp}`, "--nats", "nats://127.0.0.1:1"],
+      code: ExitCode.Usage,
+      says: /^give one of --udp, --quic or --nats/,
+      inProcess: true
+    },
+    {
+      argv: ["ls", "--fingerprint", FINGERPRINT, "--timeout", "5000", "--timeout", "6000"],
+      code: ExitCode.Usage,
+      says: /^--timeout given twice/,
+      inProcess: true
+    },
     { argv: ["call", "thermo.read", "{}", "extra"], code: ExitCode.Usage, says: /^unexpected argument "extra"/, inProcess: true },
-    { argv: ["sim", "--board", "qemu-mps2-an385", "--icount", "11", "x.js"], code: ExitCode.Usage, says: /^--icount takes a whole number 0\.\.10/, inProcess: true },
-    { argv: ["sim", "--board", "qemu-mps2-an385", "--port", "65535", "--count", "2", "x.js"], code: ExitCode.Usage, says: /^--port 65535 leaves no room for 2 boards/, inProcess: true },
-    { argv: ["flash", "--board", "esp32", "--port", "tcp://127.0.0.1:1", "cli"], code: ExitCode.Usage, says: /^board esp32 is not simulated here/, inProcess: true },
-    { argv: ["wire", "decode", "--stream", "--bare", "00"], code: ExitCode.Usage, says: /^give --stream or --bare, not both/, inProcess: true },
+    {
+      argv: ["sim", "--board", "qemu-mps2-an385", "--icount", "11", "x.js"],
+      code: ExitCode.Usage,
+      says: /^--icount takes a whole number 0\.\.10/,
+      inProcess: true
+    },
+    {
+      argv: ["sim", "--board", "qemu-mps2-an385", "--port", "65535", "--count", "2", "x.js"],
+      code: ExitCode.Usage,
+      says: /^--port 65535 leaves no room for 2 boards/,
+      inProcess: true
+    },
+    {
+      argv: ["flash", "--board", "esp32", "--port", "tcp://127.0.0.1:1", "cli"],
+      code: ExitCode.Usage,
+      says: /^board esp32 is not simulated here/,
+      inProcess: true
+    },
+    {
+      argv: ["wire", "decode", "--stream", "--bare", "00"],
+      code: ExitCode.Usage,
+      says: /^give --stream or --bare, not both/,
+      inProcess: true
+    },
     { argv: ["wire"], code: ExitCode.Usage, says: /^expected decode or encode, got nothing/, inProcess: true },
     // A frame must hold a header and its CRC; it used to start and hang with --max-frame 5.
-    { argv: ["bridge", "--udp", "127.0.0.1:0", "--max-frame", "5"], code: ExitCode.Usage, says: /^--max-frame takes a whole number 24\.\.65536 \(bytes: a header and CRC at least\), got "5"/, inProcess: true },
-    { argv: ["bridge", "--udp", "127.0.0.1:0", "--max-frame", "1000000"], code: ExitCode.Usage, says: /^--max-frame takes a whole number 24\.\.65536/, inProcess: true },
+    {
+      argv: ["bridge", "--udp", "127.0.0.1:0", "--max-frame", "5"],
+      code: ExitCode.Usage,
+      says: /^--max-frame takes a whole number 24\.\.65536 \(bytes: a header and CRC at least\), got "5"/,
+      inProcess: true
+    },
+    {
+      argv: ["bridge", "--udp", "127.0.0.1:0", "--max-frame", "1000000"],
+      code: ExitCode.Usage,
+      says: /^--max-frame takes a whole number 24\.\.65536/,
+      inProcess: true
+    },
     { argv: ["nosuch"], code: ExitCode.Usage, says: /^unknown command "nosuch"/ }
   );
 }, 60000);
@@ -215,7 +308,9 @@ describe("the cell binary on bad input", () => {
       if (problems.length) failures.push(`cell ${c.argv.join(" ")}: ${problems.join(", ")}\n    stderr: ${r.err.trimEnd()}`);
     });
     const slowest = Math.max(...results.map((r) => r.ms));
-    console.log(`${cases.length} cases (${spawned.length} of them as processes), slowest ${slowest} ms (budget at the start ${BUDGET_MS} ms); options that take any text (no bad value to try): ${skipped.join(", ")}`);
+    console.log(
+      `${cases.length} cases (${spawned.length} of them as processes), slowest ${slowest} ms (budget at the start ${BUDGET_MS} ms); options that take any text (no bad value to try): ${skipped.join(", ")}`
+    );
     expect(failures).toEqual([]);
   }, 600000);
 

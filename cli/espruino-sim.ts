@@ -11,7 +11,13 @@ import { openSerial } from "../transports/serial";
 import { boardPacing } from "../transports/pacing";
 
 /** `cell sim` on an Espruino board, with its arguments parsed (cli/commands/sim.ts). */
-export async function runEspruinoSim(a: { board: string; input: string; variant: EspruinoVariant; port?: number; count: number }): Promise<number> {
+export async function runEspruinoSim(a: {
+  board: string;
+  input: string;
+  variant: EspruinoVariant;
+  port?: number;
+  count: number;
+}): Promise<number> {
   if (a.count !== 1) throw new UsageError("--count: one Espruino board per `cell sim` (it owns the pty)");
   const board = loadBoard(a.board);
   let sim: EspruinoSim | null = null;
@@ -47,12 +53,17 @@ export async function runEspruinoSim(a: { board: string; input: string; variant:
     sim = await startEspruinoSim({ board: board.id, variant: a.variant, bundle: bundle.bytes, port: a.port, onConsole });
     if (stopping) return finished;
     const pacing = boardPacing(board, a.variant);
-    console.log(`board: ${board.id} on Espruino 2v29 ${a.variant} (${sim.binary.path}, ${sim.binary.built ? `built in ${sim.binary.ms} ms` : "cached"}), pid ${sim.pid}, flashed through the REPL in ${sim.flashMs} ms`);
-    console.log(`  link    ${sim.url}   (${board.ports.link.device}${pacing ? `; stock 2v29: write in ${pacing.chunkBytes}-byte chunks ${pacing.gapMs} ms apart` : ""})`);
+    console.log(
+      `board: ${board.id} on Espruino 2v29 ${a.variant} (${sim.binary.path}, ${sim.binary.built ? `built in ${sim.binary.ms} ms` : "cached"}), pid ${sim.pid}, flashed through the REPL in ${sim.flashMs} ms`
+    );
+    console.log(
+      `  link    ${sim.url}   (${board.ports.link.device}${pacing ? `; stock 2v29: write in ${pacing.chunkBytes}-byte chunks ${pacing.gapMs} ms apart` : ""})`
+    );
     if (bundle.cells) {
       const link = await openSerial(sim.url, { maxFrame: board.maxFrameBytes + 20, reconnect: false, pacing });
       try {
-        for (const c of await describeCells(link, bundle.cells, 20000)) console.log(`  cell    ${c.name}: ${c.schema}${c.matches ? "" : "   (NOT the schema the build recorded)"}`);
+        for (const c of await describeCells(link, bundle.cells, 20000))
+          console.log(`  cell    ${c.name}: ${c.schema}${c.matches ? "" : "   (NOT the schema the build recorded)"}`);
       } finally {
         link.close();
       }

@@ -30,14 +30,26 @@ async function help(): Promise<string> {
   const loaded = await Promise.all(Object.entries(commands).map(async ([name, load]) => [name, (await load()).command.summary]));
   const width = Math.max(...loaded.map(([name]) => name.length));
   const rows = loaded.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
-  return [`usage: ${USAGE}`, "", "commands:", ...rows, "", "cell <command> --help for details; cell --version; exit codes: see README (Exit codes)"].join("\n");
+  return [
+    `usage: ${USAGE}`,
+    "",
+    "commands:",
+    ...rows,
+    "",
+    "cell <command> --help for details; cell --version; exit codes: see README (Exit codes)"
+  ].join("\n");
 }
 
 const debugging = () => process.env.CELL_DEBUG === "1";
 
 /** The first line of a message: the CLI never prints more than one line per failure. */
 function firstLine(text: string): string {
-  return text.split("\n").find((l) => l.trim() !== "")?.trim() ?? "failed";
+  return (
+    text
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? "failed"
+  );
 }
 
 /** Prints a failure as one line (a stack too with CELL_DEBUG=1) and returns its exit code. */

@@ -10,14 +10,21 @@ const read = (dir: string, name: string) => (existsSync(join(dir, name)) ? readF
 export function sysfsPorts(sys = "/sys/class/tty", dev = "/dev"): PortInfo[] {
   if (!existsSync(sys)) return [];
   const out: PortInfo[] = [];
-  for (const name of readdirSync(sys).filter((n) => /^tty(USB|ACM)\d+$/.test(n)).sort()) {
+  for (const name of readdirSync(sys)
+    .filter((n) => /^tty(USB|ACM)\d+$/.test(n))
+    .sort()) {
     const port: PortInfo = { path: join(dev, name) };
     // The tty's device is a USB interface; the USB device with idVendor is a level or two up.
     let dir = existsSync(join(sys, name, "device")) ? realpathSync(join(sys, name, "device")) : "";
     for (let i = 0; dir && i < 4; i++, dir = dirname(dir)) {
       const vendorId = read(dir, "idVendor");
       if (vendorId === undefined) continue;
-      Object.assign(port, { vendorId, productId: read(dir, "idProduct"), manufacturer: read(dir, "manufacturer"), serialNumber: read(dir, "serial") });
+      Object.assign(port, {
+        vendorId,
+        productId: read(dir, "idProduct"),
+        manufacturer: read(dir, "manufacturer"),
+        serialNumber: read(dir, "serial")
+      });
       break;
     }
     out.push(port);

@@ -16,7 +16,10 @@ let dir = "";
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "cell-schema-loader-"));
-  writeFileSync(join(dir, "echo.ts"), `import { cell, method, t } from ${JSON.stringify(SCHEMA)};\nexport const Echo = cell("echo", { echo: method(t.string, t.string) });\n`);
+  writeFileSync(
+    join(dir, "echo.ts"),
+    `import { cell, method, t } from ${JSON.stringify(SCHEMA)};\nexport const Echo = cell("echo", { echo: method(t.string, t.string) });\n`
+  );
   writeFileSync(join(dir, "broken.ts"), "export const Echo = cell(\n");
   writeFileSync(join(dir, "nocell.ts"), "export const answer = 42;\n");
 });
@@ -24,9 +27,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("cell wire --schema", () => {
   it("loads a TypeScript schema module outside any ESM package (the real binary)", () => {
-    const encoded = spawnSync(process.execPath, [BIN, "wire", "encode", "--schema", join(dir, "echo.ts"), "--cell", "echo", "--method", "echo", "--value", '"hi"'], { encoding: "utf8", cwd: dir });
+    const encoded = spawnSync(
+      process.execPath,
+      [BIN, "wire", "encode", "--schema", join(dir, "echo.ts"), "--cell", "echo", "--method", "echo", "--value", '"hi"'],
+      { encoding: "utf8", cwd: dir }
+    );
     expect([encoded.status, encoded.stderr]).toEqual([ExitCode.Ok, ""]);
-    const decoded = spawnSync(process.execPath, [BIN, "wire", "decode", "--schema", join(dir, "echo.ts"), encoded.stdout.trim()], { encoding: "utf8", cwd: dir });
+    const decoded = spawnSync(process.execPath, [BIN, "wire", "decode", "--schema", join(dir, "echo.ts"), encoded.stdout.trim()], {
+      encoding: "utf8",
+      cwd: dir
+    });
     expect([decoded.status, decoded.stderr]).toEqual([ExitCode.Ok, ""]);
     expect(decoded.stdout).toMatch(/cell +0x[0-9a-f]{8} +echo/);
     expect(decoded.stdout).toMatch(/method +0x[0-9a-f]{8} +echo/);
@@ -37,6 +47,9 @@ describe("cell wire --schema", () => {
     expect(broken.code).toBe(ExitCode.BadInput);
     expect(broken.err).toMatch(/^cell wire decode: schema module .*broken\.ts does not load: .+$/);
     const none = await runCell("wire", "decode", "--schema", join(dir, "nocell.ts"), "ce");
-    expect([none.code, none.err]).toEqual([ExitCode.BadInput, `cell wire decode: schema module ${join(dir, "nocell.ts")} exports no cell (make one with cell(name, {...}) and export it)`]);
+    expect([none.code, none.err]).toEqual([
+      ExitCode.BadInput,
+      `cell wire decode: schema module ${join(dir, "nocell.ts")} exports no cell (make one with cell(name, {...}) and export it)`
+    ]);
   }, 60000);
 });

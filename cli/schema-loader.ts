@@ -22,7 +22,8 @@ export async function loadCells(path: string | undefined): Promise<CellDef[]> {
   // A CommonJS module also shows its exports as `default`.
   const exported = [...Object.values(mod), ...Object.values(isObject(mod.default) ? mod.default : {})];
   const cells = exported.filter(isCellDef).filter((c, i, all) => all.indexOf(c) === i);
-  if (cells.length === 0) throw new CliError(`schema module ${path} exports no cell (make one with cell(name, {...}) and export it)`, ExitCode.BadInput);
+  if (cells.length === 0)
+    throw new CliError(`schema module ${path} exports no cell (make one with cell(name, {...}) and export it)`, ExitCode.BadInput);
   return cells;
 }
 

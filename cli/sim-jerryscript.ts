@@ -31,7 +31,7 @@ function servePty(path: string, port: number | undefined): Promise<{ server: Ser
     client = sock;
     sock.setNoDelay(true);
     sock.on("data", (b: Buffer) => {
-      for (let off = 0; off < b.length; ) off += writeSync(fd, b, off);
+      for (let off = 0; off < b.length;) off += writeSync(fd, b, off);
     });
     sock.on("error", () => {});
     sock.on("close", () => {
@@ -65,7 +65,9 @@ export async function simKaluma(a: SimArgs): Promise<number> {
   if ((a.count || 1) !== 1) throw new CliError("--count: one rpi-pico board per `cell sim` (it owns the pty)", ExitCode.Usage);
   const t0 = Date.now();
   const runner = ensureKalumaRunner();
-  console.log(`engine: ${runner.binary} (JerryScript 3.0.0, ${runner.bits}-bit, heap ${board.ramBytes} bytes${runner.jerry.built ? `, built in ${runner.jerry.ms} ms` : ", up to date"})`);
+  console.log(
+    `engine: ${runner.binary} (JerryScript 3.0.0, ${runner.bits}-bit, heap ${board.ramBytes} bytes${runner.jerry.built ? `, built in ${runner.jerry.ms} ms` : ", up to date"})`
+  );
   const bundle = await loadSimBundle(a.input!, board.id, { log: (line) => console.log(line) }).catch((e) => {
     throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
   });
@@ -73,7 +75,13 @@ export async function simKaluma(a: SimArgs): Promise<number> {
   for (const pin of board.sensors.adcPins || []) adc[Number(pin)] = 0.25;
   let dev: KalumaBoard;
   try {
-    dev = await startKaluma({ bundle: bundle.path, link: Number(board.ports.link.device), pty: true, adc, onConsole: consoleLines("pico| ") });
+    dev = await startKaluma({
+      bundle: bundle.path,
+      link: Number(board.ports.link.device),
+      pty: true,
+      adc,
+      onConsole: consoleLines("pico| ")
+    });
   } catch (e) {
     throw new CliError((e as Error).message, ExitCode.BadInput);
   }
@@ -94,9 +102,12 @@ export async function simKaluma(a: SimArgs): Promise<number> {
   }
   console.log(`board 0: ${board.id}, jerry-kaluma pid ${dev.pid}, started in ${Date.now() - t0} ms`);
   console.log(`  uart    ${url}   (UART${board.ports.link.device} on ${dev.ptyPath})`);
-  console.log(`  bundle  ${bundle.path} (${bundle.bytes.length} bytes), running; heap ${dev.started.heapUsed} of ${dev.started.heapTotal} bytes`);
+  console.log(
+    `  bundle  ${bundle.path} (${bundle.bytes.length} bytes), running; heap ${dev.started.heapUsed} of ${dev.started.heapTotal} bytes`
+  );
   if (!described) console.log("  cells   unknown (no manifest.json next to the bundle lists it)");
-  else for (const c of described) console.log(`  cell    ${c.name}: ${c.schema}${c.matches ? "" : "   (NOT the schema the build recorded)"}`);
+  else
+    for (const c of described) console.log(`  cell    ${c.name}: ${c.schema}${c.matches ? "" : "   (NOT the schema the build recorded)"}`);
   console.log("1 board(s) running; Ctrl-C stops them.");
 
   return new Promise<number>((resolve) => {

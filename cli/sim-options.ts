@@ -4,7 +4,12 @@ import { boardId } from "./boards";
 
 export const BUNDLE_ARG: Arg = { name: "bundle", required: true, help: "a cell module (.ts or a folder) or a built bundle (.js)" };
 
-export const SIM_BOARD = option({ value: "id", help: "the simulated board: qemu-mps2-an385 or qemu-mps2-an385-jerryscript", required: true, parse: boardId });
+export const SIM_BOARD = option({
+  value: "id",
+  help: "the simulated board: qemu-mps2-an385 or qemu-mps2-an385-jerryscript",
+  required: true,
+  parse: boardId
+});
 
 /** tcp://host:port, where a simulated board's UART listens. */
 export function tcpUrl(text: string): string {

@@ -39,7 +39,9 @@ export function requireSimBoard(id: string): { id: string; maxFrameBytes: number
     throw new UsageError((e as Error).message);
   }
   if (!board.flash || board.flash.method !== "cell-loader") {
-    throw new UsageError(`board ${id} is not simulated here (its flash method is ${board.flash ? board.flash.method : "none"}); use --board qemu-mps2-an385`);
+    throw new UsageError(
+      `board ${id} is not simulated here (its flash method is ${board.flash ? board.flash.method : "none"}); use --board qemu-mps2-an385`
+    );
   }
   return board;
 }
@@ -51,7 +53,8 @@ export function simFailure(e: unknown): CliError {
   var msg = err && err.message ? err.message : String(e);
   if (err instanceof FlashError) return new CliError(msg, ExitCode.BadInput);
   if (err.installLine || /install (it|them|the toolchain) with/i.test(msg)) return new CliError(msg, ExitCode.Unavailable);
-  if (err.code === "ECONNREFUSED" || err.code === "ECONNRESET" || /address already in use|Failed to bind/i.test(msg)) return new CliError(msg, ExitCode.Unavailable);
+  if (err.code === "ECONNREFUSED" || err.code === "ECONNRESET" || /address already in use|Failed to bind/i.test(msg))
+    return new CliError(msg, ExitCode.Unavailable);
   if (err.codeName === "TimedOut") {
     return new CliError(msg + " (QEMU serves its UART to one client at a time: is another program connected to it?)", ExitCode.TimedOut);
   }
@@ -61,7 +64,9 @@ export function simFailure(e: unknown): CliError {
 
 /** Lines saying what a board runs now. */
 export function reportLines(bundle: SimBundle, status: LoaderStatus, described: DescribedCell[] | null): string[] {
-  var lines = [`  bundle  ${bundle.path} (${status.bundleSize} bytes, crc32 ${hex32(status.bundleCrc32)}), running; heap peak ${status.heapPeak} of ${status.heapSize} bytes`];
+  var lines = [
+    `  bundle  ${bundle.path} (${status.bundleSize} bytes, crc32 ${hex32(status.bundleCrc32)}), running; heap peak ${status.heapPeak} of ${status.heapSize} bytes`
+  ];
   if (!described) lines.push("  cells   unknown (no manifest.json next to the bundle lists it)");
   else for (var c of described) lines.push(`  cell    ${c.name}: ${c.schema}${c.matches ? "" : "   (NOT the schema the build recorded)"}`);
   return lines;

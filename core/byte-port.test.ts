@@ -1,7 +1,6 @@
 import { describe, it, expect, vi } from "vitest";
 import { bytePipe } from "./byte-port";
 
-
 describe("bytePipe", () => {
   it("delivers copies, in order, asynchronously by default", async () => {
     const [a, b] = bytePipe();

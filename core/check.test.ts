@@ -19,8 +19,12 @@ const Reading = t.struct({ value: t.f32, unit: t.enum(["C", "F"]), note: t.optio
 describe("checkValue", () => {
   it("accepts each integer kind exactly over its range", () => {
     const ranges: [typeof t.u8, number, number][] = [
-      [t.u8, 0, 255], [t.u16, 0, 65535], [t.u32, 0, 4294967295],
-      [t.i8, -128, 127], [t.i16, -32768, 32767], [t.i32, -2147483648, 2147483647]
+      [t.u8, 0, 255],
+      [t.u16, 0, 65535],
+      [t.u32, 0, 4294967295],
+      [t.i8, -128, 127],
+      [t.i16, -32768, 32767],
+      [t.i32, -2147483648, 2147483647]
     ];
     for (const [type, min, max] of ranges) {
       expect(checkValue(type, min)).toBe(min);
@@ -69,9 +73,7 @@ describe("checkValue", () => {
     expect(message(() => checkValue(Outer, { reading: { value: 1, unit: "K" }, list: [] }))).toBe(
       'reading.unit: expected one of C|F, got "K"'
     );
-    expect(message(() => checkValue(Outer, { reading: good, list: [good, { unit: "F" }] }))).toBe(
-      "list[1].value: missing (required f32)"
-    );
+    expect(message(() => checkValue(Outer, { reading: good, list: [good, { unit: "F" }] }))).toBe("list[1].value: missing (required f32)");
     expect(message(() => checkValue(t.array(t.u8), [1, 2, -1]))).toMatch(/^payload\[2\]: expected u8/);
     expect(message(() => checkValue(Reading, { value: 1, unit: "C", note: 5 }, "req"))).toBe("req.note: expected string, got 5");
   });
@@ -86,7 +88,9 @@ describe("checkValue", () => {
   });
 
   it("refuses non-objects for a struct and non-arrays for an array", () => {
-    expect(message(() => checkValue(Reading, [1, "C"]))).toMatch(/expected \{value:f32,unit:enum<C\|F>,note:optional<string>\} \(an object\), got an array/);
+    expect(message(() => checkValue(Reading, [1, "C"]))).toMatch(
+      /expected \{value:f32,unit:enum<C\|F>,note:optional<string>\} \(an object\), got an array/
+    );
     expect(message(() => checkValue(Reading, "x"))).toMatch(/got "x"/);
     expect(message(() => checkValue(t.array(t.u8), { length: 0 }))).toBe("payload: expected array<u8> (an array), got an object");
     expect(message(() => checkValue(Reading, null))).toMatch(/got null/);

@@ -79,7 +79,14 @@ export function isRecord(v: unknown): boolean {
 export function checkValue(type: Type, value: unknown, path?: string, opts?: CheckOptions): unknown {
   var p = path || "";
   switch (type.k) {
-    case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7: // u8 u16 u32 i8 i16 i32 f32 f64
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
+    case 5:
+    case 6:
+    case 7: // u8 u16 u32 i8 i16 i32 f32 f64
       checkNumber(type, value, p, !!(opts && opts.finiteOnly));
       return value;
     case 8: // bool
@@ -92,7 +99,8 @@ export function checkValue(type: Type, value: unknown, path?: string, opts?: Che
       if (opts && opts.bytes) return opts.bytes(value, p);
       if (!(value instanceof Uint8Array)) badPayload(p, "expected bytes (a Uint8Array), got " + describeValue(value));
       return value;
-    case 11: { // array
+    case 11: {
+      // array
       if (!Array.isArray(value)) badPayload(p, "expected " + type.sig + " (an array), got " + describeValue(value));
       var list = value as unknown[];
       var out: unknown[] = [];
@@ -101,7 +109,8 @@ export function checkValue(type: Type, value: unknown, path?: string, opts?: Che
     }
     case 12: // optional
       return value === undefined || value === null ? undefined : checkValue(type.of as Type, value, p, opts);
-    case 13: { // struct
+    case 13: {
+      // struct
       if (!isRecord(value)) badPayload(p, "expected " + type.sig + " (an object), got " + describeValue(value));
       var fields = type.fields || [];
       var obj: { [name: string]: unknown } = {};
@@ -117,7 +126,8 @@ export function checkValue(type: Type, value: unknown, path?: string, opts?: Che
       }
       return obj;
     }
-    case 14: { // enum
+    case 14: {
+      // enum
       var values = type.values || [];
       for (var e = 0; e < values.length; e++) if (values[e] === value) return value;
       return badPayload(p, "expected one of " + values.join("|") + ", got " + describeValue(value));

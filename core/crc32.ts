@@ -74,8 +74,15 @@ export function crc32(bytes: Uint8Array, start?: number, end?: number, seed?: nu
     if (w.length === 2048) {
       for (var stop = to - 7; i < stop; i += 8) {
         c ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
-        c = w[1792 + (c & 255)] ^ w[1536 + ((c >>> 8) & 255)] ^ w[1280 + ((c >>> 16) & 255)] ^ w[1024 + (c >>> 24)] ^
-          w[768 + bytes[i + 4]] ^ w[512 + bytes[i + 5]] ^ w[256 + bytes[i + 6]] ^ w[bytes[i + 7]];
+        c =
+          w[1792 + (c & 255)] ^
+          w[1536 + ((c >>> 8) & 255)] ^
+          w[1280 + ((c >>> 16) & 255)] ^
+          w[1024 + (c >>> 24)] ^
+          w[768 + bytes[i + 4]] ^
+          w[512 + bytes[i + 5]] ^
+          w[256 + bytes[i + 6]] ^
+          w[bytes[i + 7]];
       }
     }
     // Slicing-by-4 (the first 4 x 256 entries of either table): all of it on devices, the rest after the

@@ -14,11 +14,13 @@ function frame(payload: Uint8Array, requestId = 1, kind = 0): Uint8Array {
 }
 
 const frameArb = (maxPayload: number) =>
-  fc.tuple(fc.uint8Array({ maxLength: maxPayload }), fc.nat(), fc.integer({ min: 0, max: KIND_COUNT - 1 })).map(([p, id, k]) => frame(p, id, k));
+  fc
+    .tuple(fc.uint8Array({ maxLength: maxPayload }), fc.nat(), fc.integer({ min: 0, max: KIND_COUNT - 1 }))
+    .map(([p, id, k]) => frame(p, id, k));
 
 function feedAll(dec: DelimitedDecoder, bytes: Uint8Array, sizes: number[]): string[] {
   const out: string[] = [];
-  for (let at = 0, k = 0; at < bytes.length; ) {
+  for (let at = 0, k = 0; at < bytes.length;) {
     const n = sizes[k++ % sizes.length];
     dec.feed(bytes.subarray(at, at + n), (f) => out.push(hex(f)));
     expect(dec.buffered).toBeLessThanOrEqual(dec.maxFrame);
@@ -79,20 +81,26 @@ describe("DelimitedDecoder", () => {
 
   it("never throws on random bytes, yields only well-formed frames, keeps memory bounded", () => {
     fc.assert(
-      fc.property(fc.array(frameArb(100), { maxLength: 4 }), fc.uint8Array({ maxLength: 2000 }), fc.integer({ min: HEADER_SIZE, max: 400 }), sizesArb, (frames, noise, maxFrame, sizes) => {
-        // Good frames first (those that fit), then noise: the good ones come out, the noise never crashes.
-        const fitting = frames.filter((f) => f.length <= maxFrame);
-        const stats = newLinkStats();
-        const dec = new DelimitedDecoder(maxFrame, stats);
-        const got = feedAll(dec, Buffer.concat([...fitting, noise]), sizes);
-        expect(got.slice(0, fitting.length)).toEqual(fitting.map(hex));
-        for (const h of got) {
-          const f = Buffer.from(h, "hex");
-          expect(f.length).toBeLessThanOrEqual(maxFrame);
-          expect(decodeHeader(f, 0, f.length, newHeader())).toBeNull();
+      fc.property(
+        fc.array(frameArb(100), { maxLength: 4 }),
+        fc.uint8Array({ maxLength: 2000 }),
+        fc.integer({ min: HEADER_SIZE, max: 400 }),
+        sizesArb,
+        (frames, noise, maxFrame, sizes) => {
+          // Good frames first (those that fit), then noise: the good ones come out, the noise never crashes.
+          const fitting = frames.filter((f) => f.length <= maxFrame);
+          const stats = newLinkStats();
+          const dec = new DelimitedDecoder(maxFrame, stats);
+          const got = feedAll(dec, Buffer.concat([...fitting, noise]), sizes);
+          expect(got.slice(0, fitting.length)).toEqual(fitting.map(hex));
+          for (const h of got) {
+            const f = Buffer.from(h, "hex");
+            expect(f.length).toBeLessThanOrEqual(maxFrame);
+            expect(decodeHeader(f, 0, f.length, newHeader())).toBeNull();
+          }
+          if (dec.failed) expect(stats.drops).toEqual({ [dec.failReason!]: 1 });
         }
-        if (dec.failed) expect(stats.drops).toEqual({ [dec.failReason!]: 1 });
-      }),
+      ),
       { numRuns: 300 }
     );
   });

@@ -62,7 +62,8 @@ export function loopbackPair(opts?: LoopbackOptions): [Transport, Transport] {
       stats: me.stats,
       send: function (frame: Uint8Array) {
         if (closed) throw new CellError(ErrorCode.LinkClosed, "loopback link is closed");
-        if (frame.length > maxFrame) throw new CellError(ErrorCode.TooLarge, "frame of " + frame.length + " bytes exceeds the link's " + maxFrame);
+        if (frame.length > maxFrame)
+          throw new CellError(ErrorCode.TooLarge, "frame of " + frame.length + " bytes exceeds the link's " + maxFrame);
         peer.queue.push(new Uint8Array(frame)); // the sender reuses its buffer
         me.stats.framesOut++;
         me.stats.bytesOut += frame.length;

@@ -23,9 +23,13 @@ const anyType: fc.Arbitrary<Type> = fc.letrec<{ type: Type }>((tie) => ({
     { depthSize: "small", withCrossShrink: true },
     fc.constantFrom(t.u8, t.u16, t.u32, t.i8, t.i16, t.i32, t.f32, t.f64, t.bool, t.string, t.bytes),
     tie("type").map((x) => t.array(x)),
-    tie("type").filter((x) => x.k !== T.Optional).map((x) => t.optional(x)),
+    tie("type")
+      .filter((x) => x.k !== T.Optional)
+      .map((x) => t.optional(x)),
     fc.uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 4 }).map((v) => t.enum(v)),
-    fc.uniqueArray(fc.tuple(fc.constantFrom(...NAMES), tie("type")), { maxLength: 4, selector: (f) => f[0] }).map((fs) => t.struct(Object.fromEntries(fs)))
+    fc
+      .uniqueArray(fc.tuple(fc.constantFrom(...NAMES), tie("type")), { maxLength: 4, selector: (f) => f[0] })
+      .map((fs) => t.struct(Object.fromEntries(fs)))
   )
 })).type;
 
@@ -109,17 +113,21 @@ describe("parseSchema", () => {
       anyType.map((x) => event(x))
     );
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom("get", "set", "tick", "x9", "Run_it"), member, { maxKeys: 5 }), fc.constantFrom("c", "my.cell-2", "_x"), (members, name) => {
-        let def;
-        try {
-          def = cell(name, members as Members);
-        } catch {
-          return; // two members hashing to one id, or into the reserved range: not a cell
+      fc.property(
+        fc.dictionary(fc.constantFrom("get", "set", "tick", "x9", "Run_it"), member, { maxKeys: 5 }),
+        fc.constantFrom("c", "my.cell-2", "_x"),
+        (members, name) => {
+          let def;
+          try {
+            def = cell(name, members as Members);
+          } catch {
+            return; // two members hashing to one id, or into the reserved range: not a cell
+          }
+          const back = parseSchema(def.schema);
+          expect(back.hash).toBe(def.hash);
+          expect(Object.keys(back.byId).sort()).toEqual(Object.keys(def.byId).sort());
         }
-        const back = parseSchema(def.schema);
-        expect(back.hash).toBe(def.hash);
-        expect(Object.keys(back.byId).sort()).toEqual(Object.keys(def.byId).sort());
-      }),
+      ),
       { numRuns: 300 }
     );
   });

@@ -12,8 +12,17 @@ import { CellError, ErrorCode } from "./errors";
 export var MAX_TYPE_DEPTH = 32;
 
 var SCALARS: { [sig: string]: Type } = {
-  u8: t.u8, u16: t.u16, u32: t.u32, i8: t.i8, i16: t.i16, i32: t.i32,
-  f32: t.f32, f64: t.f64, bool: t.bool, string: t.string, bytes: t.bytes
+  u8: t.u8,
+  u16: t.u16,
+  u32: t.u32,
+  i8: t.i8,
+  i16: t.i16,
+  i32: t.i32,
+  f32: t.f32,
+  f64: t.f64,
+  bool: t.bool,
+  string: t.string,
+  bytes: t.bytes
 };
 
 function has(o: object, key: string): boolean {
@@ -45,7 +54,11 @@ class Reader {
     var text = this.text;
     while (this.pos < text.length) {
       var c = text.charAt(this.pos);
-      var ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || c === "_" || (this.pos > start && ((c >= "0" && c <= "9") || (cellName && (c === "." || c === "-"))));
+      var ok =
+        (c >= "a" && c <= "z") ||
+        (c >= "A" && c <= "Z") ||
+        c === "_" ||
+        (this.pos > start && ((c >= "0" && c <= "9") || (cellName && (c === "." || c === "-"))));
       if (!ok) break;
       this.pos++;
     }
@@ -168,6 +181,7 @@ export function parseSchema(text: string): CellDef<Members> {
     return cell(name, members);
   });
   // Members out of order (or any other difference) would still parse but is not what cell() hashes.
-  if (def.schema !== text) throw new CellError(ErrorCode.BadPayload, "schema text: not canonical (members must be sorted); expected " + def.schema);
+  if (def.schema !== text)
+    throw new CellError(ErrorCode.BadPayload, "schema text: not canonical (members must be sorted); expected " + def.schema);
   return def;
 }

@@ -4,8 +4,21 @@ import { RESERVED_METHOD_IDS } from "./header";
 
 /** Type kinds: codecs switch on these numbers. */
 export var T = {
-  U8: 0, U16: 1, U32: 2, I8: 3, I16: 4, I32: 5, F32: 6, F64: 7,
-  Bool: 8, String: 9, Bytes: 10, Array: 11, Optional: 12, Struct: 13, Enum: 14
+  U8: 0,
+  U16: 1,
+  U32: 2,
+  I8: 3,
+  I16: 4,
+  I32: 5,
+  F32: 6,
+  F64: 7,
+  Bool: 8,
+  String: 9,
+  Bytes: 10,
+  Array: 11,
+  Optional: 12,
+  Struct: 13,
+  Enum: 14
 };
 
 /** A type descriptor. `_t` is never set: it only carries the TypeScript type. */

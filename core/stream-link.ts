@@ -67,7 +67,8 @@ export function streamLink(port: BytePort, opts?: StreamLinkOptions): Transport 
     stats: stats,
     send: function (frame: Uint8Array): void {
       if (closed) throw new CellError(ErrorCode.LinkClosed, "stream link is closed");
-      if (frame.length > maxFrame) throw new CellError(ErrorCode.TooLarge, "frame of " + frame.length + " bytes exceeds the link's " + maxFrame);
+      if (frame.length > maxFrame)
+        throw new CellError(ErrorCode.TooLarge, "frame of " + frame.length + " bytes exceeds the link's " + maxFrame);
       if (frame.length < HEADER_SIZE) throw new RangeError("streamLink.send: a frame is at least the " + HEADER_SIZE + "-byte header");
       var bytes = encoder.encode(frame);
       port.write(bytes);

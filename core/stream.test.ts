@@ -68,13 +68,25 @@ function reference(stream: Uint8Array): { frames: string[]; drops: Record<string
     const chunk = stream.subarray(start, i);
     start = i + 1;
     if (chunk.length === 0) continue;
-    if (!cobsWellFormed(chunk)) { drop("BadCobs"); continue; }
+    if (!cobsWellFormed(chunk)) {
+      drop("BadCobs");
+      continue;
+    }
     const dec = cobsPackage.decode(chunk);
-    if (dec.length < HEADER_SIZE + 4) { drop("TooShort"); continue; }
+    if (dec.length < HEADER_SIZE + 4) {
+      drop("TooShort");
+      continue;
+    }
     const frame = dec.subarray(0, dec.length - 4);
-    if ((zlibCrc32(frame) >>> 0) !== dec.readUInt32LE(dec.length - 4)) { drop("BadCrc"); continue; }
+    if (zlibCrc32(frame) >>> 0 !== dec.readUInt32LE(dec.length - 4)) {
+      drop("BadCrc");
+      continue;
+    }
     const why = decodeHeader(frame, 0, frame.length, newHeader());
-    if (why) { drop(why); continue; }
+    if (why) {
+      drop(why);
+      continue;
+    }
     frames.push(hex(frame));
   }
   return { frames, drops };
@@ -82,9 +94,9 @@ function reference(stream: Uint8Array): { frames: string[]; drops: Record<string
 
 const chunkSizes = fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 8 });
 /** Noise rich in zeros and in 0xce/0x01 so that chunks often look almost like frames. */
-const noiseArb = fc.uint8Array({ maxLength: 400 }).chain((raw) =>
-  fc.constant(raw.map((b) => (b < 40 ? 0 : b < 60 ? 0xce : b < 80 ? 1 : b)))
-);
+const noiseArb = fc
+  .uint8Array({ maxLength: 400 })
+  .chain((raw) => fc.constant(raw.map((b) => (b < 40 ? 0 : b < 60 ? 0xce : b < 80 ? 1 : b))));
 
 describe("StreamEncoder", () => {
   it("matches the `cobs` package + zlib CRC", () => {
@@ -161,7 +173,14 @@ describe("StreamDecoder", () => {
   });
 
   it("decodes alike whole frames in one chunk (the fast path) and byte by byte (the state machine)", () => {
-    const parts = fc.array(fc.oneof(noiseArb, frameArb(300).map(referenceStream), frameArb(300).map((f) => referenceStream(f).subarray(1))), { maxLength: 8 });
+    const parts = fc.array(
+      fc.oneof(
+        noiseArb,
+        frameArb(300).map(referenceStream),
+        frameArb(300).map((f) => referenceStream(f).subarray(1))
+      ),
+      { maxLength: 8 }
+    );
     fc.assert(
       fc.property(parts, fc.integer({ min: HEADER_SIZE, max: 320 }), (list, maxFrame) => {
         const stream = Buffer.concat(list);
@@ -243,7 +262,7 @@ describe("StreamDecoder", () => {
     for (let v = 1; v < 256; v++) {
       frame[HEADER_SIZE] = v;
       crc = zlibCrc32(frame) >>> 0;
-      if ((crc & 0xff) && (crc & 0xff00) && (crc & 0xff0000) && (crc >>> 24)) break;
+      if (crc & 0xff && crc & 0xff00 && crc & 0xff0000 && crc >>> 24) break;
     }
     const paper = referenceStream(frame);
     expect(hex(paper.subarray(paper.length - 3))).toBe(hex(new Uint8Array([(crc >>> 24) & 0xff, 1, 0])));

@@ -87,7 +87,14 @@ export function utf8Decode(bytes: Uint8Array, start?: number, end?: number): str
       cp = ((b & 15) << 12) | ((bytes[i] & 63) << 6) | (bytes[i + 1] & 63);
       i += 2;
       if (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) cp = 0xfffd;
-    } else if (b >= 0xf0 && b < 0xf5 && i + 2 < stop && (bytes[i] & 0xc0) === 0x80 && (bytes[i + 1] & 0xc0) === 0x80 && (bytes[i + 2] & 0xc0) === 0x80) {
+    } else if (
+      b >= 0xf0 &&
+      b < 0xf5 &&
+      i + 2 < stop &&
+      (bytes[i] & 0xc0) === 0x80 &&
+      (bytes[i + 1] & 0xc0) === 0x80 &&
+      (bytes[i + 2] & 0xc0) === 0x80
+    ) {
       cp = ((b & 7) << 18) | ((bytes[i] & 63) << 12) | ((bytes[i + 1] & 63) << 6) | (bytes[i + 2] & 63);
       i += 3;
       if (cp < 0x10000 || cp > 0x10ffff) cp = 0xfffd;

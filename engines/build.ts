@@ -54,7 +54,10 @@ function compile(cc: string, args: string[], what: string): void {
 export function check32Bit(cc: string): void {
   mkdirSync(BUILD_DIR, { recursive: true });
   const src = `${BUILD_DIR}m32-probe.${process.pid}.c`;
-  writeFileSync(src, "#include <math.h>\n#include <stdio.h>\nint main(void) { printf(\"%g\", sqrt(2.0)); return sizeof(void *) == 4 ? 0 : 1; }\n");
+  writeFileSync(
+    src,
+    '#include <math.h>\n#include <stdio.h>\nint main(void) { printf("%g", sqrt(2.0)); return sizeof(void *) == 4 ? 0 : 1; }\n'
+  );
   try {
     execFileSync(cc, [...ARCH, "-o", src + ".out", src, "-lm"], { stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {

@@ -32,7 +32,14 @@ const PERSONALITY_OPTS: Record<Personality, Record<string, string>> = {
 };
 
 async function start(engine: EngineName, personality: Personality, extra?: { heapLimit?: number; heapBudget?: number; chunk?: number }) {
-  const e = await startEngine({ engine, personality, bundle: echoFixture(personality), opts: PERSONALITY_OPTS[personality], clock: "virtual", ...extra });
+  const e = await startEngine({
+    engine,
+    personality,
+    bundle: echoFixture(personality),
+    opts: PERSONALITY_OPTS[personality],
+    clock: "virtual",
+    ...extra
+  });
   running.push(e);
   return e;
 }
@@ -45,7 +52,11 @@ function text(b: Uint8Array): string {
 function request(id: number, payload: string): Uint8Array {
   const body = Buffer.from(payload, "latin1");
   const f = new Uint8Array(HEADER_SIZE + body.length);
-  encodeHeader({ ...newHeader(), kind: Kind.Request, codec: CodecId.Raw, cellId: 7, methodId: 99, requestId: id, length: body.length }, f, 0);
+  encodeHeader(
+    { ...newHeader(), kind: Kind.Request, codec: CodecId.Raw, cellId: 7, methodId: 99, requestId: id, length: body.length },
+    f,
+    0
+  );
   f.set(body, HEADER_SIZE);
   return f;
 }
@@ -68,7 +79,10 @@ function client(engine: Engine) {
     ask(payload: string, timeoutMs = 5000): Promise<string> {
       const id = next++;
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no answer to ${JSON.stringify(payload.slice(0, 20))}; logs: ${engine.logs.join(" | ")}`)), timeoutMs);
+        const t = setTimeout(
+          () => reject(new Error(`no answer to ${JSON.stringify(payload.slice(0, 20))}; logs: ${engine.logs.join(" | ")}`)),
+          timeoutMs
+        );
         waiting.set(id, (p) => {
           clearTimeout(t);
           resolve(p);
@@ -129,10 +143,7 @@ for (const engine of ["duktape", "quickjs"] as EngineName[]) {
 
 describe("espruino personality is faithful about the console", () => {
   it("feeds the console's input to the REPL, not to on('data')", async () => {
-    const bundle = writeBundle(
-      "console-not-moved",
-      `Serial1.on("data", function (s) { Serial1.write("got " + s.length); });`
-    );
+    const bundle = writeBundle("console-not-moved", `Serial1.on("data", function (s) { Serial1.write("got " + s.length); });`);
     for (const engine of ["duktape", "quickjs"] as EngineName[]) {
       const e = await startEngine({ engine, personality: "espruino", bundle, opts: { link: "Serial1", console: "Serial1" } });
       running.push(e);
@@ -190,6 +201,8 @@ describe("duktape heap cap", () => {
 
   it("caps the whole heap with heapLimit, built-ins included", async () => {
     const bundle = writeBundle("tiny", `var x = 1;`);
-    await expect(startEngine({ engine: "duktape", personality: "sim", bundle, heapLimit: 20000 })).rejects.toThrow(/below what the engine needs|oom/);
+    await expect(startEngine({ engine: "duktape", personality: "sim", bundle, heapLimit: 20000 })).rejects.toThrow(
+      /below what the engine needs|oom/
+    );
   });
 });

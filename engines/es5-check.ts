@@ -4,8 +4,27 @@
 // method that only an unrelated object has would be a false alarm: rename it.
 import * as acorn from "acorn";
 
-const MISSING_GLOBALS = ["Promise", "Map", "Set", "WeakMap", "WeakSet", "Symbol", "Proxy", "Reflect", "TextEncoder", "TextDecoder", "BigInt", "globalThis", "queueMicrotask", "structuredClone"];
-const MISSING_STATICS: Record<string, string[]> = { Object: ["assign", "entries", "values", "fromEntries"], Math: ["imul"], Array: ["from", "of"] };
+const MISSING_GLOBALS = [
+  "Promise",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "Symbol",
+  "Proxy",
+  "Reflect",
+  "TextEncoder",
+  "TextDecoder",
+  "BigInt",
+  "globalThis",
+  "queueMicrotask",
+  "structuredClone"
+];
+const MISSING_STATICS: Record<string, string[]> = {
+  Object: ["assign", "entries", "values", "fromEntries"],
+  Math: ["imul"],
+  Array: ["from", "of"]
+};
 const MISSING_METHODS = ["includes", "find", "findIndex", "fill", "flat", "flatMap", "at"];
 
 export interface Es5Problem {
@@ -31,14 +50,19 @@ export function es5Problems(code: string, engineGlobals: string[] = []): Es5Prob
       if (id && id.type === "Identifier") declared.add(id.name as string);
     }
     if (node.type === "Identifier" && MISSING_GLOBALS.includes(node.name as string) && !engineGlobals.includes(node.name as string)) {
-      const isKey = parent && ((parent.type === "MemberExpression" && parent.property === node && !parent.computed) || (parent.type === "Property" && parent.key === node));
+      const isKey =
+        parent &&
+        ((parent.type === "MemberExpression" && parent.property === node && !parent.computed) ||
+          (parent.type === "Property" && parent.key === node));
       if (!isKey) problems.push({ what: `uses global ${node.name}`, at: node.start });
     }
     if (node.type === "MemberExpression" && !node.computed) {
       const obj = node.object as Node;
       const prop = (node.property as Node).name as string;
-      if (obj.type === "Identifier" && MISSING_STATICS[obj.name as string]?.includes(prop)) problems.push({ what: `uses ${obj.name}.${prop}`, at: node.start });
-      if (parent && parent.type === "CallExpression" && parent.callee === node && MISSING_METHODS.includes(prop)) problems.push({ what: `calls .${prop}()`, at: node.start });
+      if (obj.type === "Identifier" && MISSING_STATICS[obj.name as string]?.includes(prop))
+        problems.push({ what: `uses ${obj.name}.${prop}`, at: node.start });
+      if (parent && parent.type === "CallExpression" && parent.callee === node && MISSING_METHODS.includes(prop))
+        problems.push({ what: `calls .${prop}()`, at: node.start });
     }
     for (const key of Object.keys(node)) {
       const v = node[key];

@@ -81,25 +81,33 @@ export async function startQuickJS(o: EngineOptions): Promise<Engine> {
   const rt = vm.newObject();
   fn("log", (s) => void logs.push(vm.getString(s)), rt);
   fn("now", () => vm.newNumber(now()), rt);
-  fn("heap", () => {
-    const f = sample();
-    const obj = vm.newObject();
-    for (const [k, v] of Object.entries(f)) {
-      const n = vm.newNumber(v);
-      vm.setProp(obj, k, n);
-      n.dispose();
-    }
-    return obj;
-  }, rt);
-  fn("wireDrops", () => {
-    const obj = vm.newObject();
-    for (const [k, v] of Object.entries(decoder.stats.drops)) {
-      const n = vm.newNumber(v);
-      vm.setProp(obj, k, n);
-      n.dispose();
-    }
-    return obj;
-  }, rt);
+  fn(
+    "heap",
+    () => {
+      const f = sample();
+      const obj = vm.newObject();
+      for (const [k, v] of Object.entries(f)) {
+        const n = vm.newNumber(v);
+        vm.setProp(obj, k, n);
+        n.dispose();
+      }
+      return obj;
+    },
+    rt
+  );
+  fn(
+    "wireDrops",
+    () => {
+      const obj = vm.newObject();
+      for (const [k, v] of Object.entries(decoder.stats.drops)) {
+        const n = vm.newNumber(v);
+        vm.setProp(obj, k, n);
+        n.dispose();
+      }
+      return obj;
+    },
+    rt
+  );
   const opts = vm.newObject();
   for (const [k, v] of Object.entries(o.opts || {})) {
     const s = vm.newString(v);
@@ -108,26 +116,37 @@ export async function startQuickJS(o: EngineOptions): Promise<Engine> {
   }
   vm.setProp(rt, "opts", opts);
   opts.dispose();
-  for (const [k, v] of [["personality", vm.newString(o.personality)], ["maxFrame", vm.newNumber(maxFrame)]] as const) {
+  for (const [k, v] of [
+    ["personality", vm.newString(o.personality)],
+    ["maxFrame", vm.newNumber(maxFrame)]
+  ] as const) {
     vm.setProp(rt, k, v);
     v.dispose();
   }
   vm.setProp(vm.global, "__rt", rt);
   rt.dispose();
-  fn("__host_write", (ab) => {
-    const bytes = vm.getArrayBuffer(ab);
-    out(new Uint8Array(bytes.value));
-    bytes.dispose();
-  }, vm.global);
-  fn("__host_send_frame", (ab) => {
-    const lifetime = vm.getArrayBuffer(ab);
-    const frame = new Uint8Array(lifetime.value);
-    lifetime.dispose();
-    // As the sim firmware: only a well-formed frame the link can carry is sent.
-    if (frame.length > maxFrame || decodeHeader(frame, 0, frame.length, newHeader()) !== null) return vm.false;
-    out(new Uint8Array(encoder.encode(frame)));
-    return vm.true;
-  }, vm.global);
+  fn(
+    "__host_write",
+    (ab) => {
+      const bytes = vm.getArrayBuffer(ab);
+      out(new Uint8Array(bytes.value));
+      bytes.dispose();
+    },
+    vm.global
+  );
+  fn(
+    "__host_send_frame",
+    (ab) => {
+      const lifetime = vm.getArrayBuffer(ab);
+      const frame = new Uint8Array(lifetime.value);
+      lifetime.dispose();
+      // As the sim firmware: only a well-formed frame the link can carry is sent.
+      if (frame.length > maxFrame || decodeHeader(frame, 0, frame.length, newHeader()) !== null) return vm.false;
+      out(new Uint8Array(encoder.encode(frame)));
+      return vm.true;
+    },
+    vm.global
+  );
 
   function run(code: string, filename: string): string | null {
     const r = vm.evalCode(code, filename, { type: "global" });

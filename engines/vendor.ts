@@ -9,10 +9,19 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 /** What each archive holds and where to get it when the vendor folder lacks it. */
 export const VENDORED = {
   espruino: { file: "espruino-2v29.tar.gz", upstream: "github.com/espruino/Espruino tag RELEASE_2V29 (as espruino-2v29/)" },
-  espruinoFix: { file: "espruino-2v29-fix-a3f085979-serial-data-loss.patch", upstream: "github.com/espruino/Espruino commit a3f085979 (git format-patch)" },
-  jerryscript: { file: "jerryscript-3.0.0.tar.gz", upstream: "github.com/jerryscript-project/jerryscript tag v3.0.0 (as jerryscript-3.0.0/)" },
+  espruinoFix: {
+    file: "espruino-2v29-fix-a3f085979-serial-data-loss.patch",
+    upstream: "github.com/espruino/Espruino commit a3f085979 (git format-patch)"
+  },
+  jerryscript: {
+    file: "jerryscript-3.0.0.tar.gz",
+    upstream: "github.com/jerryscript-project/jerryscript tag v3.0.0 (as jerryscript-3.0.0/)"
+  },
   monocypher: { file: "monocypher-4.0.2.tar.gz", upstream: "github.com/LoupVaillant/Monocypher tag 4.0.2 (as monocypher-4.0.2/)" },
-  mavlink: { file: "mavlink-c_library_v2-7e16bc0.tar.gz", upstream: "github.com/mavlink/c_library_v2 commit 7e16bc0 (as mavlink-c_library_v2/)" }
+  mavlink: {
+    file: "mavlink-c_library_v2-7e16bc0.tar.gz",
+    upstream: "github.com/mavlink/c_library_v2 commit 7e16bc0 (as mavlink-c_library_v2/)"
+  }
 } as const;
 
 export type Vendored = keyof typeof VENDORED;

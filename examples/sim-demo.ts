@@ -16,7 +16,9 @@ const BOARD = "qemu-mps2-an385";
 
 async function main(): Promise<void> {
   console.log(`building the ${BOARD} firmware (if needed) and the thermo bundle…`);
-  const bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "thermo"), BOARD, { log: (line) => console.log("  " + line) });
+  const bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "thermo"), BOARD, {
+    log: (line) => console.log("  " + line)
+  });
 
   let sim: SimSession | null = null;
   // Ctrl-C ends Node without its exit hooks: stop QEMU first.
@@ -26,7 +28,9 @@ async function main(): Promise<void> {
     console.log(`booted QEMU (pid ${sim.board.pid}); the board's UART is ${sim.url}`);
 
     const status = await sim.loader.flash(bundle.bytes);
-    console.log(`flashed ${status.bundleSize} bytes through cell.loader; running, JS heap peak ${status.heapPeak} of ${status.heapSize} bytes`);
+    console.log(
+      `flashed ${status.bundleSize} bytes through cell.loader; running, JS heap peak ${status.heapPeak} of ${status.heapSize} bytes`
+    );
 
     const thermo = remote(Thermo, sim.link);
     const reading = await thermo.read("C"); // typed: { unit: "C" | "F"; value: number }
@@ -35,7 +39,10 @@ async function main(): Promise<void> {
     const alarm = new Promise<{ value: number; threshold: number }>((resolve) => void thermo.on("alarm", resolve));
     const previous = await thermo.setThreshold(reading.value - 1);
     console.log(`thermo.setThreshold(${(reading.value - 1).toFixed(2)}) → previous threshold ${previous}; waiting for the alarm event…`);
-    const a = await Promise.race([alarm, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no alarm event within 10 s")), 10000))]);
+    const a = await Promise.race([
+      alarm,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no alarm event within 10 s")), 10000))
+    ]);
     console.log(`alarm event → ${JSON.stringify(a)}`);
   } finally {
     if (sim) await sim.close();

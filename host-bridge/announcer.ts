@@ -59,12 +59,15 @@ export class BridgeAnnouncer {
 
   private repeat(): void {
     const self = this;
-    this.timer = this.clock.setTimer(function () {
-      self.timer = null;
-      if (self.stopped) return;
-      self.sendAll(self.ttlMs);
-      self.repeat();
-    }, Math.max(1, Math.floor(this.ttlMs / 3)));
+    this.timer = this.clock.setTimer(
+      function () {
+        self.timer = null;
+        if (self.stopped) return;
+        self.sendAll(self.ttlMs);
+        self.repeat();
+      },
+      Math.max(1, Math.floor(this.ttlMs / 3))
+    );
     const t = this.timer as { unref?: () => void };
     if (t && typeof t.unref === "function") t.unref();
   }

@@ -61,7 +61,9 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
   const byTransport = new Map<Transport, LinkState>();
   const serving = new Map<LinkState, ServedCells>();
   const idempotence = new Idempotence(opts.idempotent);
-  const router = new Router(clock, timeoutMs, opts.maxSubscribers ?? D.DEFAULT_MAX_SUBSCRIBERS, idempotence, log, (...a) => discovery.heard(...a));
+  const router = new Router(clock, timeoutMs, opts.maxSubscribers ?? D.DEFAULT_MAX_SUBSCRIBERS, idempotence, log, (...a) =>
+    discovery.heard(...a)
+  );
   const discovery = new Discovery(clock, instanceId, router, idempotence, (t) => byTransport.get(t), changed, log);
   router.onAlive = (route) => discovery.alive(route);
   router.onQuery = (ls, from) => announcer.answer(ls, from);
@@ -136,7 +138,16 @@ export function createBridge(opts: D.BridgeOptions = {}): Bridge {
     const name = o.name ?? `${role}${links.length}`;
     const room = link.maxFrame - HEADER_SIZE;
     const maxInFlight = o.maxInFlight ?? (role === "device" ? D.DEVICE_MAX_IN_FLIGHT : D.NETWORK_MAX_IN_FLIGHT);
-    const ls = new LinkState(links.length, name, role, link, o.learn ?? true, Math.min(o.maxPayload ?? room, room), maxInFlight, o.maxOutInFlight ?? D.DEFAULT_MAX_OUT_IN_FLIGHT);
+    const ls = new LinkState(
+      links.length,
+      name,
+      role,
+      link,
+      o.learn ?? true,
+      Math.min(o.maxPayload ?? room, room),
+      maxInFlight,
+      o.maxOutInFlight ?? D.DEFAULT_MAX_OUT_IN_FLIGHT
+    );
     ls.learnBridges = o.learnBridges ?? false;
     links.push(ls);
     byTransport.set(link, ls);

@@ -54,8 +54,20 @@ export class Discovery {
   }
 
   /** An ANNOUNCE arrived on a link that learns. */
-  heard(ls: LinkState, from: Peer | undefined, flags: number, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array): void {
-    let a = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0 ? decodeAnnounce(payload, (flags & Flag.AnnounceMaxFrame) !== 0) : null;
+  heard(
+    ls: LinkState,
+    from: Peer | undefined,
+    flags: number,
+    codec: number,
+    cellId: number,
+    methodId: number,
+    requestId: number,
+    payload: Uint8Array
+  ): void {
+    let a =
+      codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0
+        ? decodeAnnounce(payload, (flags & Flag.AnnounceMaxFrame) !== 0)
+        : null;
     if (!a) {
       countDrop(ls.link.stats, DropReason.BadAnnounce);
       return;
@@ -85,7 +97,11 @@ export class Discovery {
     // The table has no "remove": a goodbye (ttl 0) per instance heard there says the same.
     for (const i of this.table.list()) {
       if (i.link !== ls.link || (peer && peerId(i.peer) !== peer.id)) continue;
-      const bye: Announcement = { instanceId: i.instanceId, ttlMs: 0, cells: [{ name: i.name, cellId: i.cellId, schemaHash: i.schemaHash }] };
+      const bye: Announcement = {
+        instanceId: i.instanceId,
+        ttlMs: 0,
+        cells: [{ name: i.name, cellId: i.cellId, schemaHash: i.schemaHash }]
+      };
       this.table.heard(bye, i.peer, ls.link);
     }
     this.forgetting = "went away";
@@ -107,7 +123,12 @@ export class Discovery {
   }
 
   rows(): CellRowValue[] {
-    return cellRows(this.table.list(), (i: Instance) => this.linkOf(i.link), (k) => this.router.routes.get(k), this.clock.now());
+    return cellRows(
+      this.table.list(),
+      (i: Instance) => this.linkOf(i.link),
+      (k) => this.router.routes.get(k),
+      this.clock.now()
+    );
   }
 
   private tableChanged(type: BridgeChange["type"], i: Instance): void {
@@ -132,7 +153,15 @@ export class Discovery {
       this.log(`- ${where}: ${type === "expired" ? "expired" : "gone"}`);
     }
     this.changed();
-    const change: BridgeChange = { type, name: i.name, cellId: i.cellId, schemaHash: i.schemaHash, instanceId: i.instanceId, link: ls.name, peer: peerId(i.peer) };
+    const change: BridgeChange = {
+      type,
+      name: i.name,
+      cellId: i.cellId,
+      schemaHash: i.schemaHash,
+      instanceId: i.instanceId,
+      link: ls.name,
+      peer: peerId(i.peer)
+    };
     for (const cb of this.listeners.slice()) cb(change);
   }
 

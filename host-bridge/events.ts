@@ -123,7 +123,12 @@ export class EventRelay {
 
   /** Subscriptions as (cell, event, subscriber count, instances subscribed), for tests and logs. */
   list(): { cellId: number; eventId: number; clients: number; upstream: number }[] {
-    return Array.from(this.subs.values(), (s) => ({ cellId: s.cellId, eventId: s.eventId, clients: s.clients.size, upstream: s.upstream.size }));
+    return Array.from(this.subs.values(), (s) => ({
+      cellId: s.cellId,
+      eventId: s.eventId,
+      clients: s.clients.size,
+      upstream: s.upstream.size
+    }));
   }
 
   private subscribeOn(sub: Subscription, route: Route): void {
@@ -139,7 +144,8 @@ export class EventRelay {
       if (route.gone) return;
       sub.upstream.set(route.key, route);
       // Everybody left while the answer was on its way: undo.
-      if (self.subs.get(subKey(sub.cellId, sub.eventId)) !== sub) self.host.internalCall(route, MethodId.Unsubscribe, sub.eventId, function () {});
+      if (self.subs.get(subKey(sub.cellId, sub.eventId)) !== sub)
+        self.host.internalCall(route, MethodId.Unsubscribe, sub.eventId, function () {});
     });
   }
 

@@ -15,10 +15,11 @@ export class Idempotence {
   constructor(list: (CellDef<any> | string)[] = []) {
     for (const item of list) {
       if (typeof item === "string") this.addName(item);
-      else for (const name in item.info) {
-        const info = item.info[name];
-        if (info.def.kind === "method" && info.def.idempotent) this.add(item.id, info.id);
-      }
+      else
+        for (const name in item.info) {
+          const info = item.info[name];
+          if (info.def.kind === "method" && info.def.idempotent) this.add(item.id, info.id);
+        }
     }
   }
 

@@ -106,9 +106,12 @@ export class PendingTable {
   private arm(): void {
     if (!this.head) return;
     const self = this;
-    this.timer = this.clock.setTimer(function () {
-      self.sweep();
-    }, Math.max(0, this.head.deadline - this.clock.now()));
+    this.timer = this.clock.setTimer(
+      function () {
+        self.sweep();
+      },
+      Math.max(0, this.head.deadline - this.clock.now())
+    );
     const t = this.timer as { unref?: () => void };
     if (t && typeof t.unref === "function") t.unref(); // bookkeeping must not keep a process alive
   }

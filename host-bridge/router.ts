@@ -54,7 +54,16 @@ export class Router implements EventHost {
     readonly idempotence: Idempotence,
     readonly log: (line: string) => void,
     /** An ANNOUNCE arrived on a link that learns: the bridge feeds its instance table. */
-    private announced: (ls: LinkState, from: Peer | undefined, flags: number, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array) => void
+    private announced: (
+      ls: LinkState,
+      from: Peer | undefined,
+      flags: number,
+      codec: number,
+      cellId: number,
+      methodId: number,
+      requestId: number,
+      payload: Uint8Array
+    ) => void
   ) {
     const self = this;
     this.pending = new PendingTable(clock, timeoutMs, function (p) {
@@ -89,7 +98,16 @@ export class Router implements EventHost {
     else if (ls.learn) this.announced(ls, from, h.flags, codec, cellId, methodId, requestId, frame.subarray(HEADER_SIZE));
   }
 
-  private request(ls: LinkState, from: Peer | undefined, flags: number, codec: number, cellId: number, methodId: number, requestId: number, frame: Uint8Array): void {
+  private request(
+    ls: LinkState,
+    from: Peer | undefined,
+    flags: number,
+    codec: number,
+    cellId: number,
+    methodId: number,
+    requestId: number,
+    frame: Uint8Array
+  ): void {
     // The caller's deadline (rpc.md §2.1) replaces the bridge's timeout; the instance gets the request without it.
     let timeoutMs = 0;
     if (flags & Flag.RequestDeadline) {
@@ -103,7 +121,15 @@ export class Router implements EventHost {
     }
     const size = frame.length - HEADER_SIZE;
     if (size > ls.maxPayload) {
-      this.refuse(ls, from, ErrorCode.TooLarge, `request of ${size} bytes exceeds this link's ${ls.maxPayload}`, cellId, methodId, requestId);
+      this.refuse(
+        ls,
+        from,
+        ErrorCode.TooLarge,
+        `request of ${size} bytes exceeds this link's ${ls.maxPayload}`,
+        cellId,
+        methodId,
+        requestId
+      );
       return;
     }
     // A client reuses an id only once it gave up on the request that had it.
@@ -121,14 +147,31 @@ export class Router implements EventHost {
       return;
     }
     if (ls.clientInFlight >= ls.maxInFlight) {
-      this.refuse(ls, from, ErrorCode.Overloaded, `already ${ls.clientInFlight} requests in flight from this link`, cellId, methodId, requestId);
+      this.refuse(
+        ls,
+        from,
+        ErrorCode.Overloaded,
+        `already ${ls.clientInFlight} requests in flight from this link`,
+        cellId,
+        methodId,
+        requestId
+      );
       return;
     }
     const route = this.routes.pick(cellId);
     if (!route) {
       const known = this.routes.of(cellId);
       if (known) this.refuse(ls, from, ErrorCode.Overloaded, `every instance of ${known[0].name} is busy`, cellId, methodId, requestId);
-      else this.refuse(ls, from, ErrorCode.UnknownCell, `no instance of cell ${hex(cellId)} in reach of this bridge`, cellId, methodId, requestId);
+      else
+        this.refuse(
+          ls,
+          from,
+          ErrorCode.UnknownCell,
+          `no instance of cell ${hex(cellId)} in reach of this bridge`,
+          cellId,
+          methodId,
+          requestId
+        );
       return;
     }
     const p = new Pending();
@@ -149,7 +192,11 @@ export class Router implements EventHost {
     for (;;) {
       const max = route.via.maxFrameTo(route.peer);
       if (frame.length > max) {
-        this.fail(p, ErrorCode.TooLarge, `request of ${frame.length - HEADER_SIZE} bytes does not fit the ${max}-byte frames of the link to ${instanceText(route)}`);
+        this.fail(
+          p,
+          ErrorCode.TooLarge,
+          `request of ${frame.length - HEADER_SIZE} bytes does not fit the ${max}-byte frames of the link to ${instanceText(route)}`
+        );
         return;
       }
       this.pending.attach(p, route);
@@ -174,14 +221,23 @@ export class Router implements EventHost {
     }
   }
 
-  private answer(ls: LinkState, from: Peer | undefined, kind: number, cellId: number, methodId: number, requestId: number, frame: Uint8Array): void {
+  private answer(
+    ls: LinkState,
+    from: Peer | undefined,
+    kind: number,
+    cellId: number,
+    methodId: number,
+    requestId: number,
+    frame: Uint8Array
+  ): void {
     const p = ls.out.get(requestId);
     if (!p || p.cellId !== cellId || p.methodId !== methodId || peerId(p.route.peer) !== peerId(from)) {
       countDrop(ls.link.stats, DropReason.UnknownRequest);
       return;
     }
     this.alive(p.route);
-    if (kind === Kind.Error && p.retryFrame && !p.retried && frame.length > HEADER_SIZE && RETRY_ON[frame[HEADER_SIZE]] && this.retry(p)) return;
+    if (kind === Kind.Error && p.retryFrame && !p.retried && frame.length > HEADER_SIZE && RETRY_ON[frame[HEADER_SIZE]] && this.retry(p))
+      return;
     this.pending.untrack(p);
     if (p.internal) {
       const payload = frame.subarray(HEADER_SIZE);
@@ -189,12 +245,28 @@ export class Router implements EventHost {
       return;
     }
     if (kind === Kind.Response && p.subscribeEvent >= 0 && !this.events.accepted(p)) {
-      this.refuse(p.client!, p.peer, ErrorCode.Overloaded, `the bridge has ${this.events.maxSubscribers} event subscribers already`, cellId, methodId, p.clientId);
+      this.refuse(
+        p.client!,
+        p.peer,
+        ErrorCode.Overloaded,
+        `the bridge has ${this.events.maxSubscribers} event subscribers already`,
+        cellId,
+        methodId,
+        p.clientId
+      );
       return;
     }
     const client = p.client!;
     if (frame.length > client.link.maxFrame) {
-      this.refuse(client, p.peer, ErrorCode.TooLarge, `answer of ${frame.length - HEADER_SIZE} bytes does not fit this link's ${client.link.maxFrame}-byte frames`, cellId, methodId, p.clientId);
+      this.refuse(
+        client,
+        p.peer,
+        ErrorCode.TooLarge,
+        `answer of ${frame.length - HEADER_SIZE} bytes does not fit this link's ${client.link.maxFrame}-byte frames`,
+        cellId,
+        methodId,
+        p.clientId
+      );
       return;
     }
     const w = this.bufs.acquire();
@@ -325,7 +397,15 @@ export class Router implements EventHost {
     return this.routes.of(cellId);
   }
 
-  private refuse(ls: LinkState, to: Peer | undefined, code: number, message: string, cellId: number, methodId: number, requestId: number): void {
+  private refuse(
+    ls: LinkState,
+    to: Peer | undefined,
+    code: number,
+    message: string,
+    cellId: number,
+    methodId: number,
+    requestId: number
+  ): void {
     ls.refuse(errorCodeName(code));
     const w = this.bufs.acquire();
     ls.trySend(this.bufs.error(w, code, message, cellId, methodId, requestId, ls.link.maxFrame - HEADER_SIZE), to);

@@ -33,7 +33,11 @@ export class ServedCells {
     for (const id of this.served) {
       if (want.has(id)) continue;
       this.served.delete(id);
-      draining.push(this.link.unserveCell(id).catch((e: Error) => this.log(`link ${this.name}: cannot stop serving cell 0x${id.toString(16)}: ${e.message}`)));
+      draining.push(
+        this.link
+          .unserveCell(id)
+          .catch((e: Error) => this.log(`link ${this.name}: cannot stop serving cell 0x${id.toString(16)}: ${e.message}`))
+      );
     }
     for (const id of want) {
       if (this.served.has(id)) continue;

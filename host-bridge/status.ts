@@ -10,7 +10,12 @@ function counts(table: Record<string, number>): { reason: string; count: number 
     .map((reason) => ({ reason, count: table[reason] }));
 }
 
-export function cellRows(instances: Instance[], linkOf: (i: Instance) => LinkState | undefined, routeOf: (key: string) => Route | undefined, now: number): CellRowValue[] {
+export function cellRows(
+  instances: Instance[],
+  linkOf: (i: Instance) => LinkState | undefined,
+  routeOf: (key: string) => Route | undefined,
+  now: number
+): CellRowValue[] {
   const rows: CellRowValue[] = [];
   for (const i of instances) {
     const ls = linkOf(i);

@@ -12,5 +12,9 @@ export interface SimBuildResult {
   maxFrame: number;
 }
 export declare function boardConfig(boardId?: string): { heapBytes: number; maxFrame: number };
-export declare function buildSim(opts?: { log?: (line: string) => void; board?: string; jerryscriptArchive?: string }): Promise<SimBuildResult>;
+export declare function buildSim(opts?: {
+  log?: (line: string) => void;
+  board?: string;
+  jerryscriptArchive?: string;
+}): Promise<SimBuildResult>;
 export declare function elfSizes(elf: string): { text: number; data: number; bss: number };

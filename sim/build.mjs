@@ -41,7 +41,8 @@ export function boardConfig(boardId) {
     if (Number.isInteger(board.maxFrameBytes) && board.maxFrameBytes >= 64) cfg.maxFrame = board.maxFrameBytes;
   }
   if (process.env.CELL_HEAP_SIZE) cfg.heapBytes = parseInt(process.env.CELL_HEAP_SIZE, 10);
-  if (!(cfg.heapBytes >= 16384 && cfg.heapBytes <= 2 * 1024 * 1024)) throw new Error("build:sim: heap size must be 16 KB..2 MB, got " + cfg.heapBytes);
+  if (!(cfg.heapBytes >= 16384 && cfg.heapBytes <= 2 * 1024 * 1024))
+    throw new Error("build:sim: heap size must be 16 KB..2 MB, got " + cfg.heapBytes);
   return cfg;
 }
 
@@ -90,7 +91,11 @@ function stale(obj, flagsKey) {
   if (!existsSync(obj) || !existsSync(dep) || !existsSync(stamp)) return true;
   if (readFileSync(stamp, "utf8") !== flagsKey) return true;
   var objTime = mtime(obj);
-  var deps = readFileSync(dep, "utf8").replace(/\\\n/g, " ").split(/\s+/).slice(1).filter((d) => d && !d.endsWith(":"));
+  var deps = readFileSync(dep, "utf8")
+    .replace(/\\\n/g, " ")
+    .split(/\s+/)
+    .slice(1)
+    .filter((d) => d && !d.endsWith(":"));
   return deps.some((d) => mtime(d) < 0 || mtime(d) > objTime);
 }
 
@@ -126,16 +131,23 @@ async function compileUnits(units, objDir, log) {
     objs.push(obj);
     var key = JSON.stringify(u.flags);
     // A `fixed` unit's sources never change (an extracted archive, keyed by its hash): no dependency scan.
-    if (u.fixed ? existsSync(obj) && existsSync(obj.replace(/\.o$/, ".flags")) && readFileSync(obj.replace(/\.o$/, ".flags"), "utf8") === key : !stale(obj, key)) continue;
-    jobs.push(((u, obj, key) => async () => {
-      log("cc " + (u.name || basename(u.src)));
-      // Built under a private name, then renamed: two builds at once (parallel test files) never see half a file.
-      var tmp = obj + "." + process.pid;
-      await run(CC, [...u.flags, "-MMD", "-MT", obj, "-MF", tmp + ".d", "-c", u.src, "-o", tmp]);
-      renameSync(tmp + ".d", obj.replace(/\.o$/, ".d"));
-      renameSync(tmp, obj);
-      writeFileSync(obj.replace(/\.o$/, ".flags"), key);
-    })(u, obj, key));
+    if (
+      u.fixed
+        ? existsSync(obj) && existsSync(obj.replace(/\.o$/, ".flags")) && readFileSync(obj.replace(/\.o$/, ".flags"), "utf8") === key
+        : !stale(obj, key)
+    )
+      continue;
+    jobs.push(
+      ((u, obj, key) => async () => {
+        log("cc " + (u.name || basename(u.src)));
+        // Built under a private name, then renamed: two builds at once (parallel test files) never see half a file.
+        var tmp = obj + "." + process.pid;
+        await run(CC, [...u.flags, "-MMD", "-MT", obj, "-MF", tmp + ".d", "-c", u.src, "-o", tmp]);
+        renameSync(tmp + ".d", obj.replace(/\.o$/, ".d"));
+        renameSync(tmp, obj);
+        writeFileSync(obj.replace(/\.o$/, ".flags"), key);
+      })(u, obj, key)
+    );
   }
   await inParallel(jobs, Math.max(1, cpus().length));
   return { objs, compiled: jobs.length };
@@ -146,8 +158,13 @@ async function linkImage(elf, ldflags, objs, compiled, log) {
   var linkKey = JSON.stringify(ldflags) + objs.join(",");
   var linkStamp = elf.replace(/\.elf$/, ".flags");
   var elfTime = mtime(elf);
-  var relink = compiled > 0 || elfTime < 0 || mtime(join(FW, "link.ld")) > elfTime || objs.some((o) => mtime(o) > elfTime) ||
-    !existsSync(linkStamp) || readFileSync(linkStamp, "utf8") !== linkKey;
+  var relink =
+    compiled > 0 ||
+    elfTime < 0 ||
+    mtime(join(FW, "link.ld")) > elfTime ||
+    objs.some((o) => mtime(o) > elfTime) ||
+    !existsSync(linkStamp) ||
+    readFileSync(linkStamp, "utf8") !== linkKey;
   if (relink) {
     log("ld " + basename(elf));
     await run(CC, [...ldflags, ...objs, "-lm", "-o", elf + "." + process.pid]);
@@ -197,7 +214,23 @@ var JERRY_FW = join(FW, "jerry");
 var JERRY_OUT = join(OUT, "jerryscript");
 var JERRY_PREFIX = "jerryscript-3.0.0";
 /** jerry-core's private include folders (its CMakeLists.txt INCLUDE_CORE_PRIVATE). */
-var JERRY_INCLUDES = ["", "api", "debugger", "ecma/base", "ecma/builtin-objects", "ecma/builtin-objects/typedarray", "ecma/operations", "jcontext", "jmem", "jrt", "lit", "parser/js", "parser/regexp", "vm", "include"];
+var JERRY_INCLUDES = [
+  "",
+  "api",
+  "debugger",
+  "ecma/base",
+  "ecma/builtin-objects",
+  "ecma/builtin-objects/typedarray",
+  "ecma/operations",
+  "jcontext",
+  "jmem",
+  "jrt",
+  "lit",
+  "parser/js",
+  "parser/regexp",
+  "vm",
+  "include"
+];
 
 /**
  * JerryScript's configuration (jerry-core/config.h names): the es.next profile as Kaluma builds it, the board's
@@ -247,7 +280,8 @@ function extractJerry(archive, log) {
   mkdirSync(tmp, { recursive: true });
   var r = spawnSync("tar", ["xzf", archive, "-C", tmp, JERRY_PREFIX + "/jerry-core"], { encoding: "utf8" });
   if (r.status !== 0) throw new Error("build:sim: could not extract " + archive + ": " + (r.stderr || r.error));
-  if (!existsSync(join(tmp, JERRY_PREFIX, "jerry-core", "api", "jerryscript.c"))) throw new Error("build:sim: " + archive + " does not hold " + JERRY_PREFIX + "/jerry-core");
+  if (!existsSync(join(tmp, JERRY_PREFIX, "jerry-core", "api", "jerryscript.c")))
+    throw new Error("build:sim: " + archive + " does not hold " + JERRY_PREFIX + "/jerry-core");
   writeFileSync(join(tmp, ".extracted"), archive + "\n");
   try {
     renameSync(tmp, dir);
@@ -262,22 +296,36 @@ async function buildJerrySim(archive, log) {
   var cc = spawnSync(CC, ["--version"], { stdio: "ignore" });
   if (cc.error || cc.status !== 0) throw toolchainError(CC + " not found");
   var cfg = boardConfig(JERRYSCRIPT_BOARD);
-  if (cfg.heapBytes % 1024 !== 0) throw new Error("build:sim: JerryScript's heap is set in KiB; ramBytes " + cfg.heapBytes + " is not a multiple of 1024");
+  if (cfg.heapBytes % 1024 !== 0)
+    throw new Error("build:sim: JerryScript's heap is set in KiB; ramBytes " + cfg.heapBytes + " is not a multiple of 1024");
   var src = extractJerry(archive, log);
   var core = join(src, "jerry-core");
   var jdefs = jerryDefines(cfg);
   var jincludes = JERRY_INCLUDES.map((d) => "-I" + join(core, d));
-  var defines = ["-DCELL_HEAP_SIZE=" + cfg.heapBytes + "u", "-DCELL_MAX_FRAME=" + cfg.maxFrame + "u", "-DCELL_ENGINE_JERRYSCRIPT", "-DCELL_BOARD_NAME=\"" + JERRYSCRIPT_BOARD + "\""];
+  var defines = [
+    "-DCELL_HEAP_SIZE=" + cfg.heapBytes + "u",
+    "-DCELL_MAX_FRAME=" + cfg.maxFrame + "u",
+    "-DCELL_ENGINE_JERRYSCRIPT",
+    '-DCELL_BOARD_NAME="' + JERRYSCRIPT_BOARD + '"'
+  ];
   var ours = [...CFLAGS, "-std=c99", "-Wall", "-Wextra", "-Werror", ...defines, ...jdefs, "-I" + FW, "-I" + join(core, "include")];
   var units = readdirSync(FW)
     .filter((f) => f.endsWith(".c") && DUKTAPE_ONLY.indexOf(f) < 0)
     .map((f) => ({ src: join(FW, f), flags: ours }));
-  for (var f of readdirSync(JERRY_FW).filter((f) => f.endsWith(".c"))) units.push({ src: join(JERRY_FW, f), name: "jerry-" + f, flags: ours });
+  for (var f of readdirSync(JERRY_FW).filter((f) => f.endsWith(".c")))
+    units.push({ src: join(JERRY_FW, f), name: "jerry-" + f, flags: ours });
   // JerryScript is third-party code: its own warnings are not ours to fix.
   var theirs = [...CFLAGS, "-std=gnu99", "-w", ...jdefs, ...jincludes];
   for (var c of listC(core)) units.push({ src: c, name: "jc-" + relative(core, c).replace(/\//g, "-"), flags: theirs, fixed: true });
   var { objs, compiled } = await compileUnits(units, join(JERRY_OUT, "obj"), log);
-  var ldflags = [...ARCH, "-nostartfiles", "-T", join(FW, "link.ld"), "-Wl,--gc-sections", "-Wl,-Map=" + join(OUT, "cell-sim-jerryscript.map")];
+  var ldflags = [
+    ...ARCH,
+    "-nostartfiles",
+    "-T",
+    join(FW, "link.ld"),
+    "-Wl,--gc-sections",
+    "-Wl,-Map=" + join(OUT, "cell-sim-jerryscript.map")
+  ];
   var relink = await linkImage(JERRY_ELF, ldflags, objs, compiled, log);
   return { elf: JERRY_ELF, rebuilt: relink, sizes: elfSizes(JERRY_ELF), heapBytes: cfg.heapBytes, maxFrame: cfg.maxFrame };
 }
@@ -294,9 +342,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   buildSim().then(
     (r) => {
       console.log(
-        (r.rebuilt ? "built " : "up to date ") + r.elf.replace(ROOT + "/", "") +
-          ": text " + r.sizes.text + ", data " + r.sizes.data + ", bss " + r.sizes.bss +
-          " bytes (JS heap " + r.heapBytes + ", max frame " + r.maxFrame + ")"
+        (r.rebuilt ? "built " : "up to date ") +
+          r.elf.replace(ROOT + "/", "") +
+          ": text " +
+          r.sizes.text +
+          ", data " +
+          r.sizes.data +
+          ", bss " +
+          r.sizes.bss +
+          " bytes (JS heap " +
+          r.heapBytes +
+          ", max frame " +
+          r.maxFrame +
+          ")"
       );
     },
     (e) => {

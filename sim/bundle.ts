@@ -41,7 +41,11 @@ function manifestCells(file: string, bytes: Uint8Array): BundleCell[] | null {
 }
 
 /** Builds `input` for `board` when it is a cell module (file or directory), else reads the bundle. */
-export async function loadSimBundle(input: string, board: string, opts?: { outDir?: string; log?: (line: string) => void }): Promise<SimBundle> {
+export async function loadSimBundle(
+  input: string,
+  board: string,
+  opts?: { outDir?: string; log?: (line: string) => void }
+): Promise<SimBundle> {
   if (isBuiltBundle(input)) {
     if (!existsSync(input)) throw new Error(`${input}: no such file`);
     var bytes = new Uint8Array(readFileSync(input));
@@ -49,7 +53,9 @@ export async function loadSimBundle(input: string, board: string, opts?: { outDi
   }
   var r = await buildBundle({ board, entry: input, outDir: opts && opts.outDir });
   if (opts && opts.log) {
-    opts.log(`built ${relative(process.cwd(), r.path)}: ${r.bytes} bytes (${r.gzipBytes} gzip), cells ${r.cells.map((c) => c.name).join(", ")}`);
+    opts.log(
+      `built ${relative(process.cwd(), r.path)}: ${r.bytes} bytes (${r.gzipBytes} gzip), cells ${r.cells.map((c) => c.name).join(", ")}`
+    );
   }
   return { path: r.path, bytes: new Uint8Array(readFileSync(r.path)), cells: r.cells, built: true };
 }

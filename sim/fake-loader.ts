@@ -45,7 +45,8 @@ export function fakeBoard(maxFrame = 1024): FakeBoard {
       commit({ size, crc32: crc, sha256 }) {
         var bytes = staging.subarray(0, size);
         if (crc32(bytes) !== crc) throw new CellError(ErrorCode.BadPayload, `crc32 mismatch: staged ${crc32(bytes)}, expected ${crc}`);
-        if (Buffer.compare(createHash("sha256").update(bytes).digest(), Buffer.from(sha256)) !== 0) throw new CellError(ErrorCode.BadPayload, "sha256 mismatch");
+        if (Buffer.compare(createHash("sha256").update(bytes).digest(), Buffer.from(sha256)) !== 0)
+          throw new CellError(ErrorCode.BadPayload, "sha256 mismatch");
         stored = bytes.slice();
         running = !/throw/.test(utf8Decode(stored, 0, stored.length));
         lastError = running ? "" : "bundle threw at start: Error: boom";
@@ -56,7 +57,15 @@ export function fakeBoard(maxFrame = 1024): FakeBoard {
         return {};
       },
       status() {
-        return { bundleSize: stored ? stored.length : 0, bundleCrc32: stored ? crc32(stored) : 0, running, lastError, heapSize: 262144, heapPeak: 90000, uptimeMs: 7 };
+        return {
+          bundleSize: stored ? stored.length : 0,
+          bundleCrc32: stored ? crc32(stored) : 0,
+          running,
+          lastError,
+          heapSize: 262144,
+          heapPeak: 90000,
+          uptimeMs: 7
+        };
       }
     },
     device

@@ -43,7 +43,9 @@ describe("loader client (against an in-memory loader)", () => {
 
   it("reports a stored bundle that does not run, with the board's lastError and status", async () => {
     var board = fakeBoard();
-    var e = await loaderClient(board.host).flash(utf8Encode("throw 1")).catch((x) => x);
+    var e = await loaderClient(board.host)
+      .flash(utf8Encode("throw 1"))
+      .catch((x) => x);
     expect(e).toBeInstanceOf(FlashError);
     expect(e.message).toBe("the bundle was stored but does not run: bundle threw at start: Error: boom");
     expect(e.status).toMatchObject({ running: false, bundleSize: 7 });

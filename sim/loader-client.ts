@@ -110,18 +110,29 @@ export function loaderClient(link: Transport): LoaderClient {
     progress("commit", acked);
     var sha256 = new Uint8Array(createHash("sha256").update(bundle).digest());
     try {
-      await rebooting(() => cell.commit({ size: bundle.length, crc32: crc, sha256: sha256 }, callOpts), "the board rebooted into a new bundle (cell.loader commit)");
+      await rebooting(
+        () => cell.commit({ size: bundle.length, crc32: crc, sha256: sha256 }, callOpts),
+        "the board rebooted into a new bundle (cell.loader commit)"
+      );
     } catch (e) {
-      if ((e as { codeName?: string }).codeName === "BadPayload") throw new FlashError(`the board refused the bundle: ${(e as Error).message}`);
+      if ((e as { codeName?: string }).codeName === "BadPayload")
+        throw new FlashError(`the board refused the bundle: ${(e as Error).message}`);
       throw e;
     }
     // Answered after the new bundle's top level ran (the firmware boots it before reading more frames).
     var status = await cell.status({}, { timeoutMs: START_TIMEOUT_MS });
     progress("start", acked);
     if (status.bundleSize !== bundle.length || status.bundleCrc32 !== crc) {
-      throw new FlashError(`the board stores a different bundle after the commit (${status.bundleSize} bytes, crc32 ${hex(status.bundleCrc32)})`, status);
+      throw new FlashError(
+        `the board stores a different bundle after the commit (${status.bundleSize} bytes, crc32 ${hex(status.bundleCrc32)})`,
+        status
+      );
     }
-    if (!status.running) throw new FlashError(`the bundle was stored but does not run: ${status.lastError || "(no error reported)"}${heapHint(status)}`, status);
+    if (!status.running)
+      throw new FlashError(
+        `the bundle was stored but does not run: ${status.lastError || "(no error reported)"}${heapHint(status)}`,
+        status
+      );
     return status;
   }
 

@@ -82,7 +82,11 @@ export function rebootGuard(inner: Transport, exempt: number[]): RebootGuard {
     var id = nextOwnId--;
     if (nextOwnId < 0x80000000) nextOwnId = 0xffffffff; // never reaches the host's ids in practice
     var frame = new Uint8Array(HEADER_SIZE + 4);
-    encodeHeader({ kind: Kind.Request, flags: 0, codec: CodecId.Raw, cellId: cellId, methodId: MethodId.Subscribe, requestId: id, length: 4 }, frame, 0);
+    encodeHeader(
+      { kind: Kind.Request, flags: 0, codec: CodecId.Raw, cellId: cellId, methodId: MethodId.Subscribe, requestId: id, length: 4 },
+      frame,
+      0
+    );
     writeU32(frame, HEADER_SIZE, eventId);
     if (own.size >= 256) own.clear(); // renewals a silent board never answered: forget them, bounded
     own.add(id);
@@ -146,9 +150,25 @@ export function rebootGuard(inner: Transport, exempt: number[]): RebootGuard {
       for (var [id, p] of lost) {
         pending.delete(id);
         errorFrame.reset(HEADER_SIZE);
-        writeErrorPayload(errorFrame, ErrorCode.Unreachable, reason + "; this request was lost with the old program (it will never be answered)");
+        writeErrorPayload(
+          errorFrame,
+          ErrorCode.Unreachable,
+          reason + "; this request was lost with the old program (it will never be answered)"
+        );
         var frame = errorFrame.buf.subarray(0, errorFrame.pos);
-        encodeHeader({ kind: Kind.Error, flags: 0, codec: CodecId.Raw, cellId: p.cellId, methodId: p.methodId, requestId: id, length: errorFrame.pos - HEADER_SIZE }, frame, 0);
+        encodeHeader(
+          {
+            kind: Kind.Error,
+            flags: 0,
+            codec: CodecId.Raw,
+            cellId: p.cellId,
+            methodId: p.methodId,
+            requestId: id,
+            length: errorFrame.pos - HEADER_SIZE
+          },
+          frame,
+          0
+        );
         if (listener) listener(frame);
       }
       subscribed.forEach(renew);

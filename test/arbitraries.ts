@@ -11,7 +11,9 @@ export function typeArb(depth: number): fc.Arbitrary<Type> {
   const enumType = fc.uniqueArray(name, { minLength: 1, maxLength: 5 }).map((values) => t.enum(values) as Type);
   if (depth <= 0) return fc.oneof({ arbitrary: leaf, weight: 4 }, enumType);
   const sub = typeArb(depth - 1);
-  const struct = fc.uniqueArray(fc.tuple(name, sub), { selector: (f) => f[0], maxLength: 6 }).map((fields) => t.struct(Object.fromEntries(fields)) as Type);
+  const struct = fc
+    .uniqueArray(fc.tuple(name, sub), { selector: (f) => f[0], maxLength: 6 })
+    .map((fields) => t.struct(Object.fromEntries(fields)) as Type);
   return fc.oneof(
     { arbitrary: leaf, weight: 4 },
     enumType,
@@ -33,19 +35,36 @@ export interface ValueOptions {
 export function valueArb(type: Type, opts: ValueOptions = {}): fc.Arbitrary<unknown> {
   const floats = { noNaN: !!opts.finite, noDefaultInfinity: !!opts.finite };
   switch (type.k) {
-    case T.U8: return fc.integer({ min: 0, max: 255 });
-    case T.U16: return fc.integer({ min: 0, max: 65535 });
-    case T.U32: return fc.integer({ min: 0, max: 4294967295 });
-    case T.I8: return fc.integer({ min: -128, max: 127 });
-    case T.I16: return fc.integer({ min: -32768, max: 32767 });
-    case T.I32: return fc.integer({ min: -2147483648, max: 2147483647 });
-    case T.F32: return fc.float(floats);
-    case T.F64: return fc.oneof(fc.double(floats), fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }));
-    case T.Bool: return fc.boolean();
-    case T.String: return fc.oneof({ arbitrary: fc.string({ unit: "binary", maxLength: 12 }), weight: 4 }, fc.string({ unit: "grapheme", maxLength: 80 }), fc.string({ unit: "binary", minLength: 20, maxLength: 300 }));
-    case T.Bytes: return fc.oneof({ arbitrary: fc.uint8Array({ maxLength: 12 }), weight: 4 }, fc.uint8Array({ minLength: 130, maxLength: 300 }));
-    case T.Array: return fc.array(valueArb(type.of!, opts), { maxLength: 4 });
-    case T.Optional: return fc.option(valueArb(type.of!, opts), { nil: undefined });
+    case T.U8:
+      return fc.integer({ min: 0, max: 255 });
+    case T.U16:
+      return fc.integer({ min: 0, max: 65535 });
+    case T.U32:
+      return fc.integer({ min: 0, max: 4294967295 });
+    case T.I8:
+      return fc.integer({ min: -128, max: 127 });
+    case T.I16:
+      return fc.integer({ min: -32768, max: 32767 });
+    case T.I32:
+      return fc.integer({ min: -2147483648, max: 2147483647 });
+    case T.F32:
+      return fc.float(floats);
+    case T.F64:
+      return fc.oneof(fc.double(floats), fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }));
+    case T.Bool:
+      return fc.boolean();
+    case T.String:
+      return fc.oneof(
+        { arbitrary: fc.string({ unit: "binary", maxLength: 12 }), weight: 4 },
+        fc.string({ unit: "grapheme", maxLength: 80 }),
+        fc.string({ unit: "binary", minLength: 20, maxLength: 300 })
+      );
+    case T.Bytes:
+      return fc.oneof({ arbitrary: fc.uint8Array({ maxLength: 12 }), weight: 4 }, fc.uint8Array({ minLength: 130, maxLength: 300 }));
+    case T.Array:
+      return fc.array(valueArb(type.of!, opts), { maxLength: 4 });
+    case T.Optional:
+      return fc.option(valueArb(type.of!, opts), { nil: undefined });
     case T.Struct: {
       const fields = type.fields!;
       return fc.tuple(...fields.map((f) => valueArb(f.type, opts))).map((values) => {
@@ -56,7 +75,8 @@ export function valueArb(type: Type, opts: ValueOptions = {}): fc.Arbitrary<unkn
         return obj;
       });
     }
-    case T.Enum: return fc.constantFrom(...type.values!);
+    case T.Enum:
+      return fc.constantFrom(...type.values!);
   }
   throw new Error("unknown kind " + type.k);
 }
@@ -74,4 +94,3 @@ export const anything = fc.oneof(
   fc.array(fc.integer({ min: 0, max: 300 }), { maxLength: 3 }),
   fc.dictionary(name, fc.integer({ min: 0, max: 300 }), { maxKeys: 3 })
 );
-

@@ -25,7 +25,11 @@ const deref = (s: JsonSchema): JsonSchema => (s.$ref ? root.$defs[s.$ref.replace
 function schemaText(node: JsonSchema): string {
   const s = deref(node);
   if ("const" in s) return JSON.stringify(s.const);
-  if (s.enum) return s.enum.map((v) => JSON.stringify(v)).sort().join(" | ");
+  if (s.enum)
+    return s.enum
+      .map((v) => JSON.stringify(v))
+      .sort()
+      .join(" | ");
   const types = ([] as string[]).concat(s.type || []);
   return types
     .map((t) => (t === "integer" ? "number" : t === "array" ? `array<${schemaText(s.items!)}>` : t))
@@ -36,7 +40,11 @@ function schemaText(node: JsonSchema): string {
 /** The same text for a TypeScript type. */
 function typeText(checker: ts.TypeChecker, type: ts.Type): string {
   const t = checker.getNonNullableType(type);
-  if (t.isUnion()) return t.types.map((m) => typeText(checker, m)).sort().join(" | ");
+  if (t.isUnion())
+    return t.types
+      .map((m) => typeText(checker, m))
+      .sort()
+      .join(" | ");
   if (t.isStringLiteral() || t.isNumberLiteral()) return JSON.stringify(t.value);
   if (t.flags & ts.TypeFlags.String) return "string";
   if (t.flags & ts.TypeFlags.Number) return "number";
@@ -62,7 +70,8 @@ function differences(checker: ts.TypeChecker, node: JsonSchema, type: ts.Type, p
     }
     const optional = (p.flags & ts.SymbolFlags.Optional) !== 0;
     const required = (s.required || []).includes(p.name);
-    if (optional === required) out.push(`${at}: ${required ? "required" : "optional"} in the schema, ${optional ? "optional" : "required"} in the type`);
+    if (optional === required)
+      out.push(`${at}: ${required ? "required" : "optional"} in the schema, ${optional ? "optional" : "required"} in the type`);
     const pt = checker.getTypeOfSymbol(p);
     const want = schemaText(ps);
     const got = typeText(checker, pt);

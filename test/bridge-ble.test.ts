@@ -23,7 +23,12 @@ async function rig() {
   const peripheral = nusPeripheral({ maxMtu: 23, split: (n) => Math.min(n, 7) });
   const board = device(streamLink(peripheral.port), 0x00090b0a, 1500); // announces every 500 ms
   const central = simulatedCentral([
-    { address: "c7:1f:00:0b:0a:01", peripheral, advertising: encodeBeacon({ instance: 0x0b0a, cellIds: [Thermo.id], more: false }), scanResponse: encodeBeaconNames(["thermo"]) }
+    {
+      address: "c7:1f:00:0b:0a:01",
+      peripheral,
+      advertising: encodeBeacon({ instance: 0x0b0a, cellIds: [Thermo.id], more: false }),
+      scanResponse: encodeBeaconNames(["thermo"])
+    }
   ]);
   const log: string[] = [];
   const bridge = createBridge({ instanceId: 0xb1e, log: (l) => log.push(l) });
@@ -40,7 +45,9 @@ describe("bridge --ble", () => {
   it("lists a beacon's cells by name without connecting (what `cell ls` shows)", async () => {
     const { peripheral, bridge, bridgeCell } = await rig();
     await until(() => bridge.cells().some((c) => c.name === "thermo"), 3000, "the beacon's cell to be listed");
-    expect(bridge.cells()).toEqual([expect.objectContaining({ name: "thermo", cellId: Thermo.id, instanceId: 0x0b0a, link: "ble", peer: "ble:c7:1f:00:0b:0a:01" })]);
+    expect(bridge.cells()).toEqual([
+      expect.objectContaining({ name: "thermo", cellId: Thermo.id, instanceId: 0x0b0a, link: "ble", peer: "ble:c7:1f:00:0b:0a:01" })
+    ]);
     // `cell ls` reads the bridge cell's listing over the network side:
     const listing = await bridgeCell.cells({});
     expect(listing.cells).toEqual([expect.objectContaining({ name: "thermo", cellId: Thermo.id, instanceId: 0x0b0a, link: "ble" })]);
@@ -73,7 +80,9 @@ describe("bridge --ble", () => {
 
 describe("cell bridge --ble", () => {
   it("without a Bluetooth adapter exits Unavailable (4) with one line saying why", async () => {
-    const child = spawn(process.execPath, ["cli/bin/cell.mjs", "bridge", "--ble", "--udp", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["cli/bin/cell.mjs", "bridge", "--ble", "--udp", "127.0.0.1:0"], {
+      stdio: ["ignore", "pipe", "pipe"]
+    });
     let out = "";
     let err = "";
     child.stdout!.on("data", (b) => (out += b));
@@ -91,4 +100,3 @@ describe("cell bridge --ble", () => {
     expect(err).toMatch(/^cell bridge: cannot open ble: ble: no Bluetooth adapter: noble: [^\n]+; node-ble: [^\n]+\n$/);
   }, 30000);
 });
-

@@ -39,7 +39,11 @@ beforeAll(async () => {
   udp = `127.0.0.1:${await freePort()}`;
   const a = start(["--serial", `tcp://127.0.0.1:${board.port}`, "--can", `slcan:${bus.ports[0]}:500000?node=1`]);
   const b = start(["--can", `slcan:${bus.ports[1]}:500000?node=2`, "--udp", udp]);
-  await until(() => a.out.includes("+ thermo") && /\+ thermo .* on can:slcan:/.test(b.out) && b.out.includes(`network link udp:${udp} open`), 30000, "bridge B to learn thermo over the CAN bus");
+  await until(
+    () => a.out.includes("+ thermo") && /\+ thermo .* on can:slcan:/.test(b.out) && b.out.includes(`network link udp:${udp} open`),
+    30000,
+    "bridge B to learn thermo over the CAN bus"
+  );
 }, 60000);
 
 afterAll(async () => {
@@ -50,14 +54,25 @@ afterAll(async () => {
 
 describe("cell bridge --can slcan:<pty>", () => {
   it("sets the CAN bitrate (S6 for 500 kbit/s) and opens both adapters", () => {
-    for (const node of [0, 1]) expect(bus.events.filter((e) => e.node === node && e.command).map((e) => e.command)).toEqual(["C", "S6", "O"]);
+    for (const node of [0, 1])
+      expect(bus.events.filter((e) => e.node === node && e.command).map((e) => e.command)).toEqual(["C", "S6", "O"]);
   });
 
   it("the second bridge lists the board's cell, learned over CAN", async () => {
     const json = await cell(["ls", "--udp", udp, "--json"]);
     expect(json.code).toBe(0);
-    const rows = json.out.trim().split("\n").map((l) => JSON.parse(l));
-    expect(rows).toEqual([expect.objectContaining({ name: "thermo", cellId: 0x2d2ce39e, link: expect.stringMatching(/^can:slcan:\/dev\/pts\/\d+:500000\?node=2$/), peer: "can:1" })]);
+    const rows = json.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rows).toEqual([
+      expect.objectContaining({
+        name: "thermo",
+        cellId: 0x2d2ce39e,
+        link: expect.stringMatching(/^can:slcan:\/dev\/pts\/\d+:500000\?node=2$/),
+        peer: "can:1"
+      })
+    ]);
   }, 20000);
 
   it("routes typed calls board → bridge → CAN bus → bridge → cell call", async () => {

@@ -84,7 +84,11 @@ describe("bridges on a CAN bus", () => {
     const boardLink = onBus(bus, 7);
     const d: Device = device(boardLink, 0xcafe);
     cleanup.push(() => (d.announcer.stop(), boardLink.close()));
-    await until(() => a.cells().some((c) => c.instanceId === 0xcafe) && b.cells().some((c) => c.instanceId === 0xcafe), 3000, "both bridges to learn the CAN board");
+    await until(
+      () => a.cells().some((c) => c.instanceId === 0xcafe) && b.cells().some((c) => c.instanceId === 0xcafe),
+      3000,
+      "both bridges to learn the CAN board"
+    );
     expect(b.cells().find((c) => c.instanceId === 0xcafe)).toMatchObject({ name: "thermo", link: "can", peer: "can:7" });
     const thermo = client(user);
     const answers = new Set<number>();

@@ -31,8 +31,28 @@ describe("the bridge cell", () => {
     expect(listing.total).toBe(2);
     expect(listing.instanceId).toBe(r.bridge.instanceId);
     expect(listing.cells).toEqual([
-      { name: "thermo", cellId: Thermo.id, schemaHash: Thermo.hash, instanceId: 0x100, link: "dev0", peer: "", lastHeardMsAgo: expect.any(Number), ttlMs: 3000, inFlight: r.devices[0].held.length },
-      { name: "thermo", cellId: Thermo.id, schemaHash: Thermo.hash, instanceId: 0x101, link: "dev1", peer: "", lastHeardMsAgo: expect.any(Number), ttlMs: 3000, inFlight: r.devices[1].held.length }
+      {
+        name: "thermo",
+        cellId: Thermo.id,
+        schemaHash: Thermo.hash,
+        instanceId: 0x100,
+        link: "dev0",
+        peer: "",
+        lastHeardMsAgo: expect.any(Number),
+        ttlMs: 3000,
+        inFlight: r.devices[0].held.length
+      },
+      {
+        name: "thermo",
+        cellId: Thermo.id,
+        schemaHash: Thermo.hash,
+        instanceId: 0x101,
+        link: "dev1",
+        peer: "",
+        lastHeardMsAgo: expect.any(Number),
+        ttlMs: 3000,
+        inFlight: r.devices[1].held.length
+      }
     ]);
     expect(listing.cells[0].lastHeardMsAgo).toBeLessThan(1500);
     r.devices[0].releaseAll();
@@ -84,7 +104,10 @@ describe("the bridge cell", () => {
     expect(uart.framesOut).toBe(6); // the query on opening the link (rpc.md §8.1), then 5 requests
     expect(uart.framesIn).toBeGreaterThanOrEqual(6); // 5 answers and at least one ANNOUNCE
     expect(uart.bytesIn).toBeGreaterThan(uart.framesIn * 24);
-    expect(uart.drops).toEqual([{ reason: "BadCobs", count: 1 }, { reason: "BadCrc", count: 1 }]);
+    expect(uart.drops).toEqual([
+      { reason: "BadCobs", count: 1 },
+      { reason: "BadCrc", count: 1 }
+    ]);
     const net = rows.find((l) => l.name === "net0")!;
     expect(net).toMatchObject({ role: "network", maxInFlight: 1024, drops: [] });
     expect(net.framesIn).toBeGreaterThanOrEqual(6); // 5 calls and this links() call

@@ -84,7 +84,11 @@ describe("cell watch across a bridge restart", () => {
     cleanups.push(async () => clearInterval(alarms));
     const udp = `127.0.0.1:${await freePort()}`;
     const first = bridgeProc(b.port, udp);
-    await until(() => first.out().includes("+ thermo") && first.out().includes(`udp:${udp} open`), 20000, "the first bridge to find the board");
+    await until(
+      () => first.out().includes("+ thermo") && first.out().includes(`udp:${udp} open`),
+      20000,
+      "the first bridge to find the board"
+    );
     const watch = start(["watch", "thermo.alarm", "--udp", udp]);
     procs.push(watch);
     await until(() => watch.out().split("\n").length > 3, 15000, "events through the first bridge");
@@ -95,7 +99,9 @@ describe("cell watch across a bridge restart", () => {
     await until(() => second.out().includes("+ thermo"), 20000, "the second bridge to find the board");
     await until(() => watch.err().includes("subscribed again to thermo.alarm"), 15000, "the watch to subscribe again");
     // "does not answer" only when one of its 2 s queries fell between the two bridges.
-    expect(watch.err()).toMatch(/^(cell watch: the bridge does not answer; waiting for it to come back\n)?cell watch: the bridge restarted \(instance 0x[0-9a-f]{8}\); subscribed again to thermo.alarm\n$/);
+    expect(watch.err()).toMatch(
+      /^(cell watch: the bridge does not answer; waiting for it to come back\n)?cell watch: the bridge restarted \(instance 0x[0-9a-f]{8}\); subscribed again to thermo.alarm\n$/
+    );
     await until(() => watch.out().slice(before).split("\n").length > 3, 15000, "events through the second bridge");
     watch.child.kill("SIGINT");
     expect(await watch.exited).toBe(0);

@@ -36,10 +36,16 @@ beforeAll(async () => {
   board = await tcpBoard(0xb0a4d);
   alarms = setInterval(() => board.device()?.server.emit("alarm", { value: 40.5, by: 1 }), 50);
   udp = `127.0.0.1:${await freePort()}`;
-  bridge = spawn(process.execPath, [...CELL, "bridge", "--serial", `tcp://127.0.0.1:${board.port}`, "--udp", udp], { stdio: ["ignore", "pipe", "pipe"] });
+  bridge = spawn(process.execPath, [...CELL, "bridge", "--serial", `tcp://127.0.0.1:${board.port}`, "--udp", udp], {
+    stdio: ["ignore", "pipe", "pipe"]
+  });
   bridge.stdout!.on("data", (b) => (bridgeOut += b));
   bridge.stderr!.on("data", (b) => (bridgeOut += b));
-  await until(() => bridgeOut.includes("+ thermo") && bridgeOut.includes(`network link udp:${udp} open`), 15000, "the bridge to find the board");
+  await until(
+    () => bridgeOut.includes("+ thermo") && bridgeOut.includes(`network link udp:${udp} open`),
+    15000,
+    "the bridge to find the board"
+  );
 }, 30000);
 
 afterAll(async () => {
@@ -51,13 +57,17 @@ afterAll(async () => {
 describe("cell bridge / ls / call / watch", () => {
   it("bridge logs what it discovers", () => {
     expect(bridgeOut).toMatch(/bridge 0x[0-9a-f]{8} starting/);
-    expect(bridgeOut).toMatch(/\+ thermo 0x2d2ce39e \(schema 0x[0-9a-f]{8}\) instance 0x000b0a4d on serial:tcp:\/\/127\.0\.0\.1:\d+, ttl 3000 ms/);
+    expect(bridgeOut).toMatch(
+      /\+ thermo 0x2d2ce39e \(schema 0x[0-9a-f]{8}\) instance 0x000b0a4d on serial:tcp:\/\/127\.0\.0\.1:\d+, ttl 3000 ms/
+    );
   });
 
   it("ls lists the cells in reach, as a table or JSON", async () => {
     const table = await cell(["ls", "--udp", udp]);
     expect(table.code).toBe(0);
-    expect(table.out).toMatch(/^bridge 0x[0-9a-f]{8}: 1 instance\nCELL +ID +SCHEMA +INSTANCE +LINK +HEARD +TTL +IN FLIGHT\nthermo +0x2d2ce39e +0x[0-9a-f]{8} +0x000b0a4d +serial:tcp/);
+    expect(table.out).toMatch(
+      /^bridge 0x[0-9a-f]{8}: 1 instance\nCELL +ID +SCHEMA +INSTANCE +LINK +HEARD +TTL +IN FLIGHT\nthermo +0x2d2ce39e +0x[0-9a-f]{8} +0x000b0a4d +serial:tcp/
+    );
     const json = await cell(["ls", "--udp", udp, "--json"]);
     expect(JSON.parse(json.out.trim())).toMatchObject({ name: "thermo", cellId: 0x2d2ce39e, instanceId: 0xb0a4d, inFlight: 0 });
   }, 20000);
@@ -75,13 +85,25 @@ describe("cell bridge / ls / call / watch", () => {
 
   it("call fails with a one-line message and a named exit code", async () => {
     const cases: [string[], number, RegExp][] = [
-      [["call", "nothere.read", "--udp", udp], 1, /^cell call: describe nothere: UnknownCell: no instance of cell 0x[0-9a-f]{8} in reach of this bridge\n$/],
+      [
+        ["call", "nothere.read", "--udp", udp],
+        1,
+        /^cell call: describe nothere: UnknownCell: no instance of cell 0x[0-9a-f]{8} in reach of this bridge\n$/
+      ],
       [["call", "thermo.nope", "--udp", udp], 2, /^cell call: thermo has no method nope \(it has: add, /],
-      [["call", "thermo.read", '{"unit":"K"}', "--udp", udp], 3, /^cell call: thermo.read request: does not match \{unit:enum<C\|F>\}: unit: expected one of C\|F, got "K"\n$/],
+      [
+        ["call", "thermo.read", '{"unit":"K"}', "--udp", udp],
+        3,
+        /^cell call: thermo.read request: does not match \{unit:enum<C\|F>\}: unit: expected one of C\|F, got "K"\n$/
+      ],
       [["call", "thermo.read", "{unit:", "--udp", udp], 3, /not JSON/],
       [["call", "thermo", "--udp", udp], 2, /expected cell.method/],
       [["call", "thermo.read", "--udp", "127.0.0.1:1"], 4, /^cell call: no bridge answers at 127.0.0.1:1: .*ECONNREFUSED\n$/],
-      [["call", "thermo.hold", "1", "--udp", udp, "--timeout", "300"], 5, /^cell call: thermo.hold: TimedOut: thermo.hold: no answer within 300 ms\n$/]
+      [
+        ["call", "thermo.hold", "1", "--udp", udp, "--timeout", "300"],
+        5,
+        /^cell call: thermo.hold: TimedOut: thermo.hold: no answer within 300 ms\n$/
+      ]
     ];
     for (const [args, code, message] of cases) {
       const r = await cell(args);
@@ -92,7 +114,16 @@ describe("cell bridge / ls / call / watch", () => {
   it("watch prints events as JSON lines, until --count or Ctrl-C", async () => {
     const counted = await cell(["watch", "thermo.alarm", "--udp", udp, "--count", "3"]);
     expect(counted.code).toBe(0);
-    expect(counted.out.trim().split("\n").map((l) => JSON.parse(l))).toEqual([{ value: 40.5, by: 1 }, { value: 40.5, by: 1 }, { value: 40.5, by: 1 }]);
+    expect(
+      counted.out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+    ).toEqual([
+      { value: 40.5, by: 1 },
+      { value: 40.5, by: 1 },
+      { value: 40.5, by: 1 }
+    ]);
     let signalled = false;
     const interrupted = await cell(["watch", "thermo.alarm", "--udp", udp], {
       onOut: (out, child) => {
@@ -109,7 +140,9 @@ describe("cell bridge / ls / call / watch", () => {
 
   it("bridge stops gently on Ctrl-C", async () => {
     const exited = new Promise<number | null>((resolve) => bridge.once("exit", resolve));
-    const stoppedLine = new Promise<number>((resolve) => bridge.stdout!.on("data", () => /stopped\n$/.test(bridgeOut) && resolve(Date.now())));
+    const stoppedLine = new Promise<number>((resolve) =>
+      bridge.stdout!.on("data", () => /stopped\n$/.test(bridgeOut) && resolve(Date.now()))
+    );
     bridge.kill("SIGINT");
     expect(await exited).toBe(0);
     // Nothing in flight: it exits once "stopped" is logged, not when the drain's 4 s wait runs out.

@@ -32,7 +32,10 @@ describe("a caller's deadline through a bridge", () => {
     r = rig({ bridge: { timeoutMs: 200 } });
     await instances(r.bridge, Thermo.id, 1);
     const c = remote(Thermo, r.clients[0], { timeoutMs: 3000 });
-    await expect(c.slowRead({ n: 7, ms: 600 })).rejects.toMatchObject({ codeName: "TimedOut", message: expect.stringMatching(/within 200 ms/) });
+    await expect(c.slowRead({ n: 7, ms: 600 })).rejects.toMatchObject({
+      codeName: "TimedOut",
+      message: expect.stringMatching(/within 200 ms/)
+    });
   });
 
   it("times out at the caller's deadline when it is shorter, in deadline order among the bridge's own timeouts", async () => {
@@ -58,13 +61,20 @@ describe("a caller's deadline through a bridge", () => {
     await instances(r.bridge, Thermo.id, 1);
     const answers: Uint8Array[] = [];
     r.clients[0].onFrame((f) => answers.push(f.slice()));
-    for (const [id, bytes] of [[1, [0x80]], [2, [0x80, 0x00]], [3, [0x00, 1, 2]], [4, [0xff, 0xff, 0xff, 0xff, 0x1f]], [5, []]] as [number, number[]][]) {
+    for (const [id, bytes] of [
+      [1, [0x80]],
+      [2, [0x80, 0x00]],
+      [3, [0x00, 1, 2]],
+      [4, [0xff, 0xff, 0xff, 0xff, 0x1f]],
+      [5, []]
+    ] as [number, number[]][]) {
       const req = frame(Kind.Request, CodecId.Compact, Thermo.id, Thermo.info.add.id, id, bytes);
       req[2] |= 0x10;
       r.clients[0].send(req);
     }
     await until(() => answers.filter((f) => (f[2] & 15) === Kind.Error).length === 5, 3000, "five answers");
-    for (const f of answers.filter((f) => (f[2] & 15) === Kind.Error)) expect([f[HEADER_SIZE], new TextDecoder().decode(f.subarray(HEADER_SIZE + 1))]).toEqual([3, "malformed deadline"]);
+    for (const f of answers.filter((f) => (f[2] & 15) === Kind.Error))
+      expect([f[HEADER_SIZE], new TextDecoder().decode(f.subarray(HEADER_SIZE + 1))]).toEqual([3, "malformed deadline"]);
     expect(r.devices[0].handled.add).toBeUndefined();
   });
 

@@ -71,7 +71,15 @@ describe("bridge events", () => {
     r = rig();
     await instances(r.bridge, Thermo.id, 1);
     const Newer = cell("thermo", { smoke: event(t.bool) });
-    const e = await failure(new Promise((resolve, reject) => connect(Newer, r!.clients[0], { codecs: [compactCodec] }).on("smoke", () => {}, (err) => (err ? reject(err) : resolve(null)))));
+    const e = await failure(
+      new Promise((resolve, reject) =>
+        connect(Newer, r!.clients[0], { codecs: [compactCodec] }).on(
+          "smoke",
+          () => {},
+          (err) => (err ? reject(err) : resolve(null))
+        )
+      )
+    );
     expect(e.codeName).toBe("UnknownMethod");
     expect(r.bridge.subscriptions()).toEqual([]);
   });

@@ -105,7 +105,17 @@ export interface Rig {
 }
 
 /** A bridge with `devices` boards (loopback links) and `clients` network links (one loopback each). */
-export function rig(opts: { devices?: number; clients?: number; ttlMs?: number; bridge?: BridgeOptions; device?: LinkOptions; network?: LinkOptions; maxFrame?: number } = {}): Rig {
+export function rig(
+  opts: {
+    devices?: number;
+    clients?: number;
+    ttlMs?: number;
+    bridge?: BridgeOptions;
+    device?: LinkOptions;
+    network?: LinkOptions;
+    maxFrame?: number;
+  } = {}
+): Rig {
   const log: string[] = [];
   const bridge = createBridge({ log: (l) => log.push(l), ...opts.bridge });
   const devices: Device[] = [];
@@ -228,4 +238,3 @@ export function hub(maxFrame = 65536 + HEADER_SIZE) {
   }
   return { server, connect };
 }
-

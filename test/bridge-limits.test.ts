@@ -72,7 +72,9 @@ describe("bridge limits", () => {
       const c = client(user);
       const big = await failure(c.echo(new Uint8Array(500)));
       expect(big.codeName).toBe("TooLarge");
-      expect(big.message).toMatch(/request of 50\d bytes does not fit the 320-byte frames of the link to thermo instance 0x00000001 on small/);
+      expect(big.message).toMatch(
+        /request of 50\d bytes does not fit the 320-byte frames of the link to thermo instance 0x00000001 on small/
+      );
       // The device's own limit answers for a response too large for its link (it never leaves the device).
       expect((await failure(c.blob(400))).codeName).toBe("TooLarge");
       expect(await c.blob(250)).toHaveLength(250);

@@ -12,7 +12,16 @@ import { openSides } from "../cli/bridge/open-sides";
 import { Thermo, device, until, fast } from "./bridge-fixtures";
 
 const localPort = (l: unknown) => (l as { carrier: { local: { port: number } } }).carrier.local.port;
-const sides = (mavlink: string[]) => ({ serial: [], udp: [], quic: [], nats: [], multicast: [], mavlink, mavlinkSystem: 255, mavlinkComponent: 190 });
+const sides = (mavlink: string[]) => ({
+  serial: [],
+  udp: [],
+  quic: [],
+  nats: [],
+  multicast: [],
+  mavlink,
+  mavlinkSystem: 255,
+  mavlinkComponent: 190
+});
 
 describe("bridge over MAVLink", () => {
   it("learns a cell node by HEARTBEAT and ANNOUNCE, lists its system/component, routes to it, forgets it when heartbeats stop", async () => {

@@ -72,7 +72,13 @@ describe("bridge over NATS", () => {
       raw.publish(nats.subjects.announce(), j);
     }
     await raw.flush();
-    const drops = () => Object.fromEntries(bridge.links().find((l) => l.name === "nats")!.drops.map((d) => [d.reason, d.count]));
+    const drops = () =>
+      Object.fromEntries(
+        bridge
+          .links()
+          .find((l) => l.name === "nats")!
+          .drops.map((d) => [d.reason, d.count])
+      );
     await until(() => (drops().TooShort ?? 0) === 2 && (drops().BadMagic ?? 0) === 2 && (drops().TooLong ?? 0) === 2, 5000, "six drops");
     expect((await client(await natsClient()).add({ a: 1, b: 2 })).sum).toBe(3);
   });
@@ -115,7 +121,10 @@ describe("bridge over NATS", () => {
           const sentAfterStop = stopped;
           try {
             const ms = 10 + ((seq * 7) % 20); // varied, so that the workers do not fall into step
-            const x = seq % 2 ? await c.slowAdd({ a: 1000, b: seq, ms }) : await c.slowRead({ n: seq, ms }).then((r) => ({ sum: r.n + 1000, by: r.by }));
+            const x =
+              seq % 2
+                ? await c.slowAdd({ a: 1000, b: seq, ms })
+                : await c.slowRead({ n: seq, ms }).then((r) => ({ sum: r.n + 1000, by: r.by }));
             if (x.sum === 1000 + seq) answered.push(seq);
             else wrong++;
             if (sentAfterStop) afterStop.push(x.by);
@@ -144,7 +153,8 @@ describe("bridge over NATS", () => {
       const stopping = failures.filter((f) => f === "Unreachable: the bridge is stopping");
       expect(lostInNats.length + stopping.length).toBe(failures.length); // every failure is a clear one
       expect(lostInNats.length).toBeLessThanOrEqual(how === "drain" ? 0 : 3);
-      if (how === "drain") expect(stopping).toEqual([]); // drained: every request A held finished
+      if (how === "drain")
+        expect(stopping).toEqual([]); // drained: every request A held finished
       // Closed: those A held fail at once, and so do requests NATS routed to A while its subscriptions
       // drained (a clear "stopping" instead of a timeout), so at least as many as A held.
       else expect(stopping.length).toBeGreaterThanOrEqual(inFlightAtStop);

@@ -5,7 +5,10 @@ import { streamLink } from "../core/stream-link";
 import { device, Device, until } from "./bridge-fixtures";
 
 /** A board behind a TCP socket (what QEMU's `-serial tcp:` or ser2net offer): serves and announces Thermo over stream framing. */
-export async function tcpBoard(instanceId: number, ttlMs = 3000): Promise<{ port: number; device: () => Device | null; drop: () => void; close: () => Promise<void> }> {
+export async function tcpBoard(
+  instanceId: number,
+  ttlMs = 3000
+): Promise<{ port: number; device: () => Device | null; drop: () => void; close: () => Promise<void> }> {
   let current: Device | null = null;
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {

@@ -67,7 +67,9 @@ describe("bridge query on a new device link", () => {
       (e) => e
     );
     expect(err).toMatchObject({ codeName: "TooLarge" });
-    expect(err.message).toMatch(/request of 1005 bytes does not fit the 1024-byte frames of the link to thermo instance 0x00000077 on dev0/);
+    expect(err.message).toMatch(
+      /request of 1005 bytes does not fit the 1024-byte frames of the link to thermo instance 0x00000077 on dev0/
+    );
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(devices[0].handled.echo).toBe(1);
   });

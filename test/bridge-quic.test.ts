@@ -16,7 +16,11 @@ let server: QuicTransport;
 const clients: QuicTransport[] = [];
 
 async function quicClient(): Promise<QuicTransport> {
-  const c = await openQuic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [server.fingerprint], identityDir: join(dir, "client") });
+  const c = await openQuic({
+    connect: `127.0.0.1:${server.local.port}`,
+    fingerprints: [server.fingerprint],
+    identityDir: join(dir, "client")
+  });
   clients.push(c);
   return c;
 }
@@ -42,7 +46,17 @@ afterAll(async () => {
 describe("bridge over QUIC", () => {
   it("answers typed calls from several connections, each with its own answers", async () => {
     const links = await Promise.all([quicClient(), quicClient(), quicClient()]);
-    const sums = await Promise.all(links.map((l, k) => Promise.all(Array.from({ length: 20 }, (_, i) => client(l).add({ a: k * 100, b: i }).then((x) => x.sum)))));
+    const sums = await Promise.all(
+      links.map((l, k) =>
+        Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            client(l)
+              .add({ a: k * 100, b: i })
+              .then((x) => x.sum)
+          )
+        )
+      )
+    );
     sums.forEach((list, k) => expect(list).toEqual(Array.from({ length: 20 }, (_, i) => k * 100 + i)));
     expect(await client(links[0]).read({ unit: "C" })).toEqual({ value: 21.5, unit: "C", by: 0x51 });
     expect((await remote(BridgeCell, links[0]).cells({})).cells.map((c) => c.name)).toEqual(["thermo"]);
@@ -64,7 +78,11 @@ describe("bridge over QUIC", () => {
     const bad = await quicClient();
     const junk = new Uint8Array(24).fill(0x55); // long enough to pass the sender's checks, no magic
     bad.send(junk);
-    const drops = () => bridge.links().find((l) => l.name === "quic")!.drops.find((d) => d.reason === "BadMagic")?.count ?? 0;
+    const drops = () =>
+      bridge
+        .links()
+        .find((l) => l.name === "quic")!
+        .drops.find((d) => d.reason === "BadMagic")?.count ?? 0;
     await until(() => drops() === 1, 10000, "the BadMagic drop");
     expect((await client(await quicClient()).add({ a: 20, b: 22 })).sum).toBe(42);
   }, 30000);

@@ -24,7 +24,16 @@ describe("bridge routing", () => {
     r = rig();
     await instances(r.bridge, Thermo.id, 1);
     expect(r.bridge.cells()).toEqual([
-      expect.objectContaining({ name: "thermo", cellId: Thermo.id, schemaHash: Thermo.hash, instanceId: 0x100, link: "dev0", peer: "", ttlMs: 3000, inFlight: 0 })
+      expect.objectContaining({
+        name: "thermo",
+        cellId: Thermo.id,
+        schemaHash: Thermo.hash,
+        instanceId: 0x100,
+        link: "dev0",
+        peer: "",
+        ttlMs: 3000,
+        inFlight: 0
+      })
     ]);
     expect(r.log.some((l) => l.startsWith("+ thermo 0x2d2ce39e") && l.includes("on dev0"))).toBe(true);
     const thermo = client(r.clients[0]);
@@ -150,7 +159,11 @@ describe("bridge routing", () => {
     const stray = frame(Kind.Response, 2, Thermo.id, Thermo.info.add.id, 4242, []);
     r.devices[0].link.send(stray);
     r.clients[0].send(frame(Kind.Cancel, 0, Thermo.id, Thermo.info.add.id, 4242, []));
-    const drops = (name: string) => r!.bridge.links().find((l) => l.name === name)!.drops.find((d) => d.reason === "UnknownRequest")?.count;
+    const drops = (name: string) =>
+      r!.bridge
+        .links()
+        .find((l) => l.name === name)!
+        .drops.find((d) => d.reason === "UnknownRequest")?.count;
     await until(() => drops("dev0") === 1 && drops("net0") === 1, 3000, "two UnknownRequest drops");
     expect((await client(r.clients[0]).add({ a: 2, b: 3 })).sum).toBe(5);
   });
@@ -168,7 +181,9 @@ describe("bridge routing", () => {
     r.clients[0].send(frame(Kind.Request, CodecId.Compact, Thermo.id, Thermo.info.hold.id, 7, compact(Thermo.members.hold.req, 1)));
     await until(() => r!.devices[0].held.length === 1);
     // Id 7 again, for another call: the first is cancelled at the device, the second answered.
-    r.clients[0].send(frame(Kind.Request, CodecId.Compact, Thermo.id, Thermo.info.add.id, 7, compact(Thermo.members.add.req, { a: 2, b: 4 })));
+    r.clients[0].send(
+      frame(Kind.Request, CodecId.Compact, Thermo.id, Thermo.info.add.id, 7, compact(Thermo.members.add.req, { a: 2, b: 4 }))
+    );
     await until(() => answers.some(([kind]) => kind === Kind.Response));
     expect(answers.filter(([kind]) => kind !== Kind.Announce)).toEqual([[Kind.Response, 7]]);
     await until(() => r!.devices[0].held[0].ctx.cancelled, 3000, "the device to see the cancel");

@@ -27,12 +27,18 @@ describe("bridge load sharing", () => {
     const first = Array.from({ length: 10 }, (_, i) => c.hold(i).then((x) => done.push(x.by)));
     await until(() => r!.devices[0].held.length + r!.devices[1].held.length === 10);
     expect(r.devices.map((d) => d.held.length)).toEqual([5, 5]);
-    expect(inFlight(r)).toEqual([[0x100, 5], [0x101, 5]]);
+    expect(inFlight(r)).toEqual([
+      [0x100, 5],
+      [0x101, 5]
+    ]);
     // Board 0 finishes its work: the next four all go to it, since it has fewer in flight throughout.
     r.devices[0].releaseAll();
     await until(() => done.length === 5);
     expect(done).toEqual([0x100, 0x100, 0x100, 0x100, 0x100]);
-    expect(inFlight(r)).toEqual([[0x100, 0], [0x101, 5]]);
+    expect(inFlight(r)).toEqual([
+      [0x100, 0],
+      [0x101, 5]
+    ]);
     const next = Array.from({ length: 4 }, (_, i) => c.hold(100 + i));
     await until(() => r!.devices[0].held.length === 4);
     expect(r.devices[1].held.length).toBe(5);
@@ -40,7 +46,10 @@ describe("bridge load sharing", () => {
     r.devices[1].releaseAll();
     expect((await Promise.all(next)).map((x) => x.by)).toEqual([0x100, 0x100, 0x100, 0x100]);
     await Promise.all(first);
-    expect(inFlight(r)).toEqual([[0x100, 0], [0x101, 0]]);
+    expect(inFlight(r)).toEqual([
+      [0x100, 0],
+      [0x101, 0]
+    ]);
   });
 
   it("alternates between equally loaded instances", async () => {
@@ -103,7 +112,7 @@ describe("bridge health", () => {
     expect(r.bridge.inFlight).toBe(0);
   });
 
-  it("learns idempotent methods named as \"cell.method\" by describing the cell", async () => {
+  it('learns idempotent methods named as "cell.method" by describing the cell', async () => {
     r = rig({ devices: 2, ttlMs: 150, bridge: { idempotent: ["thermo.holdIdem", "thermo.nope"] } });
     await instances(r.bridge, Thermo.id, 2);
     await until(() => r!.log.some((l) => l.includes("idempotent: thermo has no method nope")), 3000, "the describe");

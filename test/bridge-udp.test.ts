@@ -58,7 +58,10 @@ describe("bridge over UDP, to a board behind TCP", () => {
         const t = client(s);
         // 8 × 8 in flight at once: the board's 64.
         const out: number[] = [];
-        for (let round = 0; round < 4; round++) out.push(...(await Promise.all(Array.from({ length: 8 }, (_, i) => t.add({ a: k * 1000, b: round * 8 + i }).then((x) => x.sum)))));
+        for (let round = 0; round < 4; round++)
+          out.push(
+            ...(await Promise.all(Array.from({ length: 8 }, (_, i) => t.add({ a: k * 1000, b: round * 8 + i }).then((x) => x.sum))))
+          );
         return out;
       })
     );
@@ -78,7 +81,10 @@ describe("bridge over UDP, to a board behind TCP", () => {
     const { cells } = await b.cells({});
     expect(cells.map((c) => [c.name, c.instanceId, c.link])).toEqual([["thermo", 0xb0a4d, "serial:tcp"]]);
     const links = await b.links({});
-    expect(links.map((l) => [l.name, l.role])).toEqual([["serial:tcp", "device"], ["udp", "network"]]);
+    expect(links.map((l) => [l.name, l.role])).toEqual([
+      ["serial:tcp", "device"],
+      ["udp", "network"]
+    ]);
     expect(links[0].framesIn).toBeGreaterThan(0);
   });
 

@@ -22,7 +22,10 @@ const entry = join(tmp, "talk.ts");
 
 beforeAll(async () => {
   ensureDuktapeRunner();
-  writeFileSync(schemaFile, `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nexport var Talk = cell("talk", { say: method(t.string, t.u32) });\n`);
+  writeFileSync(
+    schemaFile,
+    `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nexport var Talk = cell("talk", { say: method(t.string, t.u32) });\n`
+  );
   writeFileSync(
     entry,
     [

@@ -16,10 +16,13 @@ describe("examples/drone", () => {
   it("a ground station calls the companion computer's cells over MAVLink/UDP through the bridge", async () => {
     const bridge = createBridge();
     let mav: MavlinkTransport | null = null;
-    await openSides({ serial: [], udp: [], quic: [], nats: [], multicast: [], mavlink: ["udp:127.0.0.1:0"], mavlinkSystem: 255, mavlinkComponent: 190 }, (side) => {
-      mav = side.link as MavlinkTransport;
-      bridge.addLink(side.link, side.options);
-    });
+    await openSides(
+      { serial: [], udp: [], quic: [], nats: [], multicast: [], mavlink: ["udp:127.0.0.1:0"], mavlinkSystem: 255, mavlinkComponent: 190 },
+      (side) => {
+        mav = side.link as MavlinkTransport;
+        bridge.addLink(side.link, side.options);
+      }
+    );
     const net = await openUdp({ listen: "127.0.0.1:0" });
     bridge.addLink(net, { name: "udp:127.0.0.1" });
     const port = (mav as unknown as { carrier: { local: { port: number } } }).carrier.local.port;

@@ -15,7 +15,12 @@ import { Probe } from "../engines/fixtures/probe-schema";
 import { uartOptions } from "../firmware/adapters/kaluma";
 
 const BOARDS = ["esp32", "puckjs", "rpi-pico", "qemu-mps2-an385"];
-const ENGINE_OF: Record<string, string> = { esp32: "espruino", puckjs: "espruino", "rpi-pico": "jerryscript", "qemu-mps2-an385": "duktape" };
+const ENGINE_OF: Record<string, string> = {
+  esp32: "espruino",
+  puckjs: "espruino",
+  "rpi-pico": "jerryscript",
+  "qemu-mps2-an385": "duktape"
+};
 const out = mkdtempSync(`${tmpdir()}/cell-probe-`);
 const built: Record<string, BundleInfo> = {};
 const entry = fileURLToPath(new URL("../engines/fixtures/probe.ts", import.meta.url));
@@ -47,7 +52,11 @@ for (const board of BOARDS) {
         expect(await probe.get("never-written")).toBeUndefined();
         // Each engine's own limits are refused, not cut: Espruino names are at most 28 characters,
         // Kaluma items at most 253 bytes of key + hex value, the sim store's values at most 1024 bytes.
-        const tooBig = { espruino: { key: "k".repeat(29), value: bytes(4, 1) }, jerryscript: { key: "big", value: bytes(126, 1) }, duktape: { key: "big", value: bytes(1025, 1) } }[ENGINE_OF[board]]!;
+        const tooBig = {
+          espruino: { key: "k".repeat(29), value: bytes(4, 1) },
+          jerryscript: { key: "big", value: bytes(126, 1) },
+          duktape: { key: "big", value: bytes(1025, 1) }
+        }[ENGINE_OF[board]]!;
         if (JSON.stringify(tooBig).length + 40 < b.maxFrameBytes) {
           expect(await probe.put(tooBig)).toBe(false);
           expect(await probe.get(tooBig.key)).toBeUndefined();

@@ -55,7 +55,10 @@ afterAll(() => {
     return `  ${b} [${built[b].echo.codecs.join(",")}]: echo ${line(built[b].echo)}, thermo ${line(built[b].thermo)}${small}`;
   });
   console.log(["Bundle sizes, minified:", ...sizes].join("\n"));
-  if (heapTable.length) console.log(["Heap in bytes above the engine's startup baseline (engine + personality), right after start and at peak:", ...heapTable].join("\n"));
+  if (heapTable.length)
+    console.log(
+      ["Heap in bytes above the engine's startup baseline (engine + personality), right after start and at peak:", ...heapTable].join("\n")
+    );
   rmSync(out, { recursive: true, force: true });
 });
 
@@ -64,7 +67,12 @@ describe("built bundles", () => {
     for (const board of [...DEVICE_BOARDS, "host"]) {
       for (const b of [...Object.values(built[board]), ...Object.values(compactOnly[board] || {})]) {
         const code = readFileSync(b.path, "utf8");
-        expect(es5Problems(code, board === "rpi-pico" ? KALUMA_GLOBALS : []).map((p) => `${p.what} near ${JSON.stringify(code.slice(p.at, p.at + 40))}`), `${board}/${b.name}`).toEqual([]);
+        expect(
+          es5Problems(code, board === "rpi-pico" ? KALUMA_GLOBALS : []).map(
+            (p) => `${p.what} near ${JSON.stringify(code.slice(p.at, p.at + 40))}`
+          ),
+          `${board}/${b.name}`
+        ).toEqual([]);
         expect(b.bytes).toBe(Buffer.byteLength(code));
         expect(b.sha256).toMatch(/^[0-9a-f]{64}$/);
         expect(b.gzipBytes).toBeLessThan(b.bytes);
@@ -72,18 +80,18 @@ describe("built bundles", () => {
         expect(manifest.board).toBe(board);
         expect(manifest.bundles[b.name].sha256).toBe(b.sha256);
       }
-      expect(built[board].echo.cells).toEqual([{ name: "echo", id: Echo.id, schemaHash: Echo.hash.toString(16).padStart(8, "0"), schema: Echo.schema }]);
+      expect(built[board].echo.cells).toEqual([
+        { name: "echo", id: Echo.id, schemaHash: Echo.hash.toString(16).padStart(8, "0"), schema: Echo.schema }
+      ]);
       expect(built[board].thermo.cells.map((c) => c.name)).toEqual(["thermo"]);
     }
   });
 
   it("(the ES5 check itself flags newer syntax, missing globals and missing methods)", () => {
     expect(es5Problems("let x = 1;")[0].what).toMatch(/^not ES5/);
-    expect(es5Problems("var a = new Map(); [1].includes(1); Object.assign({}, {}); var o = { Promise: 1 }; o.Symbol;").map((p) => p.what)).toEqual([
-      "uses global Map",
-      "calls .includes()",
-      "uses Object.assign"
-    ]);
+    expect(
+      es5Problems("var a = new Map(); [1].includes(1); Object.assign({}, {}); var o = { Promise: 1 }; o.Symbol;").map((p) => p.what)
+    ).toEqual(["uses global Map", "calls .includes()", "uses Object.assign"]);
     expect(es5Problems("var Map = function () {}; new Map();")).toEqual([]);
   });
 
@@ -98,7 +106,8 @@ describe("built bundles", () => {
       expect(echo).toContain(JSON.stringify(Echo.schema)); // what describe answers
       expect(built[board].echo.kinds).toEqual([2, 9]);
       // Neither example defers an answer or reads its call context: no in-flight table, CANCEL or Overloaded code.
-      for (const b of [built[board].echo, built[board].thermo]) expect(b.features).toMatchObject({ DEFER: false, CONTEXT: false, DEFS: false });
+      for (const b of [built[board].echo, built[board].thermo])
+        expect(b.features).toMatchObject({ DEFER: false, CONTEXT: false, DEFS: false });
       expect(echo).not.toContain("maxInFlight");
       expect(built[board].thermo.kinds).toEqual([6, 13, 14]);
       if (built[board].echo.codecs.length === 1) {
@@ -121,7 +130,10 @@ describe("built bundles", () => {
 /** Functional runs are uncapped, so that behaviour and budget are reported apart (see "board budgets"). */
 async function run(engine: EngineName, board: string, which: "echo" | "thermo"): Promise<Engine> {
   const b = loadBoard(board);
-  return startEngine({ ...boardEngineOptions(b, engine, built[board][which].path, { adc: 0.25, temperature: 24.5 }, false), clock: "real" });
+  return startEngine({
+    ...boardEngineOptions(b, engine, built[board][which].path, { adc: 0.25, temperature: 24.5 }, false),
+    clock: "real"
+  });
 }
 
 for (const board of DEVICE_BOARDS) {
@@ -150,7 +162,19 @@ for (const board of DEVICE_BOARDS) {
           expect(await echo.echo("after noise")).toBe("after noise");
           // A CANCEL for a request that already has its answer (every echo) is ignored, as for an unknown id.
           const cancel = new Uint8Array(HEADER_SIZE);
-          encodeHeader({ ...newHeader(), kind: Kind.Cancel, codec: CodecId.Raw, cellId: Echo.id, methodId: Echo.info.echo.id, requestId: 1, length: 0 }, cancel, 0);
+          encodeHeader(
+            {
+              ...newHeader(),
+              kind: Kind.Cancel,
+              codec: CodecId.Raw,
+              cellId: Echo.id,
+              methodId: Echo.info.echo.id,
+              requestId: 1,
+              length: 0
+            },
+            cancel,
+            0
+          );
           link.send(cancel);
           const unknownBefore = link.stats.drops.UnknownRequest || 0;
           expect(await echo.echo("after cancel")).toBe("after cancel");
@@ -159,7 +183,9 @@ for (const board of DEVICE_BOARDS) {
           expect(counts.length).toBeGreaterThanOrEqual(4);
           expect(counts).toEqual(counts.map((_, i) => counts[0] + i));
           const h = e.heap();
-          heapTable.push(`  ${board} ${engine} echo: started +${e.started.used - e.started.baseline}, peak +${h.peak - e.started.baseline} (baseline ${e.started.baseline})`);
+          heapTable.push(
+            `  ${board} ${engine} echo: started +${e.started.used - e.started.baseline}, peak +${h.peak - e.started.baseline} (baseline ${e.started.baseline})`
+          );
         } finally {
           e.close();
           await e.exited;
@@ -186,7 +212,9 @@ for (const board of DEVICE_BOARDS) {
           while (alarms.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
           expect(alarms[0].threshold).toBe(20);
           expect(alarms[0].value).toBeCloseTo(expected, 1);
-          heapTable.push(`  ${board} ${engine} thermo: started +${e.started.used - e.started.baseline}, peak +${e.heap().peak - e.started.baseline} (baseline ${e.started.baseline})`);
+          heapTable.push(
+            `  ${board} ${engine} thermo: started +${e.started.used - e.started.baseline}, peak +${e.heap().peak - e.started.baseline} (baseline ${e.started.baseline})`
+          );
         } finally {
           e.close();
           await e.exited;
@@ -230,7 +258,10 @@ describe("issue 3 budgets: COMPACT-only bundles on Espruino and JerryScript boar
     });
     for (const engine of ["duktape", "quickjs"] as EngineName[]) {
       it(`${board}: that echo answers in ${engine}, counts in events, and survives garbage`, async () => {
-        const e = await startEngine({ ...boardEngineOptions(loadBoard(board), engine, compactOnly[board].echo.path, {}, false), clock: "real" });
+        const e = await startEngine({
+          ...boardEngineOptions(loadBoard(board), engine, compactOnly[board].echo.path, {}, false),
+          clock: "real"
+        });
         try {
           const echo = remote(Echo, streamLink(e, { maxFrame: loadBoard(board).maxFrameBytes }), { timeoutMs: 3000 });
           const counts: number[] = [];
@@ -260,14 +291,18 @@ describe("board budgets", () => {
     for (const which of ["echo", "thermo"] as const) {
       it(`${board}: ${which} is within the bundle size budget`, () => {
         const b = built[board][which];
-        expect(b.bytes, `${which} for ${board}: ${b.bytes} bytes minified (${b.gzipBytes} gzip)`).toBeLessThanOrEqual(loadBoard(board).budget.maxBundleBytes);
+        expect(b.bytes, `${which} for ${board}: ${b.bytes} bytes minified (${b.gzipBytes} gzip)`).toBeLessThanOrEqual(
+          loadBoard(board).budget.maxBundleBytes
+        );
       });
 
       it(`${board}: ${which} starts and answers within the board's RAM budget (Duktape, capped heap)`, async () => {
         const b = loadBoard(board);
         const options = boardEngineOptions(b, "duktape", built[board][which].path, { adc: 0.25, temperature: 24.5 });
         const e = await startEngine(options).catch((err: Error) => {
-          throw new Error(`${which} does not fit ${board}'s ${b.ramBytes}-byte ${b.ramAccounting.covers} heap budget: ${err.message.split("\n")[0]}`);
+          throw new Error(
+            `${which} does not fit ${board}'s ${b.ramBytes}-byte ${b.ramAccounting.covers} heap budget: ${err.message.split("\n")[0]}`
+          );
         });
         try {
           const link = streamLink(e, { maxFrame: b.maxFrameBytes });

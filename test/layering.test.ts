@@ -63,10 +63,15 @@ function wrongArrow(file: string, spec: string): string | null {
   }
   const target = normalize(relative(ROOT, resolve(ROOT, dirname(file), spec)));
   if (target === rule.layer || target.startsWith(rule.layer + "/")) return null;
-  const targetLayer = RULES.map((r) => r.layer).filter((l) => target === l || target.startsWith(l + "/")).sort((a, b) => b.length - a.length)[0] || target.split("/")[0];
+  const targetLayer =
+    RULES.map((r) => r.layer)
+      .filter((l) => target === l || target.startsWith(l + "/"))
+      .sort((a, b) => b.length - a.length)[0] || target.split("/")[0];
   const top = target.split("/")[0];
-  if (rule.may && !rule.may.includes(targetLayer) && !rule.may.includes(top)) return `${file} imports ${target}: ${rule.layer}/ may import only ${rule.may.concat(rule.layer).join(", ")}`;
-  if (rule.never && (rule.never.includes(top) || rule.never.includes(targetLayer))) return `${file} imports ${target}: ${rule.layer}/ never imports ${top}/`;
+  if (rule.may && !rule.may.includes(targetLayer) && !rule.may.includes(top))
+    return `${file} imports ${target}: ${rule.layer}/ may import only ${rule.may.concat(rule.layer).join(", ")}`;
+  if (rule.never && (rule.never.includes(top) || rule.never.includes(targetLayer)))
+    return `${file} imports ${target}: ${rule.layer}/ never imports ${top}/`;
   return null;
 }
 
@@ -83,10 +88,11 @@ describe("import layering", () => {
 
   it("has no arrow pointing the wrong way", () => {
     const wrong: string[] = [];
-    for (const f of files) for (const spec of importsOf(join(ROOT, f))) {
-      const w = wrongArrow(f, spec);
-      if (w) wrong.push(w);
-    }
+    for (const f of files)
+      for (const spec of importsOf(join(ROOT, f))) {
+        const w = wrongArrow(f, spec);
+        if (w) wrong.push(w);
+      }
     expect(wrong).toEqual([]);
   });
 
@@ -127,7 +133,13 @@ function includeCycles(dir: string): string[][] {
     state.set(f, "open");
     stack.push(f);
     for (const g of edges.get(f) || []) {
-      if (state.get(g) === "open") cycles.push(stack.slice(stack.indexOf(g)).concat(g).map((p) => relative(ROOT, p)));
+      if (state.get(g) === "open")
+        cycles.push(
+          stack
+            .slice(stack.indexOf(g))
+            .concat(g)
+            .map((p) => relative(ROOT, p))
+        );
       else if (!state.has(g)) visit(g, stack);
     }
     stack.pop();

@@ -6,7 +6,15 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildBundle, evaluateSchemaModule, featuresModuleSource, featuresOf, kindsModuleSource, kindsOf, schemaModuleSource } from "../firmware/build";
+import {
+  buildBundle,
+  evaluateSchemaModule,
+  featuresModuleSource,
+  featuresOf,
+  kindsModuleSource,
+  kindsOf,
+  schemaModuleSource
+} from "../firmware/build";
 import { T, type CellDef, type Type } from "../core/schema";
 import type { CellError } from "../core/errors";
 import { Echo } from "../examples/echo/schema";
@@ -42,7 +50,12 @@ function unsigned(t: Type): unknown {
 }
 
 function expectCompiled(literal: any, def: CellDef<any>): void {
-  expect({ name: literal.name, id: literal.id, hash: literal.hash, schema: literal.schema }).toEqual({ name: def.name, id: def.id, hash: def.hash, schema: def.schema });
+  expect({ name: literal.name, id: literal.id, hash: literal.hash, schema: literal.schema }).toEqual({
+    name: def.name,
+    id: def.id,
+    hash: def.hash,
+    schema: def.schema
+  });
   expect(Object.keys(literal.info)).toEqual(Object.keys(def.info));
   for (const m of Object.keys(def.info)) {
     const d = def.info[m].def as any;
@@ -54,7 +67,12 @@ function expectCompiled(literal: any, def: CellDef<any>): void {
 
 /** A compiled member table (core/lite/serve.ts CompiledCell) holds the same members, ids and types as `def`. */
 function expectTable(literal: any, def: CellDef<any>): void {
-  expect({ name: literal.name, id: literal.id, hash: literal.hash, schema: literal.schema }).toEqual({ name: def.name, id: def.id, hash: def.hash, schema: def.schema });
+  expect({ name: literal.name, id: literal.id, hash: literal.hash, schema: literal.schema }).toEqual({
+    name: def.name,
+    id: def.id,
+    hash: def.hash,
+    schema: def.schema
+  });
   expect(Object.keys(literal.m).length).toBe(Object.keys(def.info).length);
   const events: Record<string, number> = {};
   for (const m of Object.keys(def.info)) {
@@ -94,7 +112,10 @@ describe("schema modules compiled at build time", () => {
 
   it("are left alone when they import anything but core/schema, or export anything but cells and types", () => {
     const other = join(tmp, "other-schema.ts");
-    writeFileSync(other, `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nimport { ErrorCode } from ${JSON.stringify(join(ROOT, "core/errors"))};\nexport var X = cell("x", { m: method(t.u8, t.u8) });\nexport var code = ErrorCode.BadPayload;\n`);
+    writeFileSync(
+      other,
+      `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nimport { ErrorCode } from ${JSON.stringify(join(ROOT, "core/errors"))};\nexport var X = cell("x", { m: method(t.u8, t.u8) });\nexport var code = ErrorCode.BadPayload;\n`
+    );
     expect(evaluateSchemaModule(other)).toBeNull();
     // COMPACT-only builds: the member table holds the request's decoder and the answer's and event's encoders.
     const fns = schemaModuleSource({ Echo }, false, false, true)!;
@@ -119,7 +140,15 @@ describe("schema modules compiled at build time", () => {
   it("give the server features a bundle's cell code can use, conservatively", () => {
     const compiledEcho = load(schemaModuleSource({ Echo }, false)!).Echo;
     const sync = "export default [{ def: Echo, handlers: { echo: function (s) { return s; } } }];";
-    expect(featuresOf([sync], [compiledEcho])).toEqual({ DEFER: false, CONTEXT: false, DEFS: false, info: false, hash: false, CELL_ERRORS: false, EVENT_IDS_UNIQUE: true });
+    expect(featuresOf([sync], [compiledEcho])).toEqual({
+      DEFER: false,
+      CONTEXT: false,
+      DEFS: false,
+      info: false,
+      hash: false,
+      CELL_ERRORS: false,
+      EVENT_IDS_UNIQUE: true
+    });
     expect(featuresOf(["throw new CellError(8, 'busy')"], [compiledEcho])).toMatchObject({ CELL_ERRORS: true });
     // Two cells with events of the same id keep their subscriptions apart by cell.
     const twin = { ...compiledEcho, id: compiledEcho.id + 1 };
@@ -144,7 +173,9 @@ describe("schema modules compiled at build time", () => {
     expect(featuresModuleSource({}, loadBoard("qemu-mps2-an385-jerryscript"))).toContain("export var TEXT_CODER = false;");
     expect(featuresModuleSource({}, loadBoard("puckjs"))).toContain("export var TEXT_CODER = false;");
     // A board build's entry passes no announce options, and its link's frame size is the board's.
-    expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("puckjs"))).toContain("export var OPTIONS = false;\nexport var MAX_FRAME = 256;");
+    expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("puckjs"))).toContain(
+      "export var OPTIONS = false;\nexport var MAX_FRAME = 256;"
+    );
     expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("host"))).toContain("export var MAX_FRAME = 0;");
     // Unknown features: everything a server can be asked for (FNS is a narrowing, so it is off).
     for (const f of ["DEFER", "CONTEXT", "DEFS", "OPTIONS"]) expect(featuresModuleSource(undefined)).toContain(`export var ${f} = true;`);
@@ -155,13 +186,21 @@ describe("schema modules compiled at build time", () => {
     const cells = [Echo, Thermo].map((c) => ({ name: c.name, id: c.id, schemaHash: c.hash.toString(16).padStart(8, "0") }));
     const source = featuresModuleSource({}, loadBoard("puckjs"), true, cells);
     const announced = JSON.parse(/export var ANNOUNCE = (".*");/.exec(source)![1]) as string;
-    const frame = announceFrame({ instanceId: 0, ttlMs: 0, cells: [Echo, Thermo].map((c) => ({ name: c.name, cellId: c.id, schemaHash: c.hash })) });
+    const frame = announceFrame({
+      instanceId: 0,
+      ttlMs: 0,
+      cells: [Echo, Thermo].map((c) => ({ name: c.name, cellId: c.id, schemaHash: c.hash }))
+    });
     // After the 20-byte header, instanceId and ttl: the cells' part.
     expect(Buffer.from(announced, "latin1").toString("hex")).toBe(Buffer.from(frame.subarray(28)).toString("hex"));
-    expect(() => featuresModuleSource({}, loadBoard("puckjs"), true, [{ name: "é", id: 1, schemaHash: "00000001" }])).toThrow(/printable ASCII/);
+    expect(() => featuresModuleSource({}, loadBoard("puckjs"), true, [{ name: "é", id: 1, schemaHash: "00000001" }])).toThrow(
+      /printable ASCII/
+    );
     // More cells than a board's frames can announce: the build says so, rather than the board failing at boot.
     const many = Array.from({ length: 20 }, (_, i) => ({ name: `cell${i}`, id: i + 1, schemaHash: "00000001" }));
-    expect(() => featuresModuleSource({}, loadBoard("puckjs"), true, many)).toThrow(/announcing 20 cells takes 319 bytes, more than its 256-byte frames/);
+    expect(() => featuresModuleSource({}, loadBoard("puckjs"), true, many)).toThrow(
+      /announcing 20 cells takes 319 bytes, more than its 256-byte frames/
+    );
   });
 });
 
@@ -184,7 +223,11 @@ describe("a cell module that defines its cell inline (no schema module)", () => 
     );
     expect(failure?.name).toBe("DeviceCodeError");
     expect(failure?.message.split("\n")[0]).toBe("device code does not build for an ES5 engine: the schema DSL in the bundle");
-    expect(failure?.problems).toEqual([expect.stringMatching(/inline\.ts imports core\/schema \(the schema DSL\) into the device bundle: put the cell definitions in a schema module .*schema\.ts/)]);
+    expect(failure?.problems).toEqual([
+      expect.stringMatching(
+        /inline\.ts imports core\/schema \(the schema DSL\) into the device bundle: put the cell definitions in a schema module .*schema\.ts/
+      )
+    ]);
     expect(existsSync(join(tmp, "puckjs", "inline.js"))).toBe(false);
   }, 60000);
 });
@@ -192,7 +235,10 @@ describe("a cell module that defines its cell inline (no schema module)", () => 
 describe("server features decided at build time", () => {
   it("a cell without deferred answers gets no in-flight table, CANCEL handling or Overloaded; one with them keeps all of it", async () => {
     const schema = join(tmp, "later-schema.ts");
-    writeFileSync(schema, `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nexport var Later = cell("later", { hold: method(t.u32, t.u32), release: method(t.u8, t.u8) });\n`);
+    writeFileSync(
+      schema,
+      `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nexport var Later = cell("later", { hold: method(t.u32, t.u32), release: method(t.u8, t.u8) });\n`
+    );
     const entry = join(tmp, "later.ts");
     writeFileSync(
       entry,
@@ -304,8 +350,16 @@ describe("Espruino's E.CRC32", () => {
   it("is the standard CRC-32 in the Espruino personality, so Espruino bundles use it as the link's CRC", async () => {
     // The probe writes E.CRC32("123456789") as text on the link device, once the test listens.
     const probe = join(tmp, "crc-probe.js");
-    writeFileSync(probe, `LoopbackA.setConsole(true); setTimeout(function () { Serial1.write(String(E.CRC32(new Uint8Array([49, 50, 51, 52, 53, 54, 55, 56, 57])) >>> 0)); }, 50);`);
-    const e = await startEngine({ engine: "duktape", personality: "espruino", bundle: probe, opts: { link: "Serial1", console: "Serial1" } });
+    writeFileSync(
+      probe,
+      `LoopbackA.setConsole(true); setTimeout(function () { Serial1.write(String(E.CRC32(new Uint8Array([49, 50, 51, 52, 53, 54, 55, 56, 57])) >>> 0)); }, 50);`
+    );
+    const e = await startEngine({
+      engine: "duktape",
+      personality: "espruino",
+      bundle: probe,
+      opts: { link: "Serial1", console: "Serial1" }
+    });
     let text = "";
     e.onData((b) => (text += Buffer.from(b).toString()));
     try {

@@ -61,11 +61,14 @@ function expectSameDecode(type: Type, bytes: Uint8Array): void {
 describe("lite COMPACT against core's", () => {
   it("encodes every value of every type to the same bytes, and decodes core's bytes to the same value", () => {
     fc.assert(
-      fc.property(typeArb(3).chain((type) => valueArb(type).map((value) => ({ type, value }))), ({ type, value }) => {
-        const bytes = coreEncode(type, value);
-        expect(hex(liteEncode(type, value))).toBe(hex(bytes));
-        expect(compactCodec.decode(type, bytes)).toEqual(coreCompact.decode(type, bytes));
-      }),
+      fc.property(
+        typeArb(3).chain((type) => valueArb(type).map((value) => ({ type, value }))),
+        ({ type, value }) => {
+          const bytes = coreEncode(type, value);
+          expect(hex(liteEncode(type, value))).toBe(hex(bytes));
+          expect(compactCodec.decode(type, bytes)).toEqual(coreCompact.decode(type, bytes));
+        }
+      ),
       { numRuns: 2000 }
     );
   });
@@ -83,7 +86,12 @@ describe("lite COMPACT against core's", () => {
 
   it("decodes random and mutated bytes as core does: the same value, or BadPayload from both", () => {
     const mutated = typeArb(3).chain((type) =>
-      fc.tuple(fc.constant(type), valueArb(type), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.integer({ min: -2, max: 2 }))
+      fc.tuple(
+        fc.constant(type),
+        valueArb(type),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+        fc.integer({ min: -2, max: 2 })
+      )
     );
     fc.assert(
       fc.property(mutated, ([type, value, flips, cut]) => {
@@ -118,7 +126,11 @@ describe("lite COMPACT against core's", () => {
 
 describe("lite UTF-8 against core's", () => {
   /** Strings of any UTF-16 code units, lone surrogates included. */
-  const anyString = fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: fc.integer({ min: 0xd7f0, max: 0xe010 }).map((c) => String.fromCharCode(c)), maxLength: 8 }));
+  const anyString = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 40 }),
+    fc.string({ unit: "grapheme", maxLength: 40 }),
+    fc.string({ unit: fc.integer({ min: 0xd7f0, max: 0xe010 }).map((c) => String.fromCharCode(c)), maxLength: 8 })
+  );
   const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 
   it("writes every well-formed string as core does and counts the same length; refuses a lone surrogate (spec/codecs.md)", () => {
@@ -140,7 +152,13 @@ describe("lite UTF-8 against core's", () => {
   });
 
   it("reads well-formed UTF-8 as core does, and refuses malformed bytes (URIError; BadPayload in COMPACT) where core reads U+FFFD", () => {
-    const utf8ish = fc.array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xa0, 0x9f, 0x90, 0x8f)), { maxLength: 24 });
+    const utf8ish = fc.array(
+      fc.oneof(
+        fc.integer({ min: 0, max: 255 }),
+        fc.constantFrom(0x80, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xa0, 0x9f, 0x90, 0x8f)
+      ),
+      { maxLength: 24 }
+    );
     let malformed = 0;
     fc.assert(
       fc.property(utf8ish, fc.nat(4), (list, extra) => {
@@ -165,18 +183,25 @@ describe("lite UTF-8 against core's", () => {
     );
     expect(malformed).toBeGreaterThan(100); // the generator does reach the malformed cases
     // Overlong forms, encoded surrogates and code points past U+10FFFF are malformed too.
-    for (const h of ["c0af", "e080af", "eda080", "f4908080", "f880808080", "80", "e282"]) expect(() => utf8Read(bytes(h), 0, bytes(h).length)).toThrow(URIError);
+    for (const h of ["c0af", "e080af", "eda080", "f4908080", "f880808080", "80", "e282"])
+      expect(() => utf8Read(bytes(h), 0, bytes(h).length)).toThrow(URIError);
     expect(utf8Read(bytes("f09f9880e282ac"), 0, 7)).toBe("😀€");
   });
 });
 
 describe("lite stream link against core's StreamEncoder and StreamDecoder", () => {
-  const frameArb = fc.record({ kind: fc.integer({ min: 0, max: 5 }), payload: fc.uint8Array({ maxLength: 300 }), ids: fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 3, maxLength: 3 }) }).map(({ kind, payload, ids }) => {
-    const f = new Uint8Array(HEADER_SIZE + payload.length);
-    encodeHeader({ kind, flags: 0, codec: 2, cellId: ids[0], methodId: ids[1], requestId: ids[2], length: payload.length }, f, 0);
-    f.set(payload, HEADER_SIZE);
-    return f;
-  });
+  const frameArb = fc
+    .record({
+      kind: fc.integer({ min: 0, max: 5 }),
+      payload: fc.uint8Array({ maxLength: 300 }),
+      ids: fc.array(fc.integer({ min: 0, max: 0xffffffff }), { minLength: 3, maxLength: 3 })
+    })
+    .map(({ kind, payload, ids }) => {
+      const f = new Uint8Array(HEADER_SIZE + payload.length);
+      encodeHeader({ kind, flags: 0, codec: 2, cellId: ids[0], methodId: ids[1], requestId: ids[2], length: payload.length }, f, 0);
+      f.set(payload, HEADER_SIZE);
+      return f;
+    });
 
   it("sends every frame as core's encoder does", () => {
     fc.assert(
@@ -204,20 +229,25 @@ describe("lite stream link against core's StreamEncoder and StreamDecoder", () =
       fc.integer({ min: 1, max: 3 }).map((n) => new Uint8Array(n))
     );
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 8 }), fc.integer({ min: 24, max: 400 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 5 }), (pieces, maxFrame, cuts) => {
-        const stream = Uint8Array.from(pieces.flatMap((p) => [...p]));
-        const stats = newLinkStats();
-        const coreFrames: string[] = [];
-        new StreamDecoder(maxFrame, stats).feed(stream, (f) => coreFrames.push(hex(f)));
-        const l = liteLinkOnPort(maxFrame);
-        for (let at = 0, i = 0; at < stream.length; i++) {
-          const n = cuts[i % cuts.length];
-          l.feed(stream.subarray(at, at + n));
-          at += n;
+      fc.property(
+        fc.array(piece, { maxLength: 8 }),
+        fc.integer({ min: 24, max: 400 }),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 5 }),
+        (pieces, maxFrame, cuts) => {
+          const stream = Uint8Array.from(pieces.flatMap((p) => [...p]));
+          const stats = newLinkStats();
+          const coreFrames: string[] = [];
+          new StreamDecoder(maxFrame, stats).feed(stream, (f) => coreFrames.push(hex(f)));
+          const l = liteLinkOnPort(maxFrame);
+          for (let at = 0, i = 0; at < stream.length; i++) {
+            const n = cuts[i % cuts.length];
+            l.feed(stream.subarray(at, at + n));
+            at += n;
+          }
+          expect(l.frames.map(hex)).toEqual(coreFrames);
+          expect(l.drops()).toEqual(stats.drops);
         }
-        expect(l.frames.map(hex)).toEqual(coreFrames);
-        expect(l.drops()).toEqual(stats.drops);
-      }),
+      ),
       { numRuns: 600 }
     );
   });

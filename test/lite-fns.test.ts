@@ -40,12 +40,15 @@ function outcome(fn: () => unknown): unknown {
 describe("per-type COMPACT functions against the generic lite codec", () => {
   it("encode the same bytes and decode them to the same values", () => {
     fc.assert(
-      fc.property(typeArb(3).chain((type) => valueArb(type).map((value) => ({ type, value }))), ({ type, value }) => {
-        const f = generated(type);
-        const bytes = liteEncode(type, value);
-        expect(fnsEncode(f, value)).toBe(hex(bytes));
-        expect(fns.compactFns.decode(f.decode, bytes)).toEqual(compactCodec.decode(type, bytes));
-      }),
+      fc.property(
+        typeArb(3).chain((type) => valueArb(type).map((value) => ({ type, value }))),
+        ({ type, value }) => {
+          const f = generated(type);
+          const bytes = liteEncode(type, value);
+          expect(fnsEncode(f, value)).toBe(hex(bytes));
+          expect(fns.compactFns.decode(f.decode, bytes)).toEqual(compactCodec.decode(type, bytes));
+        }
+      ),
       { numRuns: 500 }
     );
   });

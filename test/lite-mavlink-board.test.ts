@@ -26,7 +26,13 @@ beforeAll(async () => {
   }
   // COMPACT only: the smallest echo bundles (about 3 KB).
   const plain = await buildBundle({ board: "esp32", entry: "examples/echo", outDir: out + "/plain-compact", codecs: ["compact"] });
-  const mavlink = await buildBundle({ board: "esp32", entry: "examples/echo", outDir: out + "/mavlink-compact", codecs: ["compact"], mavlink: { system: 1, component: 191 } });
+  const mavlink = await buildBundle({
+    board: "esp32",
+    entry: "examples/echo",
+    outDir: out + "/mavlink-compact",
+    codecs: ["compact"],
+    mavlink: { system: 1, component: 191 }
+  });
   built["esp32 compact"] = { plain, mavlink };
 }, 180000);
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -35,7 +41,9 @@ describe("a board build with a MAVLink link", () => {
   it("adds at most 2 KB to the echo bundle (the MAVLink link in place of the COBS stream link), within the boards' budgets", () => {
     for (const board of [...BOARDS, "esp32 compact"]) {
       const { plain, mavlink } = built[board];
-      console.log(`${board}: echo ${plain.bytes} B (gzip ${plain.gzipBytes}), over MAVLink ${mavlink.bytes} B (gzip ${mavlink.gzipBytes}): +${mavlink.bytes - plain.bytes} B`);
+      console.log(
+        `${board}: echo ${plain.bytes} B (gzip ${plain.gzipBytes}), over MAVLink ${mavlink.bytes} B (gzip ${mavlink.gzipBytes}): +${mavlink.bytes - plain.bytes} B`
+      );
       expect(mavlink.bytes - plain.bytes).toBeLessThan(2048);
       expect(mavlink.bytes).toBeLessThanOrEqual(mavlink.maxBundleBytes);
     }
@@ -50,7 +58,12 @@ describe("a board build with a MAVLink link", () => {
         // The engine's UART is the pty's other end.
         e.onData((bytes) => pty.port.write(bytes));
         pty.port.onData((bytes) => e.write(bytes));
-        const host = await openMavlink(`serial:${pty.path}:57600`, { system: 255, component: 190, heartbeatMs: 0, maxFrame: b.maxFrameBytes });
+        const host = await openMavlink(`serial:${pty.path}:57600`, {
+          system: 255,
+          component: 190,
+          heartbeatMs: 0,
+          maxFrame: b.maxFrameBytes
+        });
         try {
           const echo = remote(Echo, host, { timeoutMs: 5000 });
           expect(await echo.echo("from the ground station")).toBe("from the ground station");

@@ -23,7 +23,9 @@ afterEach(async () => {
 /** core/lite/mavlink.ts as ES5, its one import (features.ts CHUNKS) given as a build would fold it. */
 function deviceModule(): string {
   const src = readFileSync(new URL("../core/lite/mavlink.ts", import.meta.url), "utf8");
-  const js = ts.transpileModule(src, { compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.CommonJS, removeComments: true } }).outputText;
+  const js = ts.transpileModule(src, {
+    compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.CommonJS, removeComments: true }
+  }).outputText;
   return `var exports = {};\nvar require = function () { return { CHUNKS: 3 }; };\n${js}\n`;
 }
 
@@ -52,7 +54,11 @@ setInterval(function () { link.heartbeat(); }, 1000);
 function request(id: number, payload: string): Uint8Array {
   const body = Buffer.from(payload, "latin1");
   const f = new Uint8Array(HEADER_SIZE + body.length);
-  encodeHeader({ ...newHeader(), kind: Kind.Request, codec: CodecId.Raw, cellId: 7, methodId: 99, requestId: id, length: body.length }, f, 0);
+  encodeHeader(
+    { ...newHeader(), kind: Kind.Request, codec: CodecId.Raw, cellId: 7, methodId: 99, requestId: id, length: body.length },
+    f,
+    0
+  );
   f.set(body, HEADER_SIZE);
   return f;
 }
@@ -60,7 +66,13 @@ function request(id: number, payload: string): Uint8Array {
 describe("device MAVLink link in the real engines", () => {
   for (const engine of ["duktape", "quickjs"] as EngineName[]) {
     it(`${engine}: answers frames sent in TUNNELs, one and nine fragments, and sends HEARTBEATs`, async () => {
-      const e = await startEngine({ engine, personality: "espruino", bundle: bundle(), opts: { link: "Serial1", console: "Serial1" }, chunk: 16 });
+      const e = await startEngine({
+        engine,
+        personality: "espruino",
+        bundle: bundle(),
+        opts: { link: "Serial1", console: "Serial1" },
+        chunk: 16
+      });
       running.push(e);
       const host = await openMavlink("engine", { port: e, system: 255, component: 190, heartbeatMs: 0 });
       const answers = new Map<number, string>();

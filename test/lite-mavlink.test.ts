@@ -59,13 +59,17 @@ describe("device MAVLink link: vectors", () => {
     d.out.length = 0;
     d.link.send(bytes(c.frame), { id: "mavlink:255/190", system: 255, component: 190 } as never);
     const payloads: string[] = [];
-    const reader = packetReader(m, (pk) => {
-      const t = new m.MavLinkProtocolV2().data(new m.MavLinkProtocolV2().payload(pk.bytes), m.common.Tunnel);
-      expect([t.payloadType, t.targetSystem, t.targetComponent]).toEqual([0xce11, 255, 190]);
-      payloads.push(hex(Uint8Array.from(t.payload.slice(0, t.payloadLength))));
-    }, (why) => {
-      throw new Error(why);
-    });
+    const reader = packetReader(
+      m,
+      (pk) => {
+        const t = new m.MavLinkProtocolV2().data(new m.MavLinkProtocolV2().payload(pk.bytes), m.common.Tunnel);
+        expect([t.payloadType, t.targetSystem, t.targetComponent]).toEqual([0xce11, 255, 190]);
+        payloads.push(hex(Uint8Array.from(t.payload.slice(0, t.payloadLength))));
+      },
+      (why) => {
+        throw new Error(why);
+      }
+    );
     for (const o of d.out) reader.feed(o);
     expect(payloads).toEqual(c.payloads);
   });

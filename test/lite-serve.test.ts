@@ -86,7 +86,11 @@ function setup(opts?: Partial<LiteServeOptions>, maxFrame = MAX_FRAME) {
   const seen: Seen = { cancelled: [], late: [], contexts: [] };
   // The cell's server comes to its start hook, as on a device.
   let server: DeviceServer<typeof Rich.members> | undefined;
-  serve([{ def: Rich, handlers: handlers(seen), start: (s) => void (server = s) }], device, { codecs: [compactCodec], announceTtlMs: -1, ...opts });
+  serve([{ def: Rich, handlers: handlers(seen), start: (s) => void (server = s) }], device, {
+    codecs: [compactCodec],
+    announceTtlMs: -1,
+    ...opts
+  });
   cleanup.push(() => host.close());
   return { host, device, seen, server: server!, rich: remote(Rich, host, { timeoutMs: 2000 }) };
 }
@@ -191,7 +195,9 @@ describe("lite server errors (spec/rpc.md §2, §4, §7)", () => {
     const { host } = setup();
     await expect(remote(Other, host, { timeoutMs: 2000 }).ping(1)).rejects.toMatchObject({ code: ErrorCode.UnknownCell });
     await expect(remote(RichV2, host, { timeoutMs: 2000 }).echo("x")).rejects.toMatchObject({ code: ErrorCode.UnknownMethod });
-    await expect(remote(Rich, host, { timeoutMs: 2000 }).echo("x", { codec: CodecId.Msgpack })).rejects.toMatchObject({ code: ErrorCode.UnsupportedCodec });
+    await expect(remote(Rich, host, { timeoutMs: 2000 }).echo("x", { codec: CodecId.Msgpack })).rejects.toMatchObject({
+      code: ErrorCode.UnsupportedCodec
+    });
   });
 
   it("HandlerFailed with the thrown message (clipped), a CellError's own code, a wrong answer", async () => {
@@ -214,7 +220,10 @@ describe("lite server errors (spec/rpc.md §2, §4, §7)", () => {
       const long = () => {
         throw new Error(text);
       };
-      serve([{ def: Loud, handlers: { long } }], streamLink(serialOf(deviceEnd), maxFrame, crc32), { codecs: [compactCodec], announceTtlMs: -1 });
+      serve([{ def: Loud, handlers: { long } }], streamLink(serialOf(deviceEnd), maxFrame, crc32), {
+        codecs: [compactCodec],
+        announceTtlMs: -1
+      });
       const err = await remote(Loud, host, { timeoutMs: 2000 })
         .long(1)
         .catch((e: CellError) => e);
@@ -278,8 +287,15 @@ describe("lite server errors (spec/rpc.md §2, §4, §7)", () => {
     // A link that hands over frames larger than its maxFrame (a misconfigured peer on a datagram link).
     let deliver: (f: Uint8Array) => void = () => {};
     const sent: Uint8Array[] = [];
-    const link = { maxFrame: 64, send: (f: Uint8Array) => void sent.push(new Uint8Array(f)), onFrame: (cb: (f: Uint8Array) => void) => void (deliver = cb) };
-    serve([{ def: Rich, handlers: handlers({ cancelled: [], late: [], contexts: [] }) }], link, { codecs: [compactCodec], announceTtlMs: -1 });
+    const link = {
+      maxFrame: 64,
+      send: (f: Uint8Array) => void sent.push(new Uint8Array(f)),
+      onFrame: (cb: (f: Uint8Array) => void) => void (deliver = cb)
+    };
+    serve([{ def: Rich, handlers: handlers({ cancelled: [], late: [], contexts: [] }) }], link, {
+      codecs: [compactCodec],
+      announceTtlMs: -1
+    });
     const f = new Uint8Array(HEADER_SIZE + 50);
     encodeHeader({ kind: 0, flags: 0, codec: 2, cellId: Rich.id, methodId: Rich.info.echo.id, requestId: 1, length: 50 }, f, 0);
     f[HEADER_SIZE] = 49;
@@ -293,13 +309,26 @@ describe("lite server errors (spec/rpc.md §2, §4, §7)", () => {
     serve(
       [
         { def: Rich, handlers: handlers({ cancelled: [], late: [], contexts: [] }) },
-        { def: Odd, handlers: { half: () => "a\ud800", oops: () => { throw new Error("x\udc00"); } } as Handlers<typeof Odd.members> }
+        {
+          def: Odd,
+          handlers: {
+            half: () => "a\ud800",
+            oops: () => {
+              throw new Error("x\udc00");
+            }
+          } as Handlers<typeof Odd.members>
+        }
       ],
       b,
       { codecs: [compactCodec], announceTtlMs: -1 }
     );
     const peer = rawPeer(a);
-    for (const bad of [[2, 0xc3, 0x28], [2, 0xc0, 0xaf], [3, 0xed, 0xa0, 0x80], [1, 0xff]]) {
+    for (const bad of [
+      [2, 0xc3, 0x28],
+      [2, 0xc0, 0xaf],
+      [3, 0xed, 0xa0, 0x80],
+      [1, 0xff]
+    ]) {
       peer.send(Kind.Request, CodecId.Compact, Rich.id, Rich.info.echo.id, 1, Uint8Array.from(bad));
       expect(errorOf(await peer.next())).toMatchObject({ kind: Kind.Error, code: ErrorCode.BadPayload });
     }
@@ -348,7 +377,14 @@ describe("lite ANNOUNCE", () => {
     table.onChange(() => heard++);
     const device = streamLink(serialOf(deviceEnd), MAX_FRAME, crc32);
     const count = () => host.stats.framesIn;
-    serve([{ def: Rich, handlers: handlers({ cancelled: [], late: [], contexts: [] }) }, { def: Other, handlers: { ping: (n: number) => n } as Handlers<typeof Other.members> }], device, { codecs: [compactCodec], instanceId: 0xc0ffee, announceTtlMs: 3000 });
+    serve(
+      [
+        { def: Rich, handlers: handlers({ cancelled: [], late: [], contexts: [] }) },
+        { def: Other, handlers: { ping: (n: number) => n } as Handlers<typeof Other.members> }
+      ],
+      device,
+      { codecs: [compactCodec], instanceId: 0xc0ffee, announceTtlMs: 3000 }
+    );
     await vi.waitFor(() => expect(table.list().length).toBe(2));
     expect(table.list().map((i) => [i.name, i.cellId, i.schemaHash, i.instanceId, i.ttlMs])).toEqual([
       ["rich", Rich.id, Rich.hash, 0xc0ffee, 3000],
@@ -369,7 +405,11 @@ describe("lite ANNOUNCE query", () => {
     const [a, b] = loopbackPair({ maxFrame: MAX_FRAME });
     const heard: Uint8Array[] = [];
     a.onFrame((f) => heard.push(f.slice()));
-    serve([{ def: Other, handlers: { ping: (n: number) => n } as Handlers<typeof Other.members> }], b, { codecs: [compactCodec], instanceId: 0xc0ffee, announceTtlMs: 3000 });
+    serve([{ def: Other, handlers: { ping: (n: number) => n } as Handlers<typeof Other.members> }], b, {
+      codecs: [compactCodec],
+      instanceId: 0xc0ffee,
+      announceTtlMs: 3000
+    });
     await vi.waitFor(() => expect(heard.length).toBe(1)); // the ANNOUNCE at start
     const query = new Uint8Array(HEADER_SIZE);
     encodeHeader({ kind: Kind.Announce, flags: 0, codec: CodecId.Raw, cellId: 0, methodId: 0, requestId: 0, length: 0 }, query, 0);

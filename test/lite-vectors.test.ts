@@ -134,7 +134,10 @@ describe("codecs.json COMPACT through the lite codec", () => {
   for (const bad of codecVectors.invalid.filter((b) => b.codec === "compact")) {
     it(`refuses: ${bad.name}`, () => {
       const type = parseType(bad.type);
-      const thrown = bad.hex !== undefined ? liteError(() => compactCodec.decode(type, bytes(bad.hex!))) : liteError(() => liteEncode(type, toValue(bad.value)));
+      const thrown =
+        bad.hex !== undefined
+          ? liteError(() => compactCodec.decode(type, bytes(bad.hex!)))
+          : liteError(() => liteEncode(type, toValue(bad.value)));
       expect(thrown).toBe(3); // BadPayload
       expect(bad.code).toBe("BadPayload");
     });
@@ -145,7 +148,11 @@ describe("codecs.json COMPACT through the lite codec", () => {
 function liteServer(cells: { def: LiteCell; handlers: Record<string, Function> }[], opts: { instanceId: number; announceTtlMs: number }) {
   const l = liteLinkOnPort(1044);
   const sent: Uint8Array[] = [];
-  const link = { maxFrame: 1044, send: (f: Uint8Array) => void sent.push(new Uint8Array(f)), onFrame: (cb: (f: Uint8Array) => void) => l.link.onFrame(cb) };
+  const link = {
+    maxFrame: 1044,
+    send: (f: Uint8Array) => void sent.push(new Uint8Array(f)),
+    onFrame: (cb: (f: Uint8Array) => void) => l.link.onFrame(cb)
+  };
   const timers: unknown[] = [];
   const realSetInterval = globalThis.setInterval;
   // The server repeats ANNOUNCE on a timer: keep it from outliving the test.
@@ -159,14 +166,21 @@ function liteServer(cells: { def: LiteCell; handlers: Record<string, Function> }
   } finally {
     globalThis.setInterval = realSetInterval;
   }
-  return { sent, feed: (frame: Uint8Array) => l.feed(new StreamEncoder().encode(frame).slice()), stop: () => timers.forEach((t) => clearInterval(t as never)) };
+  return {
+    sent,
+    feed: (frame: Uint8Array) => l.feed(new StreamEncoder().encode(frame).slice()),
+    stop: () => timers.forEach((t) => clearInterval(t as never))
+  };
 }
 
 describe("messages.json from a lite server", () => {
   // A device never says goodbye (ttl 0): it stops, and listeners let its entries expire.
   it.each(messageVectors.announce.valid.filter((v) => v.ttlMs > 0))("ANNOUNCE: $name", (v) => {
     // Only the ids matter to an announcement: cells with those names, ids and schema hashes.
-    const cells = v.cells.map((c) => ({ def: { name: c.name, id: u32(c.cellId), hash: u32(c.schemaHash), schema: "", info: {} }, handlers: {} }));
+    const cells = v.cells.map((c) => ({
+      def: { name: c.name, id: u32(c.cellId), hash: u32(c.schemaHash), schema: "", info: {} },
+      handlers: {}
+    }));
     const s = liteServer(cells, { instanceId: u32(v.instanceId), announceTtlMs: v.ttlMs });
     s.stop();
     expect(s.sent.map(hex)).toEqual([v.frame]);
@@ -175,7 +189,19 @@ describe("messages.json from a lite server", () => {
   it.each(messageVectors.error.valid.filter((e) => e.message.length > 0))("ERROR: $name", (v) => {
     const type = parseType("u8");
     const cell = { name: "x", id: 1, hash: 2, schema: "cell x{m(u8)->u8}", info: { m: { id: 0x1000, def: { req: type, res: type } } } };
-    const s = liteServer([{ def: cell, handlers: { m: () => { throw new CellError(v.code, v.message); } } }], { instanceId: 1, announceTtlMs: -1 });
+    const s = liteServer(
+      [
+        {
+          def: cell,
+          handlers: {
+            m: () => {
+              throw new CellError(v.code, v.message);
+            }
+          }
+        }
+      ],
+      { instanceId: 1, announceTtlMs: -1 }
+    );
     s.stop();
     const req = new Uint8Array(HEADER_SIZE + 1);
     encodeHeader({ kind: 0, flags: 0, codec: 2, cellId: 1, methodId: 0x1000, requestId: 9, length: 1 }, req, 0);

@@ -55,7 +55,12 @@ describe("the MAVLink C library peer", () => {
 
   it.each([false, true])("parses what our link sends byte for byte (signed: %s)", async (signed) => {
     const peer = await startMavlinkPeer(["--udp-listen", "0", "--key", key]);
-    const link = await openMavlink(`udpout:127.0.0.1:${peer.ready}`, { system: 1, component: 191, heartbeatMs: 0, signing: signed ? { key, linkId: 2 } : undefined });
+    const link = await openMavlink(`udpout:127.0.0.1:${peer.ready}`, {
+      system: 1,
+      component: 191,
+      heartbeatMs: 0,
+      signing: signed ? { key, linkId: 2 } : undefined
+    });
     const sent = recordWrites(link);
     const frame = Uint8Array.from(Buffer.from(fragVectors.fragments[3].frame, "hex")); // 1044 bytes: nine TUNNELs
     link.send(frame, link.peer(255, 190));
@@ -79,7 +84,12 @@ describe("the MAVLink C library peer", () => {
     const out: string[] = [];
     let data: (b: Uint8Array) => void = () => {};
     udp.on("message", (msg) => data(msg));
-    const dev = mavlinkLink({ write: (b) => (out.push(Buffer.from(b).toString("hex")), udp.send(Buffer.from(b))), on: (_e, cb) => (data = cb) }, 1044, 1, 191);
+    const dev = mavlinkLink(
+      { write: (b) => (out.push(Buffer.from(b).toString("hex")), udp.send(Buffer.from(b))), on: (_e, cb) => (data = cb) },
+      1044,
+      1,
+      191
+    );
     const frames: string[] = [];
     dev.onFrame((f) => frames.push(Buffer.from(f).toString("hex")));
     dev.heartbeat();
@@ -124,10 +134,22 @@ describe("the MAVLink C library peer", () => {
   it("its telemetry flood (HEARTBEAT 1 Hz, ATTITUDE 50 Hz) passes a bridge byte for byte while calls go on", async () => {
     const bridge = createBridge({ ttlMs: 1000 });
     const mav: MavlinkTransport[] = [];
-    await openSides({ serial: [], udp: [], quic: [], nats: [], multicast: [], mavlink: ["udp:127.0.0.1:0", "udp:127.0.0.1:0"], mavlinkSystem: 255, mavlinkComponent: 190 }, (side) => {
-      mav.push(side.link as MavlinkTransport);
-      bridge.addLink(side.link, side.options);
-    });
+    await openSides(
+      {
+        serial: [],
+        udp: [],
+        quic: [],
+        nats: [],
+        multicast: [],
+        mavlink: ["udp:127.0.0.1:0", "udp:127.0.0.1:0"],
+        mavlinkSystem: 255,
+        mavlinkComponent: 190
+      },
+      (side) => {
+        mav.push(side.link as MavlinkTransport);
+        bridge.addLink(side.link, side.options);
+      }
+    );
     const net = await openUdp({ listen: "127.0.0.1:0" });
     bridge.addLink(net, { name: "udp" });
     // The vehicle side: the flight controller and a companion computer serving echo.

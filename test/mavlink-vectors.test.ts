@@ -58,19 +58,31 @@ describe("mavlink-packets.json", () => {
     const signing = (c as { signing?: { key: string; linkId: number; timestamp: number } }).signing;
     const w = new PacketWriter(m, c.sysid, c.compid, !!signing, c.seq);
     const f = c.fields as unknown as Record<string, number | string>;
-    let packet = c.message === "HEARTBEAT" ? w.heartbeat() : w.tunnel(f.target_system as number, f.target_component as number, bytes(f.payload as string));
+    let packet =
+      c.message === "HEARTBEAT"
+        ? w.heartbeat()
+        : w.tunnel(f.target_system as number, f.target_component as number, bytes(f.payload as string));
     if (signing) packet = new Signer(m, { key: Buffer.from(signing.key, "hex"), linkId: signing.linkId }).sign(packet, signing.timestamp);
     expect(hex(packet)).toBe(c.hex);
   });
   it.each(packetVectors.packets)("node-mavlink reads the packet: $name", (c) => {
     const got: Packet[] = [];
     const bad: string[] = [];
-    packetReader(m, (p) => got.push(p), (why) => bad.push(why)).feed(bytes(c.hex));
+    packetReader(
+      m,
+      (p) => got.push(p),
+      (why) => bad.push(why)
+    ).feed(bytes(c.hex));
     expect(bad).toEqual([]);
     expect(got.map((p) => [hex(p.bytes), p.sysid, p.compid, p.signed])).toEqual([[c.hex, c.sysid, c.compid, "signing" in c]]);
     if (c.message === "TUNNEL") {
       const t = readTunnel(m, got[0]);
-      expect([t.payloadType, t.targetSystem, t.targetComponent, hex(t.payload)]).toEqual([c.fields.payload_type, c.fields.target_system, c.fields.target_component, c.fields.payload]);
+      expect([t.payloadType, t.targetSystem, t.targetComponent, hex(t.payload)]).toEqual([
+        c.fields.payload_type,
+        c.fields.target_system,
+        c.fields.target_component,
+        c.fields.payload
+      ]);
     }
   });
   it("signature check: the vector is taken once, then a replay, a changed byte and an unsigned packet are refused", () => {

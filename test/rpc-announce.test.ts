@@ -26,8 +26,23 @@ describe("announce", () => {
     expect([h.kind, h.codec, h.cellId, h.methodId, h.requestId]).toEqual([Kind.Announce, CodecId.Raw, 0, 0, 0]);
     expect(s.changes).toEqual(["added thermo@b0a4d", "added pipe@b0a4d"]);
     const [t] = s.table.instancesOf(Thermo.id);
-    expect(t).toMatchObject({ name: "thermo", cellId: Thermo.id, schemaHash: Thermo.hash, instanceId: 0xb0a4d, link: s.host, peer: undefined, lastHeard: 0, ttlMs: 3000, expiresAt: 3000 });
-    expect(s.table.list().map((e) => e.name).sort()).toEqual(["pipe", "thermo"]);
+    expect(t).toMatchObject({
+      name: "thermo",
+      cellId: Thermo.id,
+      schemaHash: Thermo.hash,
+      instanceId: 0xb0a4d,
+      link: s.host,
+      peer: undefined,
+      lastHeard: 0,
+      ttlMs: 3000,
+      expiresAt: 3000
+    });
+    expect(
+      s.table
+        .list()
+        .map((e) => e.name)
+        .sort()
+    ).toEqual(["pipe", "thermo"]);
     expect(s.table.instancesOf(12345)).toEqual([]);
   });
 
@@ -74,7 +89,11 @@ describe("announce", () => {
 describe("instance table", () => {
   it("expires an entry when its TTL runs out, on its timer", () => {
     const s = setup();
-    s.table.heard({ instanceId: 7, ttlMs: 500, cells: [{ name: "thermo", cellId: Thermo.id, schemaHash: Thermo.hash }] }, undefined, s.host);
+    s.table.heard(
+      { instanceId: 7, ttlMs: 500, cells: [{ name: "thermo", cellId: Thermo.id, schemaHash: Thermo.hash }] },
+      undefined,
+      s.host
+    );
     s.clock.advance(499);
     expect(s.changes).toEqual(["added thermo@7"]);
     s.clock.advance(1);
@@ -85,7 +104,11 @@ describe("instance table", () => {
 
   it("expires on read too, when no timer ran", () => {
     const s = setup();
-    s.table.heard({ instanceId: 7, ttlMs: 500, cells: [{ name: "thermo", cellId: Thermo.id, schemaHash: Thermo.hash }] }, undefined, s.host);
+    s.table.heard(
+      { instanceId: 7, ttlMs: 500, cells: [{ name: "thermo", cellId: Thermo.id, schemaHash: Thermo.hash }] },
+      undefined,
+      s.host
+    );
     s.clock.time = 600; // time passes, timers not run
     expect(s.table.instancesOf(Thermo.id)).toEqual([]);
     expect(s.changes).toEqual(["added thermo@7", "expired thermo@7"]);

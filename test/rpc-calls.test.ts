@@ -83,7 +83,10 @@ describe("typed calls", () => {
     const sent = recordSends(b);
     serve(Thermo, thermoHandlers, a, { codecs: ALL });
     const client = connect(Thermo, b, { codecs: ALL });
-    await expect(callP(client, "read", { unit: "K" })).rejects.toMatchObject({ code: ErrorCode.BadPayload, message: expect.stringContaining("unit") });
+    await expect(callP(client, "read", { unit: "K" })).rejects.toMatchObject({
+      code: ErrorCode.BadPayload,
+      message: expect.stringContaining("unit")
+    });
     await expect(callP(client, "nope", {})).rejects.toMatchObject({ code: ErrorCode.UnknownMethod });
     await expect(callP(client, "toString", {})).rejects.toMatchObject({ code: ErrorCode.UnknownMethod });
     await expect(callP(client, "alarm", {})).rejects.toMatchObject({ code: ErrorCode.UnknownMethod });

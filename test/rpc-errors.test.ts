@@ -44,7 +44,10 @@ describe("errors a server sends", () => {
     const [a, b] = loopbackPair();
     serve(Thermo, ok, a, { codecs: ALL });
     const Other = { ...Thermo, id: 1234, name: "other" };
-    await expect(callP(connect(Other, b, { codecs: ALL }), "add", { a: 1, b: 2 })).rejects.toMatchObject({ code: ErrorCode.UnknownCell, name: "CellError" });
+    await expect(callP(connect(Other, b, { codecs: ALL }), "add", { a: 1, b: 2 })).rejects.toMatchObject({
+      code: ErrorCode.UnknownCell,
+      name: "CellError"
+    });
     a.close();
   });
 
@@ -60,9 +63,14 @@ describe("errors a server sends", () => {
 
   it("UnknownMethod for unknown ids, reserved ids and events called as methods", () => {
     const p = probe();
-    expect(errorOf(p.ask(frame(Kind.Request, CodecId.Compact, Thermo.id, 0xdeadbeef, 1, [])))).toMatchObject({ code: ErrorCode.UnknownMethod, message: "thermo has no method 0xdeadbeef" });
+    expect(errorOf(p.ask(frame(Kind.Request, CodecId.Compact, Thermo.id, 0xdeadbeef, 1, [])))).toMatchObject({
+      code: ErrorCode.UnknownMethod,
+      message: "thermo has no method 0xdeadbeef"
+    });
     expect(errorOf(p.ask(frame(Kind.Request, CodecId.Raw, Thermo.id, 7, 2, []))).code).toBe(ErrorCode.UnknownMethod);
-    expect(errorOf(p.ask(frame(Kind.Request, CodecId.Compact, Thermo.id, Thermo.info.alarm.id, 3, [0, 0, 0, 0]))).code).toBe(ErrorCode.UnknownMethod);
+    expect(errorOf(p.ask(frame(Kind.Request, CodecId.Compact, Thermo.id, Thermo.info.alarm.id, 3, [0, 0, 0, 0]))).code).toBe(
+      ErrorCode.UnknownMethod
+    );
     const r = p.replies[0].header;
     expect([r.cellId, r.methodId, r.requestId]).toEqual([Thermo.id, 0xdeadbeef, 1]);
   });
@@ -112,7 +120,10 @@ describe("errors a server sends", () => {
       { codecs: ALL }
     );
     const client = connect(Thermo, b, { codecs: ALL });
-    await expect(callP(client, "read", { unit: "C" })).rejects.toMatchObject({ code: ErrorCode.HandlerFailed, message: "sensor unplugged" });
+    await expect(callP(client, "read", { unit: "C" })).rejects.toMatchObject({
+      code: ErrorCode.HandlerFailed,
+      message: "sensor unplugged"
+    });
     await expect(callP(client, "add", { a: -1, b: 0 })).rejects.toMatchObject({ code: ErrorCode.Unreachable, message: "bus down" });
     await expect(callP(client, "add", { a: 1, b: 0 })).rejects.toMatchObject({ code: ErrorCode.HandlerFailed, message: "async boom" });
     await expect(callP(client, "blob", 1)).rejects.toMatchObject({ code: ErrorCode.HandlerFailed, message: "deferred boom" });
@@ -134,7 +145,10 @@ describe("errors a server sends", () => {
       { codecs: ALL }
     );
     const client = connect(Opt, b, { codecs: ALL });
-    await expect(callP(client, "get", 1)).rejects.toMatchObject({ code: ErrorCode.HandlerFailed, message: "handler failed with undefined" });
+    await expect(callP(client, "get", 1)).rejects.toMatchObject({
+      code: ErrorCode.HandlerFailed,
+      message: "handler failed with undefined"
+    });
     await expect(callP(client, "later", 1)).rejects.toMatchObject({ code: ErrorCode.HandlerFailed, message: "handler failed with null" });
     a.close();
   });
@@ -143,7 +157,10 @@ describe("errors a server sends", () => {
     const [a, b] = loopbackPair();
     serve(Thermo, { ...ok, read: () => ({ value: "hot", unit: "C" }) as never, add: () => undefined as never }, a, { codecs: ALL });
     const client = connect(Thermo, b, { codecs: ALL });
-    await expect(callP(client, "read", { unit: "C" })).rejects.toMatchObject({ code: ErrorCode.HandlerFailed, message: expect.stringMatching(/^thermo\.read: bad response from handler: value/) });
+    await expect(callP(client, "read", { unit: "C" })).rejects.toMatchObject({
+      code: ErrorCode.HandlerFailed,
+      message: expect.stringMatching(/^thermo\.read: bad response from handler: value/)
+    });
     await expect(callP(client, "add", { a: 1, b: 1 })).rejects.toMatchObject({ code: ErrorCode.HandlerFailed });
     a.close();
   });
@@ -168,7 +185,10 @@ describe("limits", () => {
     serve(Thermo, ok, a, { codecs: ALL, maxPayload: 100 });
     const client = connect(Thermo, b, { codecs: ALL });
     await expect(callP(client, "blob", 90)).resolves.toHaveLength(90);
-    await expect(callP(client, "blob", 200)).rejects.toMatchObject({ code: ErrorCode.TooLarge, message: "thermo.blob: response larger than 100 bytes" });
+    await expect(callP(client, "blob", 200)).rejects.toMatchObject({
+      code: ErrorCode.TooLarge,
+      message: "thermo.blob: response larger than 100 bytes"
+    });
     const big = frame(Kind.Request, CodecId.Compact, Thermo.id, Thermo.info.blob.id, 77, new Uint8Array(150));
     const replies: Uint8Array[] = [];
     const [c, d] = loopbackPair();
@@ -255,7 +275,10 @@ describe("a link that refuses", () => {
   it("a link without codecs says so", async () => {
     const [a, b] = loopbackPair();
     serve(Thermo, ok, a, { codecs: ALL });
-    await expect(callP(connect(Thermo, b), "add", { a: 1, b: 2 })).rejects.toMatchObject({ code: ErrorCode.UnsupportedCodec, message: "thermo.add: this link has no codecs (pass opts.codecs)" });
+    await expect(callP(connect(Thermo, b), "add", { a: 1, b: 2 })).rejects.toMatchObject({
+      code: ErrorCode.UnsupportedCodec,
+      message: "thermo.add: this link has no codecs (pass opts.codecs)"
+    });
     a.close();
   });
 });
@@ -332,7 +355,14 @@ describe("bad input to a client", () => {
       const payload = Array.from({ length: len }, () => Math.floor(rnd() * 256));
       const cellId = rnd() < 0.7 ? Thermo.id : Math.floor(rnd() * 2 ** 32);
       const ids = [0, 1, 2, 3, Thermo.info.read.id, Thermo.info.add.id, Thermo.info.alarm.id, Math.floor(rnd() * 2 ** 32)];
-      const f = frame(kinds[Math.floor(rnd() * kinds.length)], Math.floor(rnd() * 5), cellId, ids[Math.floor(rnd() * ids.length)], Math.floor(rnd() * 4), payload);
+      const f = frame(
+        kinds[Math.floor(rnd() * kinds.length)],
+        Math.floor(rnd() * 5),
+        cellId,
+        ids[Math.floor(rnd() * ids.length)],
+        Math.floor(rnd() * 4),
+        payload
+      );
       if (rnd() < 0.1) f[0] = 0; // bad magic now and then
       if (rnd() < 0.1) f[16]++; // bad length
       expect(() => endpoint(rnd() < 0.5 ? a : b).receive(f, undefined)).not.toThrow();

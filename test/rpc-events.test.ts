@@ -35,7 +35,11 @@ describe("events", () => {
     const s = setup();
     const got: { value: number }[] = [];
     let subscribed: unknown = "pending";
-    s.client.on("alarm", (v) => got.push(v), (err) => (subscribed = err));
+    s.client.on(
+      "alarm",
+      (v) => got.push(v),
+      (err) => (subscribed = err)
+    );
     s.clock.flush();
     expect(subscribed).toBeNull();
     const sub = s.toServer[0].header;
@@ -149,7 +153,10 @@ describe("events", () => {
     for (const id of peers) {
       // Two peers, as on a datagram link: the endpoint keys subscribers by peer id.
       const payload = new Uint8Array(new Uint32Array([Thermo.info.alarm.id]).buffer);
-      (a as unknown as { _cellEndpoint: { receive(f: Uint8Array, p: object): void } })._cellEndpoint.receive(frame(Kind.Request, CodecId.Raw, Thermo.id, MethodId.Subscribe, 1, payload), { id });
+      (a as unknown as { _cellEndpoint: { receive(f: Uint8Array, p: object): void } })._cellEndpoint.receive(
+        frame(Kind.Request, CodecId.Raw, Thermo.id, MethodId.Subscribe, 1, payload),
+        { id }
+      );
     }
     clock.flush();
     expect(replies).toEqual([Kind.Response, Kind.Error]);

@@ -110,7 +110,14 @@ export function rawPeer(link: Transport): SeenFrame[] {
 }
 
 /** A frame from its fields. */
-export function frame(kind: number, codec: number, cellId: number, methodId: number, requestId: number, payload: ArrayLike<number>): Uint8Array {
+export function frame(
+  kind: number,
+  codec: number,
+  cellId: number,
+  methodId: number,
+  requestId: number,
+  payload: ArrayLike<number>
+): Uint8Array {
   const out = new Uint8Array(HEADER_SIZE + payload.length);
   const dv = new DataView(out.buffer);
   out[0] = 0xce;

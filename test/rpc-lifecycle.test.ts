@@ -12,7 +12,8 @@ import { Thermo, ALL, ManualClock, manualPair, recordSends, track } from "./rpc-
 /** A Thermo whose add() answers only when the test says so. */
 function heldServer(clock: ManualClock, opts: object = {}) {
   const [a, b] = manualPair(clock);
-  const held: { req: { a: number; b: number }; ctx: CallContext<number>; done: (err: unknown, res?: number) => void; cancels: number }[] = [];
+  const held: { req: { a: number; b: number }; ctx: CallContext<number>; done: (err: unknown, res?: number) => void; cancels: number }[] =
+    [];
   const server = serve(
     Thermo,
     {
@@ -91,7 +92,9 @@ describe("timeouts", () => {
     vi.useFakeTimers();
     try {
       const [a, b] = loopbackPair();
-      serve(Thermo, { read: (r) => ({ value: 1, unit: r.unit }), add: (_r, ctx) => void ctx.defer(), blob: (n) => new Uint8Array(n) }, a, { codecs: ALL });
+      serve(Thermo, { read: (r) => ({ value: 1, unit: r.unit }), add: (_r, ctx) => void ctx.defer(), blob: (n) => new Uint8Array(n) }, a, {
+        codecs: ALL
+      });
       const client = connect(Thermo, b, { codecs: ALL });
       const o = track((cb) => client.call("add", { a: 1, b: 1 }, cb));
       await vi.advanceTimersByTimeAsync(4999);

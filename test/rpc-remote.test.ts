@@ -38,7 +38,9 @@ describe("remote()", () => {
   it("rejects with a CellError carrying the code", async () => {
     const [a, b] = loopbackPair();
     serve(ThermoV2, { read: async () => ({ value: 1, unit: "C" as const }) }, a);
-    const err = await remote(Thermo, b).read({ unit: "C" }).catch((e: unknown) => e);
+    const err = await remote(Thermo, b)
+      .read({ unit: "C" })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CellError);
     expect((err as CellError).code).toBe(ErrorCode.UnknownMethod);
     a.close();
@@ -119,7 +121,9 @@ describe("remote()", () => {
   it("a host serve() given codecs uses only those", async () => {
     const [a, b] = loopbackPair();
     serve(Thermo, handlers, a, { codecs: [compactCodec] });
-    await expect(remote(Thermo, b).add({ a: 1, b: 1 }, { codec: CodecId.Msgpack })).rejects.toMatchObject({ code: ErrorCode.UnsupportedCodec });
+    await expect(remote(Thermo, b).add({ a: 1, b: 1 }, { codec: CodecId.Msgpack })).rejects.toMatchObject({
+      code: ErrorCode.UnsupportedCodec
+    });
     a.close();
   });
 });

@@ -36,7 +36,11 @@ describe("ANNOUNCE payload vectors", () => {
   for (const v of vectors.announce.valid) {
     it(v.name, () => {
       const u32 = (s: string) => parseInt(s, 16);
-      const cells = v.cells.map((c: { name: string; cellId: string; schemaHash: string }) => ({ name: c.name, cellId: u32(c.cellId), schemaHash: u32(c.schemaHash) }));
+      const cells = v.cells.map((c: { name: string; cellId: string; schemaHash: string }) => ({
+        name: c.name,
+        cellId: u32(c.cellId),
+        schemaHash: u32(c.schemaHash)
+      }));
       const fields = { instanceId: u32(v.instanceId), ttlMs: v.ttlMs, cells };
       expect(hex(encodeAnnounce(fields))).toBe(v.hex);
       expect(decodeAnnounce(bytes(v.hex))).toEqual(fields);
@@ -65,7 +69,11 @@ describe("ANNOUNCE query and maxFrame vectors (rpc.md §8.1)", () => {
   });
   for (const v of vectors.announce.withMaxFrame) {
     it(v.name, () => {
-      const cells = v.cells.map((c: { name: string; cellId: string; schemaHash: string }) => ({ name: c.name, cellId: u32(c.cellId), schemaHash: u32(c.schemaHash) }));
+      const cells = v.cells.map((c: { name: string; cellId: string; schemaHash: string }) => ({
+        name: c.name,
+        cellId: u32(c.cellId),
+        schemaHash: u32(c.schemaHash)
+      }));
       const fields = { instanceId: u32(v.instanceId), ttlMs: v.ttlMs, cells, maxFrame: v.maxFrame };
       expect(hex(encodeAnnounce(fields))).toBe(v.hex);
       expect(decodeAnnounce(bytes(v.hex), true)).toEqual(fields);

@@ -26,7 +26,11 @@ var ECHO_CELL = fnv1a32String("echo");
 
 function makeFrame(kind: number, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array): Uint8Array {
   var f = new Uint8Array(HEADER_SIZE + payload.length);
-  encodeHeader({ kind: kind, flags: 0, codec: codec, cellId: cellId, methodId: methodId, requestId: requestId, length: payload.length }, f, 0);
+  encodeHeader(
+    { kind: kind, flags: 0, codec: codec, cellId: cellId, methodId: methodId, requestId: requestId, length: payload.length },
+    f,
+    0
+  );
   f.set(payload, HEADER_SIZE);
   return f;
 }
@@ -140,7 +144,12 @@ describe("cell.loader schema", () => {
 
 /** What differs between the two images: the heap their engine's built-ins take, and running out of heap. */
 var ENGINE = {
-  "qemu-mps2-an385": { name: "Duktape", builtinsBytes: 40000, outOfHeap: /^bundle threw at start: (RangeError|Error): alloc failed/, fullAt: 0.9 },
+  "qemu-mps2-an385": {
+    name: "Duktape",
+    builtinsBytes: 40000,
+    outOfHeap: /^bundle threw at start: (RangeError|Error): alloc failed/,
+    fullAt: 0.9
+  },
   // JerryScript keeps its built-ins in ROM until used; running out of its heap is fatal (jerry_port_fatal).
   // Its heap is not compacted: the allocation that fails (the doubled backing store of a big array) needs
   // one contiguous block, so it fails with less of the heap in use than Duktape's arena.
@@ -161,7 +170,18 @@ describe.each(SIM_BOARDS)("sim firmware %s on QEMU mps2-an385", (boardId) => {
     var uart = (await hmp("xp /3wx 0x40004004")).trim().split(/\s+/).slice(1); // from STATE: reading DATA would take a byte
     var pc = ((await hmp("info registers")).match(/R15=([0-9a-f]+)/) || ["", "?"])[1];
     var where = spawnSync("arm-none-eabi-addr2line", ["-f", "-e", build.elf, "0x" + pc], { encoding: "utf8" }).stdout || "";
-    return "board: UART0 STATE " + uart[0] + " CTRL " + uart[1] + " INTSTATUS " + uart[2] + "; pc 0x" + pc + " in " + where.trim().replace(/\n/, " at ");
+    return (
+      "board: UART0 STATE " +
+      uart[0] +
+      " CTRL " +
+      uart[1] +
+      " INTSTATUS " +
+      uart[2] +
+      "; pc 0x" +
+      pc +
+      " in " +
+      where.trim().replace(/\n/, " at ")
+    );
   }
 
   beforeAll(async () => {
@@ -188,7 +208,9 @@ describe.each(SIM_BOARDS)("sim firmware %s on QEMU mps2-an385", (boardId) => {
   });
 
   it("prints a boot banner with the heap size on the console UART", () => {
-    expect(board.console()).toMatch(new RegExp("cell-sim board=" + boardId + " heap=" + build.heapBytes + " used=\\d+ peak=\\d+ bundle=none running=no"));
+    expect(board.console()).toMatch(
+      new RegExp("cell-sim board=" + boardId + " heap=" + build.heapBytes + " used=\\d+ peak=\\d+ bundle=none running=no")
+    );
   });
 
   it("answers describe for cell.loader with the canonical schema text", async () => {
@@ -238,7 +260,12 @@ describe.each(SIM_BOARDS)("sim firmware %s on QEMU mps2-an385", (boardId) => {
     var echoed = await uart.next((f) => readU32(f, 12) === 904);
     expect(Array.from(echoed)).toEqual(Array.from(sent));
     var s = await uart.call("status", {});
-    expect(s).toMatchObject({ running: true, lastError: "", bundleSize: utf8Encode(ECHO_BUNDLE).length, bundleCrc32: crc32(utf8Encode(ECHO_BUNDLE)) });
+    expect(s).toMatchObject({
+      running: true,
+      lastError: "",
+      bundleSize: utf8Encode(ECHO_BUNDLE).length,
+      bundleCrc32: crc32(utf8Encode(ECHO_BUNDLE))
+    });
   });
 
   it("handles a burst of back-to-back frames without losing one", async () => {
@@ -284,7 +311,11 @@ describe.each(SIM_BOARDS)("sim firmware %s on QEMU mps2-an385", (boardId) => {
     // The counters are printed with each boot banner (whole, after `mark`): a soft reset shows them.
     var mark = board.console().length;
     expect(await uart.call("reset", {})).toEqual({});
-    var m = await board.waitConsole(/running=\w+\nstack peak=\d+ of \d+\nuart0 drops: cobs=(\d+) crc=(\d+) long=(\d+) header=(\d+)/, 5000, mark);
+    var m = await board.waitConsole(
+      /running=\w+\nstack peak=\d+ of \d+\nuart0 drops: cobs=(\d+) crc=(\d+) long=(\d+) header=(\d+)/,
+      5000,
+      mark
+    );
     expect(+m[1] + +m[2]).toBeGreaterThan(10); // the noise
     expect(+m[2]).toBeGreaterThanOrEqual(1);
     expect(+m[3]).toBeGreaterThanOrEqual(1);
@@ -304,9 +335,11 @@ describe.each(SIM_BOARDS)("sim firmware %s on QEMU mps2-an385", (boardId) => {
     }
     uart.sendRaw(new Uint8Array(bytes));
     for (var k = 0; k < count; k++) {
-      var f = await uart.next((x) => readU32(x, 12) === 3000 + k, 20000).catch(async (e: Error) => {
-        throw new Error(e.message + " (echo " + k + ")\n" + (await boardState()));
-      });
+      var f = await uart
+        .next((x) => readU32(x, 12) === 3000 + k, 20000)
+        .catch(async (e: Error) => {
+          throw new Error(e.message + " (echo " + k + ")\n" + (await boardState()));
+        });
       expect(f[HEADER_SIZE + 149]).toBe(k + 1);
     }
     var mark = board.console().length;

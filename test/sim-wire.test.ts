@@ -18,8 +18,14 @@ var bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
 
 /** The C drop counters, named as spec/wire-format.md names drop reasons (wire.h says how they map). */
 var C_REASON: { [reason: string]: "cobs" | "crc" | "long" | "header" } = {
-  BadCobs: "cobs", BadCrc: "crc", TooLong: "long", TooShort: "header",
-  BadMagic: "header", BadVersion: "header", BadKind: "header", BadLength: "header"
+  BadCobs: "cobs",
+  BadCrc: "crc",
+  TooLong: "long",
+  TooShort: "header",
+  BadMagic: "header",
+  BadVersion: "header",
+  BadKind: "header",
+  BadLength: "header"
 };
 
 function decodeInC(stream: Uint8Array, maxFrame: number) {
@@ -75,7 +81,9 @@ describe("sim firmware wire.c on the host", () => {
     var sources = ["host-test/wire_test.c", "wire.c", "arena.c", "sha256.c", "compact.c"].map((f) => join(FW, f));
     var strict = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O1", "-g"];
     // Sanitizers catch any out-of-bounds access in the accumulator; fall back without them if the host lacks them.
-    var sanitized = spawnSync("cc", [...strict, "-fsanitize=address,undefined", "-fno-sanitize-recover=all", ...sources, "-o", BIN], { encoding: "utf8" });
+    var sanitized = spawnSync("cc", [...strict, "-fsanitize=address,undefined", "-fno-sanitize-recover=all", ...sources, "-o", BIN], {
+      encoding: "utf8"
+    });
     if (sanitized.status !== 0) execFileSync("cc", [...strict, ...sources, "-o", BIN]);
   }, 60000);
 

@@ -79,7 +79,10 @@ describe("optional packages", () => {
     // A child process records every module specifier resolved while it opens serial over tcp://.
     const dir = mkdtempSync(join(tmpdir(), "cell-lazy-"));
     const hooks = join(dir, "hooks.mjs");
-    writeFileSync(hooks, "let port; export function initialize(d) { port = d.port; } export async function resolve(s, c, next) { port.postMessage(s); return next(s, c); }\n");
+    writeFileSync(
+      hooks,
+      "let port; export function initialize(d) { port = d.port; } export async function resolve(s, c, next) { port.postMessage(s); return next(s, c); }\n"
+    );
     const main = join(dir, "main.mts");
     writeFileSync(
       main,

@@ -91,7 +91,9 @@ describe("mavlink link", () => {
     expect(right + timedOut).toBe(200);
     expect(right).toBeGreaterThan(100);
     const drops = { ...server.stats.drops, ...client.stats.drops };
-    expect(Object.keys(drops).every((k) => ["DuplicateFragment", "FragmentLost", "FragmentTimeout", "UnknownRequest"].includes(k))).toBe(true);
+    expect(Object.keys(drops).every((k) => ["DuplicateFragment", "FragmentLost", "FragmentTimeout", "UnknownRequest"].includes(k))).toBe(
+      true
+    );
     client.close();
     server.close();
   });
@@ -128,9 +130,18 @@ describe("mavlink link", () => {
     for (const p of tap) bWrite(p); // replayed as they were
     const unsigned = new PacketWriter(m, 255, 190, false).tunnel(1, 191, fragmentFrame(makeFrame(30), 9)[0]);
     bWrite(unsigned);
-    const wrongKey = await openMavlink("pipe", { port: { write: bWrite, onData() {} }, heartbeatMs: 0, system: 255, component: 190, signing: { key: "another" } });
+    const wrongKey = await openMavlink("pipe", {
+      port: { write: bWrite, onData() {} },
+      heartbeatMs: 0,
+      system: 255,
+      component: 190,
+      signing: { key: "another" }
+    });
     wrongKey.send(makeFrame(30));
-    await waitFor("drops counted", () => (server.stats.drops.Replayed || 0) >= tap.length && server.stats.drops.Unsigned === 1 && server.stats.drops.BadSignature === 1);
+    await waitFor(
+      "drops counted",
+      () => (server.stats.drops.Replayed || 0) >= tap.length && server.stats.drops.Unsigned === 1 && server.stats.drops.BadSignature === 1
+    );
     expect(server.stats.framesIn).toBe(before);
     tap = [];
     for (const l of [server, client, wrongKey]) l.close();
@@ -177,20 +188,34 @@ describe("mavlink link", () => {
     const w = new PacketWriter(m, 255, 190, false);
     const corrupted = w.tunnel(1, 191, fragmentFrame(makeFrame(40), 1)[0]);
     corrupted[20] ^= 0xff;
-    const wrongType = new m.MavLinkProtocolV2(255, 190).serialize(Object.assign(new m.common.Tunnel(), { targetSystem: 1, targetComponent: 191, payloadType: 0x8001, payloadLength: 1, payload: [7] }), 2);
+    const wrongType = new m.MavLinkProtocolV2(255, 190).serialize(
+      Object.assign(new m.common.Tunnel(), { targetSystem: 1, targetComponent: 191, payloadType: 0x8001, payloadLength: 1, payload: [7] }),
+      2
+    );
     const claim64k = w.tunnel(1, 191, Uint8Array.from([3, 0, 0xff, 0xff, ...new Uint8Array(124)]));
     const junk = Buffer.alloc(2000, 0x55);
     const sameIds = new PacketWriter(m, 1, 191, false).heartbeat(); // another node with the link's own ids
     const errors: string[] = [];
     link.onError((e) => errors.push(e.message));
     for (const d of [corrupted, wrongType, claim64k, junk, sameIds, sameIds]) s.send(d, port, "127.0.0.1");
-    await waitFor("drops", () => link.stats.drops.BadCrc >= 1 && link.stats.drops.BadPayloadType === 1 && link.stats.drops.TooLong === 1 && link.stats.drops.SameIds === 2);
+    await waitFor(
+      "drops",
+      () =>
+        link.stats.drops.BadCrc >= 1 &&
+        link.stats.drops.BadPayloadType === 1 &&
+        link.stats.drops.TooLong === 1 &&
+        link.stats.drops.SameIds === 2
+    );
     expect(errors).toEqual([expect.stringContaining("another node sends HEARTBEATs as 1/191")]);
     const client = await openMavlink(`udpout:127.0.0.1:${port}`, { heartbeatMs: 0, system: 255, component: 191 });
     expect(await remote(Echo, client, { timeoutMs: 3000 }).echo("still here")).toBe("still here");
     // A stream of noise with no start byte is not kept; a packet after it still parses.
     const got: unknown[] = [];
-    const reader = packetReader(m, (p) => got.push(p), () => {});
+    const reader = packetReader(
+      m,
+      (p) => got.push(p),
+      () => {}
+    );
     for (let i = 0; i < 1000; i++) reader.feed(Buffer.alloc(1024, 0x11));
     expect(reader.pending()).toBe(0);
     for (let i = 0; i < 1000; i++) reader.feed(Uint8Array.from({ length: 1024 }, (_, j) => (j * 31 + i) & 255));

@@ -112,7 +112,11 @@ describe("nats", () => {
   it("cancels a served request through the cancel subject", async () => {
     const link = await nats({ servers: server.url, serve: [Calc.id] });
     let cancelled = 0;
-    serve(Calc, { add: (r) => r.a + r.b, whoami: () => "x", slow: (_n, ctx) => new Promise<number>(() => ctx.onCancel(() => cancelled++)) }, link);
+    serve(
+      Calc,
+      { add: (r) => r.a + r.b, whoami: () => "x", slow: (_n, ctx) => new Promise<number>(() => ctx.onCancel(() => cancelled++)) },
+      link
+    );
     const caller = await nats({ servers: server.url });
     const ac = new AbortController();
     const p = remote(Calc, caller).slow(1, { signal: ac.signal });

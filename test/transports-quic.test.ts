@@ -59,7 +59,9 @@ describe("quic", () => {
     await expect(quic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [wrong], identityDir: join(dir, "c") })).rejects.toThrow(
       `presented certificate ${server.fingerprint}, which is not pinned`
     );
-    await expect(quic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [], identityDir: join(dir, "c") })).rejects.toThrow(/must pin/);
+    await expect(quic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [], identityDir: join(dir, "c") })).rejects.toThrow(
+      /must pin/
+    );
     server.close();
   });
 
@@ -68,10 +70,18 @@ describe("quic", () => {
     const known = await quicIdentity(join(dir, "known"));
     const server = await quic({ listen: "127.0.0.1:0", identityDir: join(dir, "s"), clients: [known.fingerprint] });
     serve(Calc, { add: (r) => r.a + r.b }, server);
-    const good = await quic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [server.fingerprint], identityDir: join(dir, "known") });
+    const good = await quic({
+      connect: `127.0.0.1:${server.local.port}`,
+      fingerprints: [server.fingerprint],
+      identityDir: join(dir, "known")
+    });
     expect(await remote(Calc, good).add({ a: 1, b: 2 })).toBe(3);
     // TLS lets the client finish its handshake first; the server's refusal then ends the connection.
-    const stranger = await quic({ connect: `127.0.0.1:${server.local.port}`, fingerprints: [server.fingerprint], identityDir: join(dir, "stranger") });
+    const stranger = await quic({
+      connect: `127.0.0.1:${server.local.port}`,
+      fingerprints: [server.fingerprint],
+      identityDir: join(dir, "stranger")
+    });
     const errors: string[] = [];
     stranger.onError((e) => errors.push(e.message));
     let closed = false;

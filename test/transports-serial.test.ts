@@ -13,7 +13,12 @@ import { waitFor } from "./wait-for";
 const Calc = cell("calc", { add: method(t.struct({ a: t.i32, b: t.i32 }), t.i32) });
 
 function socketPort(sock: Socket): BytePort {
-  return { write: (b) => void sock.write(Buffer.from(b)), onData: (cb) => void sock.on("data", cb), onClose: (cb) => void sock.on("close", cb), close: () => void sock.destroy() };
+  return {
+    write: (b) => void sock.write(Buffer.from(b)),
+    onData: (cb) => void sock.on("data", cb),
+    onClose: (cb) => void sock.on("close", cb),
+    close: () => void sock.destroy()
+  };
 }
 
 /** A TCP "device": each accepted connection serves Calc over stream framing. */
@@ -23,7 +28,9 @@ function deviceServer(port = 0): Promise<{ server: Server; port: number; sockets
     sockets.push(sock);
     serve(Calc, { add: (r) => r.a + r.b }, streamLink(socketPort(sock)));
   });
-  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve({ server, port: (server.address() as AddressInfo).port, sockets })));
+  return new Promise((resolve) =>
+    server.listen(port, "127.0.0.1", () => resolve({ server, port: (server.address() as AddressInfo).port, sockets }))
+  );
 }
 
 describe("serial over tcp://", () => {
@@ -76,7 +83,9 @@ describe("serial over tcp://", () => {
     const dev = await deviceServer();
     const port = dev.port;
     await new Promise((r) => dev.server.close(r));
-    await expect(serial(`tcp://127.0.0.1:${port}`)).rejects.toThrow(/nothing accepts connections at tcp:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    await expect(serial(`tcp://127.0.0.1:${port}`)).rejects.toThrow(
+      /nothing accepts connections at tcp:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/
+    );
     await expect(serial("tcp://127.0.0.1")).rejects.toThrow(/is not tcp:\/\/host:port/);
   });
 });

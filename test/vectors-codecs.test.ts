@@ -82,7 +82,6 @@ function parseType(sig: string): Type {
   return result;
 }
 
-
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const codec = (name: string) => ALL_CODECS[file.codecs[name]];
 

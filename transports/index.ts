@@ -50,7 +50,10 @@ function flag(q: URLSearchParams, name: string): boolean {
 }
 
 function list(q: URLSearchParams, name: string): string[] {
-  return q.getAll(name).flatMap((v) => v.split(",")).filter((v) => v !== "");
+  return q
+    .getAll(name)
+    .flatMap((v) => v.split(","))
+    .filter((v) => v !== "");
 }
 
 function number(q: URLSearchParams, name: string): number | undefined {
@@ -80,7 +83,11 @@ export async function openTransport(url: string): Promise<Transport> {
     const rest = url.replace(/^serial:(\/\/)?/, "");
     const [path, query] = rest.split("?", 2);
     const q = new URLSearchParams(query || "");
-    return serial(path, { baudRate: number(q, "baud"), maxFrame: number(q, "maxFrame"), reconnect: q.get("reconnect") === "false" ? false : undefined });
+    return serial(path, {
+      baudRate: number(q, "baud"),
+      maxFrame: number(q, "maxFrame"),
+      reconnect: q.get("reconnect") === "false" ? false : undefined
+    });
   }
   const u = new URL(url);
   const q = u.searchParams;
@@ -97,7 +104,12 @@ export async function openTransport(url: string): Promise<Transport> {
       return quic({ connect: hostPort, fingerprints: list(q, "fingerprint"), maxFrame });
     case "nats:":
     case "tls:":
-      return nats({ servers: `${u.protocol}//${u.host}`, serve: await cellIds(list(q, "serve")), prefix: q.get("prefix") || undefined, maxFrame });
+      return nats({
+        servers: `${u.protocol}//${u.host}`,
+        serve: await cellIds(list(q, "serve")),
+        prefix: q.get("prefix") || undefined,
+        maxFrame
+      });
     default:
       throw new Error(`openTransport: unknown scheme "${u.protocol}" in ${url} (serial:, tcp:, udp:, quic:, nats:)`);
   }

@@ -37,7 +37,8 @@ export abstract class LinkBase {
   /** Throws what a refused send throws: LinkClosed, TooLarge, or RangeError for a frame shorter than a header. */
   protected checkSend(frame: Uint8Array): void {
     if (this.isClosed) throw new CellError(ErrorCode.LinkClosed, this.label + " is closed");
-    if (frame.length > this.maxFrame) throw new CellError(ErrorCode.TooLarge, "frame of " + frame.length + " bytes exceeds the link's " + this.maxFrame);
+    if (frame.length > this.maxFrame)
+      throw new CellError(ErrorCode.TooLarge, "frame of " + frame.length + " bytes exceeds the link's " + this.maxFrame);
     if (frame.length < HEADER_SIZE) throw new RangeError(this.label + ": a frame is at least the " + HEADER_SIZE + "-byte header");
   }
 

@@ -23,7 +23,15 @@ export class NatsEventSubscriptions {
   constructor(private readonly limit: number) {}
 
   /** Decides about a subscribe (or unsubscribe) REQUEST from `caller`, answered at `reply`. */
-  request(subscribe: boolean, cellId: number, methodId: number, requestId: number, eventId: number, caller: string, reply: string): ControlAction {
+  request(
+    subscribe: boolean,
+    cellId: number,
+    methodId: number,
+    requestId: number,
+    eventId: number,
+    caller: string,
+    reply: string
+  ): ControlAction {
     const key = cellId + "/" + eventId;
     const set = this.callers.get(key);
     if (subscribe) {

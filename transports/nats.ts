@@ -74,10 +74,13 @@ class NatsLink extends LinkBase implements NatsTransport {
     this.control = new NatsEventSubscriptions(o.maxSubscribersPerEvent || 1024);
     this.inbox = nats.createInbox();
     nc.subscribe(this.inbox + ".>", { callback: (err, msg) => !err && this.answer(msg) });
-    if (o.announce !== false) nc.subscribe(this.subjects.announce(), { callback: (err, msg) => !err && this.incoming(msg.data, undefined) });
+    if (o.announce !== false)
+      nc.subscribe(this.subjects.announce(), { callback: (err, msg) => !err && this.incoming(msg.data, undefined) });
     void nc.closed().then((err) => {
       if (this.closed) return;
-      this.reportError(new CellError(ErrorCode.LinkClosed, `${this.label}: the connection ended${err ? ": " + err.message : ""}`, err || undefined));
+      this.reportError(
+        new CellError(ErrorCode.LinkClosed, `${this.label}: the connection ended${err ? ": " + err.message : ""}`, err || undefined)
+      );
       this.finish();
     });
     void this.watchStatus();
@@ -91,8 +94,13 @@ class NatsLink extends LinkBase implements NatsTransport {
     if (this.closed) throw new CellError(ErrorCode.LinkClosed, `${this.label} is closed`);
     if (!this.servedSubs.has(cellId >>> 0)) {
       const id = cellId >>> 0;
-      const requests = this.nc.subscribe(this.subjects.request(id), { queue: this.subjects.queue(id), callback: (err, msg) => !err && this.request(msg) });
-      const cancels = this.nc.subscribe(this.subjects.cancel(id), { callback: (err, msg) => !err && this.incoming(msg.data, this.peerOf(msg)) });
+      const requests = this.nc.subscribe(this.subjects.request(id), {
+        queue: this.subjects.queue(id),
+        callback: (err, msg) => !err && this.request(msg)
+      });
+      const cancels = this.nc.subscribe(this.subjects.cancel(id), {
+        callback: (err, msg) => !err && this.incoming(msg.data, this.peerOf(msg))
+      });
       this.servedSubs.set(id, [requests, cancels]);
     }
     await this.nc.flush();
@@ -130,7 +138,8 @@ class NatsLink extends LinkBase implements NatsTransport {
         subject = at;
       } else {
         const peer = to as NatsPeer | undefined;
-        if (!peer || typeof peer.reply !== "string") throw new CellError(ErrorCode.Unreachable, `${this.label}: an answer needs the caller's peer (its reply subject)`);
+        if (!peer || typeof peer.reply !== "string")
+          throw new CellError(ErrorCode.Unreachable, `${this.label}: an answer needs the caller's peer (its reply subject)`);
         subject = peer.reply;
       }
     } else if (kind === Kind.Event) {
@@ -162,16 +171,36 @@ class NatsLink extends LinkBase implements NatsTransport {
     const data = msg.data;
     if (this.closed || !checkDatagram(data, this.maxFrame, this.stats, this.hdr)) return;
     const h = this.hdr;
-    const isControl = h.kind === Kind.Request && (h.methodId === MethodId.Subscribe || h.methodId === MethodId.Unsubscribe) && h.codec === CodecId.Raw && h.length === 4;
+    const isControl =
+      h.kind === Kind.Request &&
+      (h.methodId === MethodId.Subscribe || h.methodId === MethodId.Unsubscribe) &&
+      h.codec === CodecId.Raw &&
+      h.length === 4;
     if (!isControl || !msg.reply) {
       this.deliver(data, this.peerOf(msg));
       return;
     }
     const eventId = readU32(data, HEADER_SIZE);
-    const action = this.control.request(h.methodId === MethodId.Subscribe, h.cellId, h.methodId, h.requestId, eventId, callerOf(msg.reply), msg.reply);
+    const action = this.control.request(
+      h.methodId === MethodId.Subscribe,
+      h.cellId,
+      h.methodId,
+      h.requestId,
+      eventId,
+      callerOf(msg.reply),
+      msg.reply
+    );
     if (action === "forward") this.deliver(data, EVENTS_PEER);
     else if (action === "answer") this.publishAnswer(msg.reply, Kind.Response, h.cellId, h.methodId, h.requestId, null);
-    else this.publishAnswer(msg.reply, Kind.Error, h.cellId, h.methodId, h.requestId, `event ${hex8(eventId)} has too many subscribers on this link`);
+    else
+      this.publishAnswer(
+        msg.reply,
+        Kind.Error,
+        h.cellId,
+        h.methodId,
+        h.requestId,
+        `event ${hex8(eventId)} has too many subscribers on this link`
+      );
   }
 
   /** An answer to one of our REQUESTs; a "no responders" status becomes that request's ERROR. */
@@ -180,7 +209,13 @@ class NatsLink extends LinkBase implements NatsTransport {
     if (msg.data.length === 0 && msg.headers && msg.headers.code === 503) {
       const r = parseReply(msg.subject);
       if (!r) return;
-      const frame = this.errorFrame(r.cellId, r.methodId, r.requestId, `no instance of cell ${hex8(r.cellId)} listens on NATS (no responders)`, ErrorCode.Unreachable);
+      const frame = this.errorFrame(
+        r.cellId,
+        r.methodId,
+        r.requestId,
+        `no instance of cell ${hex8(r.cellId)} listens on NATS (no responders)`,
+        ErrorCode.Unreachable
+      );
       this.settleSubscribe(Kind.Error, frame);
       this.deliver(frame, undefined);
       return;
@@ -203,7 +238,11 @@ class NatsLink extends LinkBase implements NatsTransport {
       return;
     }
     if (held) held.count++;
-    else this.eventSubs.set(key, { sub: this.nc.subscribe(key, { callback: (err, msg) => !err && this.incoming(msg.data, undefined) }), count: 1 });
+    else
+      this.eventSubs.set(key, {
+        sub: this.nc.subscribe(key, { callback: (err, msg) => !err && this.incoming(msg.data, undefined) }),
+        count: 1
+      });
     this.pendingSubscribes.set(cellId + "/" + requestId, key);
   }
 
@@ -222,7 +261,10 @@ class NatsLink extends LinkBase implements NatsTransport {
   }
 
   private publishAnswer(reply: string, kind: number, cellId: number, methodId: number, requestId: number, error: string | null): void {
-    const frame = error === null ? this.header(kind, cellId, methodId, requestId, 0) : this.errorFrame(cellId, methodId, requestId, error, ErrorCode.Overloaded);
+    const frame =
+      error === null
+        ? this.header(kind, cellId, methodId, requestId, 0)
+        : this.errorFrame(cellId, methodId, requestId, error, ErrorCode.Overloaded);
     this.nc.publish(reply, frame);
     this.countOut(frame.length);
   }
@@ -244,7 +286,8 @@ class NatsLink extends LinkBase implements NatsTransport {
 
   private async watchStatus(): Promise<void> {
     for await (const s of this.nc.status()) {
-      if (s.type === "disconnect") this.reportError(new CellError(ErrorCode.Unreachable, `${this.label}: disconnected from ${String(s.data)}; reconnecting`));
+      if (s.type === "disconnect")
+        this.reportError(new CellError(ErrorCode.Unreachable, `${this.label}: disconnected from ${String(s.data)}; reconnecting`));
       else if (s.type === "error") this.reportError(new Error(`${this.label}: ${String(s.data)}`));
     }
   }

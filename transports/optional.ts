@@ -26,6 +26,9 @@ export async function loadOptional<M>(packageName: string, transport: string): P
     if (isNotFound(e, packageName)) throw new MissingPackageError(packageName, transport, e);
     // Most often a native part built for another platform or Node version.
     const why = e instanceof Error ? e.message : String(e);
-    throw new Error(`the ${transport} transport could not load the npm package "${packageName}" (${why}); reinstall it: npm install ${packageName}`, { cause: e });
+    throw new Error(
+      `the ${transport} transport could not load the npm package "${packageName}" (${why}); reinstall it: npm install ${packageName}`,
+      { cause: e }
+    );
   }
 }

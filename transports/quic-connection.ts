@@ -66,7 +66,10 @@ export class QuicConnectionEnd {
       (err) => {
         this.queued -= copy.length;
         this.dropSendStream(stream);
-        if (!this.closed) this.owner.streamFailed(new CellError(ErrorCode.Unreachable, `${this.peer.id}: a frame was lost with its stream: ${describe(err)}`, err));
+        if (!this.closed)
+          this.owner.streamFailed(
+            new CellError(ErrorCode.Unreachable, `${this.peer.id}: a frame was lost with its stream: ${describe(err)}`, err)
+          );
       }
     );
   }

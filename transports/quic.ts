@@ -100,7 +100,9 @@ class QuicLink extends LinkBase implements QuicTransport, ConnectionOwner {
   /** Read once: the library refuses to tell it after the socket stopped. */
   get local(): HostPort {
     if (!this.localAddress) {
-      this.localAddress = this.server ? { host: this.server.host, port: this.server.port } : { host: this.client!.localHost, port: this.client!.localPort };
+      this.localAddress = this.server
+        ? { host: this.server.host, port: this.server.port }
+        : { host: this.client!.localHost, port: this.client!.localPort };
     }
     return this.localAddress;
   }
@@ -151,7 +153,11 @@ class QuicLink extends LinkBase implements QuicTransport, ConnectionOwner {
 
   /** Starts reading a new connection's streams; its end goes when the connection stops. */
   attach(quic: Quic, connection: QUICConnection, isServer: boolean): QuicConnectionEnd {
-    const peer: QuicPeer = { id: "quic:" + formatHostPort(connection.remoteHost, connection.remotePort), address: connection.remoteHost, port: connection.remotePort };
+    const peer: QuicPeer = {
+      id: "quic:" + formatHostPort(connection.remoteHost, connection.remotePort),
+      address: connection.remoteHost,
+      port: connection.remotePort
+    };
     const end = new QuicConnectionEnd(connection, peer, this, isServer);
     this.ends.set(peer.id, end);
     connection.addEventListener(quic.events.EventQUICConnectionStream.name, (evt) => {
@@ -160,7 +166,10 @@ class QuicLink extends LinkBase implements QuicTransport, ConnectionOwner {
     let why = "";
     connection.addEventListener(quic.events.EventQUICConnectionError.name, (evt) => {
       const err = (evt as unknown as { detail: Error }).detail;
-      why = err.name === "ErrorQUICConnectionPeerTLS" ? `the peer refused this end's certificate (it must pin ${this.fingerprint})` : describe(err.cause || err) || err.name;
+      why =
+        err.name === "ErrorQUICConnectionPeerTLS"
+          ? `the peer refused this end's certificate (it must pin ${this.fingerprint})`
+          : describe(err.cause || err) || err.name;
     });
     connection.addEventListener(
       quic.events.EventQUICConnectionStopped.name,
@@ -229,7 +238,11 @@ async function connect(o: QuicConnectOptions): Promise<QuicTransport> {
     );
   } catch (e) {
     if (pins.lastSeen && o.fingerprints.map(normalizeFingerprint).indexOf(pins.lastSeen) < 0) {
-      throw new CellError(ErrorCode.Unreachable, `quic: the server at ${o.connect} presented certificate ${pins.lastSeen}, which is not pinned`, e);
+      throw new CellError(
+        ErrorCode.Unreachable,
+        `quic: the server at ${o.connect} presented certificate ${pins.lastSeen}, which is not pinned`,
+        e
+      );
     }
     throw new CellError(ErrorCode.Unreachable, `quic: cannot connect to ${o.connect}: ${describe(e)}`, e);
   }

@@ -47,7 +47,10 @@ export class ReconnectingPort implements BytePort {
 
   write(bytes: Uint8Array): void {
     if (!this.medium) {
-      throw new CellError(ErrorCode.Unreachable, this.closed ? `${this.label} is closed` : `${this.label} is disconnected${this.reconnect ? " (reconnecting)" : ""}`);
+      throw new CellError(
+        ErrorCode.Unreachable,
+        this.closed ? `${this.label} is closed` : `${this.label} is disconnected${this.reconnect ? " (reconnecting)" : ""}`
+      );
     }
     this.medium.write(bytes);
   }

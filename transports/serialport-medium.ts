@@ -9,8 +9,10 @@ type SerialPortModule = { SerialPort: typeof SerialPortClass };
 function describeOpenError(path: string, err: Error): string {
   const m = err.message;
   if (/No such file|ENOENT/i.test(m)) return `serial port ${path} does not exist (is the device plugged in? the path right?)`;
-  if (/Cannot lock port|Resource temporarily unavailable|EBUSY|busy/i.test(m)) return `serial port ${path} is busy: another program has it open`;
-  if (/Permission denied|EACCES/i.test(m)) return `no permission to open serial port ${path} (on Linux, add the user to the "dialout" group)`;
+  if (/Cannot lock port|Resource temporarily unavailable|EBUSY|busy/i.test(m))
+    return `serial port ${path} is busy: another program has it open`;
+  if (/Permission denied|EACCES/i.test(m))
+    return `no permission to open serial port ${path} (on Linux, add the user to the "dialout" group)`;
   return `cannot open serial port ${path}: ${m}`;
 }
 

@@ -73,7 +73,8 @@ function udpSocket(type: "udp4" | "udp6", o: Common, reuseAddr = false): Socket 
 
 function bindSocket(socket: Socket, port: number, host: string | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(new Error(`udp: cannot bind ${formatHostPort(host || "0.0.0.0", port)}: ${err.message}`, { cause: err }));
+    const onError = (err: Error) =>
+      reject(new Error(`udp: cannot bind ${formatHostPort(host || "0.0.0.0", port)}: ${err.message}`, { cause: err }));
     socket.once("error", onError);
     socket.bind(port, host, () => {
       socket.off("error", onError);
@@ -151,7 +152,9 @@ class UdpLink extends LinkBase implements UdpTransport {
       await closedOnFailure(socket, async () => {
         await bindSocket(socket, local ? local.port : 0, local ? local.host : undefined);
         await new Promise<void>((resolve, reject) => {
-          socket.connect(target.port, target.host, (err?: Error) => (err ? reject(new Error(`udp: cannot connect to ${o.connect}: ${err.message}`, { cause: err })) : resolve()));
+          socket.connect(target.port, target.host, (err?: Error) =>
+            err ? reject(new Error(`udp: cannot connect to ${o.connect}: ${err.message}`, { cause: err })) : resolve()
+          );
         });
       });
       link.defaultTarget = target;
@@ -190,7 +193,9 @@ class UdpLink extends LinkBase implements UdpTransport {
     } catch (e) {
       listener.close();
       sender.close();
-      throw new Error(`udp: cannot join multicast ${o.multicast}${o.interface ? " on " + o.interface : ""}: ${(e as Error).message}`, { cause: e });
+      throw new Error(`udp: cannot join multicast ${o.multicast}${o.interface ? " on " + o.interface : ""}: ${(e as Error).message}`, {
+        cause: e
+      });
     }
     link.groupSocket = listener;
     link.defaultTarget = group;
@@ -227,7 +232,8 @@ class UdpLink extends LinkBase implements UdpTransport {
     }
     const peer = to as UdpPeer | undefined;
     if (peer) {
-      if (typeof peer.address !== "string" || typeof peer.port !== "number") throw new CellError(ErrorCode.Unreachable, `${this.label}: ${peer.id} is not a UDP peer`);
+      if (typeof peer.address !== "string" || typeof peer.port !== "number")
+        throw new CellError(ErrorCode.Unreachable, `${this.label}: ${peer.id} is not a UDP peer`);
       this.out(copy, peer.port, peer.address);
       this.countOut(copy.length);
     } else if (this.defaultTarget) {

@@ -16,7 +16,11 @@ export interface TargetOptions {
 export const TARGET_OPTIONS = {
   udp: option({ value: "host:port", help: "the bridge's UDP address (default 127.0.0.1:7420)", parse: hostPort }),
   quic: option({ value: "host:port", help: "reach it over QUIC instead; needs --fingerprint (printed by cell bridge)", parse: hostPort }),
-  fingerprint: option({ value: "hex", help: "the bridge's certificate fingerprint (SHA-256, 64 hex digits), for --quic", parse: fingerprint }),
+  fingerprint: option({
+    value: "hex",
+    help: "the bridge's certificate fingerprint (SHA-256, 64 hex digits), for --quic",
+    parse: fingerprint
+  }),
   nats: option({ value: "url", help: "reach the cells over NATS instead, e.g. nats://127.0.0.1:4222", parse: natsUrl })
 };
 
@@ -30,7 +34,8 @@ function fingerprint(text: string): string {
 export function natsUrl(text: string): string {
   for (const one of text.split(",")) {
     const m = /^(?:(nats|tls|ws|wss):\/\/)?(?:[^@/\s]+@)?([^:/\s]+|\[[^\]]+\])(?::(\d{1,5}))?\/?$/.exec(one.trim());
-    if (!m || (m[3] !== undefined && Number(m[3]) > 65535)) throw new Error(`takes a NATS server URL such as nats://127.0.0.1:4222, got ${JSON.stringify(text)}`);
+    if (!m || (m[3] !== undefined && Number(m[3]) > 65535))
+      throw new Error(`takes a NATS server URL such as nats://127.0.0.1:4222, got ${JSON.stringify(text)}`);
   }
   return text;
 }
@@ -82,6 +87,9 @@ export async function withTarget<T>(o: TargetOptions, work: (link: Transport) =>
 /** Splits "cell.member" at the last dot (cell names may contain dots, member names may not). */
 export function splitTarget(text: string | undefined, what: string): { cell: string; member: string } {
   const dot = text ? text.lastIndexOf(".") : -1;
-  if (!text || dot <= 0 || dot === text.length - 1) throw new UsageError(`expected cell.${what}, e.g. thermo.${what === "event" ? "alarm" : "read"}, got ${text ? JSON.stringify(text) : "nothing"}`);
+  if (!text || dot <= 0 || dot === text.length - 1)
+    throw new UsageError(
+      `expected cell.${what}, e.g. thermo.${what === "event" ? "alarm" : "read"}, got ${text ? JSON.stringify(text) : "nothing"}`
+    );
   return { cell: text.substring(0, dot), member: text.substring(dot + 1) };
 }

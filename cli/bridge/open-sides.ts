@@ -54,7 +54,9 @@ export async function openSides(o: SideOptions, opened: (side: Side) => void): P
     }
     const link = await opening(`can ${spec}`, () => openCan(parsed));
     // A shared bus: boards announce on it, and so do other bridges, whose cells are learned and routed to.
-    const note = parsed.nodeGiven ? undefined : `can ${spec}: node address ${link.node}, picked at random (give ?node=N, unique on the bus)`;
+    const note = parsed.nodeGiven
+      ? undefined
+      : `can ${spec}: node address ${link.node}, picked at random (give ?node=N, unique on the bus)`;
     opened({ link, options: { role: "device", name: "can:" + spec, announce: true, learnBridges: true }, note });
   }
   if (o.ble) {
@@ -78,7 +80,11 @@ export async function openSides(o: SideOptions, opened: (side: Side) => void): P
   for (const at of o.quic) {
     const { openQuic } = await import("../../transports/quic");
     const link = await opening(`quic ${at}`, () => openQuic({ listen: at }));
-    opened({ link, options: { role: "network", name: "quic:" + at }, note: `quic ${at}: certificate fingerprint ${link.fingerprint} (clients pin it)` });
+    opened({
+      link,
+      options: { role: "network", name: "quic:" + at },
+      note: `quic ${at}: certificate fingerprint ${link.fingerprint} (clients pin it)`
+    });
   }
   if (o.mavlink && o.mavlink.length) await openMavlinkSides(o, opened);
   for (const url of o.nats) {
@@ -95,13 +101,22 @@ async function openMavlinkSides(o: SideOptions, opened: (side: Side) => void): P
   let key: Buffer | null = null;
   if (o.mavlinkSign) {
     key = configuredKey();
-    if (!key) throw new CliError("--mavlink-sign needs a key: put a passphrase (or 64 hex digits) in $CELL_CONFIG_DIR/mavlink.key or ~/.config/cell/mavlink.key", ExitCode.Usage);
+    if (!key)
+      throw new CliError(
+        "--mavlink-sign needs a key: put a passphrase (or 64 hex digits) in $CELL_CONFIG_DIR/mavlink.key or ~/.config/cell/mavlink.key",
+        ExitCode.Usage
+      );
   }
   const links = [];
   for (const at of o.mavlink || []) {
     const link = await opening(`mavlink ${at}`, () =>
       // A bridge is its own component, apart from the cell nodes' default 1/191 (and a GCS's 255/190).
-      openMavlink(at, { system: o.mavlinkSystem ?? 255, component: o.mavlinkComponent ?? 194, maxFrame: o.maxFrame, signing: key ? { key } : undefined })
+      openMavlink(at, {
+        system: o.mavlinkSystem ?? 255,
+        component: o.mavlinkComponent ?? 194,
+        maxFrame: o.maxFrame,
+        signing: key ? { key } : undefined
+      })
     );
     links.push(link);
     opened({ link, options: { role: "network", name: "mavlink:" + at, learnBridges: true } });

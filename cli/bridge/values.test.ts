@@ -10,7 +10,14 @@ import { shortestF32, unknownField, valueToJson, requestFromJson } from "./value
 
 describe("values", () => {
   it("prints each f32 as the shortest decimal that reads back as the same f32", () => {
-    for (const [x, text] of [[21.6, "21.6"], [70.7, "70.7"], [0.1, "0.1"], [-3.4e38, "-3.4e+38"], [1e-45, "1e-45"], [16777217, "16777216"]] as const) {
+    for (const [x, text] of [
+      [21.6, "21.6"],
+      [70.7, "70.7"],
+      [0.1, "0.1"],
+      [-3.4e38, "-3.4e+38"],
+      [1e-45, "1e-45"],
+      [16777217, "16777216"]
+    ] as const) {
       expect(String(shortestF32(Math.fround(x)))).toBe(text);
     }
     const bits = new Uint32Array(1);
@@ -41,7 +48,9 @@ describe("values", () => {
   it("takes an absent request as nothing or {} only where the type allows it", () => {
     expect(requestFromJson(t.optional(t.u8), undefined, "x")).toBeUndefined();
     expect(requestFromJson(t.struct({ a: t.optional(t.u8) }), undefined, "x")).toEqual({});
-    expect(() => requestFromJson(t.string, undefined, "echo.echo request")).toThrow(`echo.echo request: missing value: give a string as JSON, e.g. '"text"'`);
+    expect(() => requestFromJson(t.string, undefined, "echo.echo request")).toThrow(
+      `echo.echo request: missing value: give a string as JSON, e.g. '"text"'`
+    );
   });
 });
 
@@ -86,7 +95,9 @@ describe("cell call and cell watch through a bridge", () => {
   it("says the request value is missing, and which type it takes", async () => {
     const hold = await runCell("call", "thermo.hold", "--udp", udp);
     expect(hold.code).toBe(ExitCode.Usage);
-    expect(hold.err).toMatch(/^cell call: thermo\.hold request: missing value: give a u32 as JSON, e\.g\. '1' \(usage: cell call <cell\.method> \[<request>\] \[options\]\)$/);
+    expect(hold.err).toMatch(
+      /^cell call: thermo\.hold request: missing value: give a u32 as JSON, e\.g\. '1' \(usage: cell call <cell\.method> \[<request>\] \[options\]\)$/
+    );
     const read = await runCell("call", "thermo.read", "--udp", udp);
     expect(read.err).toMatch(/thermo\.read request: missing value: give a \{unit:enum<C\|F>\} as JSON, e\.g\. '\{"unit":"C"\}'/);
   });

@@ -17,7 +17,11 @@ export function valueFromJson(type: Type, text: string, what: string): unknown {
     throw new CliError(`${what}: not JSON: ${(e as Error).message}`, ExitCode.BadInput);
   }
   const extra = unknownField(type, parsed, "");
-  if (extra) throw new CliError(`${what}: unknown field ${JSON.stringify(extra.name)} at ${extra.path} (${type.sig} has no such field)`, ExitCode.BadInput);
+  if (extra)
+    throw new CliError(
+      `${what}: unknown field ${JSON.stringify(extra.name)} at ${extra.path} (${type.sig} has no such field)`,
+      ExitCode.BadInput
+    );
   try {
     return jsonCodec.decode(type, utf8Encode(text));
   } catch (e) {
@@ -61,19 +65,28 @@ export function unknownField(type: Type, value: unknown, path: string): { name: 
 /** A value of `type` to show in a message. */
 export function example(type: Type): unknown {
   switch (type.k) {
-    case T.F32: case T.F64: return 1.5;
-    case T.Bool: return true;
-    case T.String: return "text";
-    case T.Bytes: return "AQID";
-    case T.Array: return [example(type.of!)];
-    case T.Optional: return example(type.of!);
-    case T.Enum: return type.values![0];
+    case T.F32:
+    case T.F64:
+      return 1.5;
+    case T.Bool:
+      return true;
+    case T.String:
+      return "text";
+    case T.Bytes:
+      return "AQID";
+    case T.Array:
+      return [example(type.of!)];
+    case T.Optional:
+      return example(type.of!);
+    case T.Enum:
+      return type.values![0];
     case T.Struct: {
       const o: Record<string, unknown> = {};
       for (const f of type.fields ?? []) o[f.name] = example(f.type);
       return o;
     }
-    default: return 1; // the integer kinds
+    default:
+      return 1; // the integer kinds
   }
 }
 
@@ -92,9 +105,12 @@ export function shortestF32(x: number): number {
 export function shortFloats(type: Type, value: unknown): unknown {
   if (value === null || value === undefined) return value;
   switch (type.k) {
-    case T.F32: return typeof value === "number" ? shortestF32(value) : value;
-    case T.Optional: return shortFloats(type.of!, value);
-    case T.Array: return Array.isArray(value) ? value.map((v) => shortFloats(type.of!, v)) : value;
+    case T.F32:
+      return typeof value === "number" ? shortestF32(value) : value;
+    case T.Optional:
+      return shortFloats(type.of!, value);
+    case T.Array:
+      return Array.isArray(value) ? value.map((v) => shortFloats(type.of!, v)) : value;
     case T.Struct: {
       if (!isRecord(value)) return value;
       const o: Record<string, unknown> = {};

@@ -32,9 +32,22 @@ export const command = defineCommand({
       return ExitCode.Ok;
     }
     const head = ["BOARD", "ENGINE", "FLASH", "BUDGET", "FRAME", "NAME"];
-    const rows = boards.map((b) => [b.id, b.engine, `${b.flash.method} (${b.flash.transport})`, `${b.budget.maxBundleBytes} B`, `${b.maxFrameBytes} B`, b.name]);
+    const rows = boards.map((b) => [
+      b.id,
+      b.engine,
+      `${b.flash.method} (${b.flash.transport})`,
+      `${b.budget.maxBundleBytes} B`,
+      `${b.maxFrameBytes} B`,
+      b.name
+    ]);
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+    for (const r of [head, ...rows])
+      console.log(
+        r
+          .map((c, i) => c.padEnd(widths[i]))
+          .join("  ")
+          .trimEnd()
+      );
     return ExitCode.Ok;
   }
 });

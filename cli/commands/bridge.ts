@@ -10,7 +10,8 @@ export const MAX_FRAME_RANGE = { min: HEADER_SIZE + CRC_SIZE, max: 65536 };
 
 /** A method name as cell.method. */
 function cellMethod(text: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_.-]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(text)) throw new Error(`takes cell.method, e.g. thermo.read, got ${JSON.stringify(text)}`);
+  if (!/^[A-Za-z_][A-Za-z0-9_.-]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(text))
+    throw new Error(`takes cell.method, e.g. thermo.read, got ${JSON.stringify(text)}`);
   return text;
 }
 
@@ -43,7 +44,11 @@ it gently: it says goodbye, lets the requests in flight finish (up to --timeout)
 stops it at once: goodbye, the requests in flight are answered Unreachable ("the bridge is stopping"),
 the links are closed, and it exits. Give at least one network side (--udp, --quic, --nats, --multicast, --mavlink or --can).`,
   options: {
-    serial: repeated({ value: "path", help: "a board: a serial device, a pseudo-terminal, or tcp://host:port (QEMU, ser2net)", parse: serialPath }),
+    serial: repeated({
+      value: "path",
+      help: "a board: a serial device, a pseudo-terminal, or tcp://host:port (QEMU, ser2net)",
+      parse: serialPath
+    }),
     udp: repeated({ value: "host:port", help: "serve UDP clients here, e.g. 0.0.0.0:7420", parse: hostPort }),
     multicast: repeated({ value: "group:port", help: "announce on a LAN multicast group too, e.g. 239.255.67.1:7422", parse: hostPort }),
     quic: repeated({ value: "host:port", help: "serve QUIC clients here (prints the certificate fingerprint they pin)", parse: hostPort }),
@@ -56,10 +61,24 @@ the links are closed, and it exits. Give at least one network side (--udp, --qui
       help: `largest frame on the serial links, ${MAX_FRAME_RANGE.min}..${MAX_FRAME_RANGE.max} (default: the device default, 1044; a board that answers the bridge's query on connecting says its own, if smaller)`,
       parse: wholeNumber(MAX_FRAME_RANGE.min, MAX_FRAME_RANGE.max, "(bytes: a header and CRC at least)")
     }),
-    can: repeated({ value: "spec", help: "a CAN bus: slcan:/dev/ttyACM0:500000 (an slcan USB adapter, CAN bitrate) or socketcan:can0; add ?node=N (this bridge's address, unique on the bus). Boards and other bridges on the bus are learned; the cells held here are announced there", parse: canSpec }),
-    ble: flag("scan for Bluetooth LE Cell beacons (Puck.js...), list their cells, connect on the first call (needs @abandonware/noble or node-ble, and an adapter)"),
-    mavlink: repeated({ value: "udp:host:port|udpout:host:port|serial:path[:baud]", help: "MAVLink: udp: listens and answers whoever sends (e.g. udp:0.0.0.0:14550), udpout: sends to a ground station or router, serial: a telemetry radio or TELEM port (default 57600 baud)", parse: mavlinkSide }),
-    "mavlink-system": option({ value: "n", help: "the bridge's MAVLink system id (default 255; each node on a MAVLink network needs its own pair: cell nodes default to 1/191)", parse: wholeNumber(1, 255) }),
+    can: repeated({
+      value: "spec",
+      help: "a CAN bus: slcan:/dev/ttyACM0:500000 (an slcan USB adapter, CAN bitrate) or socketcan:can0; add ?node=N (this bridge's address, unique on the bus). Boards and other bridges on the bus are learned; the cells held here are announced there",
+      parse: canSpec
+    }),
+    ble: flag(
+      "scan for Bluetooth LE Cell beacons (Puck.js...), list their cells, connect on the first call (needs @abandonware/noble or node-ble, and an adapter)"
+    ),
+    mavlink: repeated({
+      value: "udp:host:port|udpout:host:port|serial:path[:baud]",
+      help: "MAVLink: udp: listens and answers whoever sends (e.g. udp:0.0.0.0:14550), udpout: sends to a ground station or router, serial: a telemetry radio or TELEM port (default 57600 baud)",
+      parse: mavlinkSide
+    }),
+    "mavlink-system": option({
+      value: "n",
+      help: "the bridge's MAVLink system id (default 255; each node on a MAVLink network needs its own pair: cell nodes default to 1/191)",
+      parse: wholeNumber(1, 255)
+    }),
     "mavlink-component": option({ value: "n", help: "the bridge's MAVLink component id (default 194)", parse: wholeNumber(1, 255) }),
     "mavlink-sign": flag("sign MAVLink packets and refuse unsigned ones (key in ~/.config/cell/mavlink.key)"),
     quiet: flag("log nothing but errors")
@@ -85,8 +104,18 @@ the links are closed, and it exits. Give at least one network side (--udp, --qui
     try {
       await openSides(
         {
-          serial: o.serial, udp: o.udp, quic: o.quic, nats: o.nats, multicast: o.multicast, maxFrame: o["max-frame"], can: o.can, ble: o.ble,
-          mavlink: o.mavlink, mavlinkSystem: o["mavlink-system"], mavlinkComponent: o["mavlink-component"], mavlinkSign: o["mavlink-sign"]
+          serial: o.serial,
+          udp: o.udp,
+          quic: o.quic,
+          nats: o.nats,
+          multicast: o.multicast,
+          maxFrame: o["max-frame"],
+          can: o.can,
+          ble: o.ble,
+          mavlink: o.mavlink,
+          mavlinkSystem: o["mavlink-system"],
+          mavlinkComponent: o["mavlink-component"],
+          mavlinkSign: o["mavlink-sign"]
         },
         (side) => {
           const name = bridge.addLink(side.link, side.options);

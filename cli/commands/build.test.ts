@@ -14,7 +14,10 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("cell build refuses device code an ES5 engine cannot run", () => {
   it("exits 1 with one line per type error: file, line, and what to use instead (never a newer lib)", async () => {
-    writeFileSync(join(tmp, "modern.schema.ts"), `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nexport var Modern = cell("modern", { go: method(t.string, t.u32) });\n`);
+    writeFileSync(
+      join(tmp, "modern.schema.ts"),
+      `import { cell, method, t } from ${JSON.stringify(join(ROOT, "core/schema"))};\nexport var Modern = cell("modern", { go: method(t.string, t.u32) });\n`
+    );
     const entry = join(tmp, "modern.ts");
     writeFileSync(
       entry,
@@ -34,7 +37,9 @@ describe("cell build refuses device code an ES5 engine cannot run", () => {
     const r = await runCell("build", "--board", "puckjs", "--out", join(tmp, "out"), entry);
     expect(r.code).toBe(ExitCode.Failed);
     const lines = r.err.split("\n");
-    expect(lines[lines.length - 1]).toMatch(/^cell build: .*modern\.ts for puckjs: device code does not build for an ES5 engine: \d+ type errors$/);
+    expect(lines[lines.length - 1]).toMatch(
+      /^cell build: .*modern\.ts for puckjs: device code does not build for an ES5 engine: \d+ type errors$/
+    );
     const line = (n: number) => lines.filter((l) => l.includes(`modern.ts:${n}:`)).join("\n");
     expect(line(3)).toMatch(/Map.* -- on an ES5 engine, use a plain object/);
     expect(line(4)).toMatch(/use ctx\.defer\(\) in a handler, or callbacks/);

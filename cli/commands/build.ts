@@ -68,12 +68,16 @@ pulls the schema DSL into the bundle; 2 on bad arguments; 3 when the cell does n
       const over = r.bytes > r.maxBundleBytes;
       if (o.json) {
         const cells = r.cells.map((c) => ({ name: c.name, id: c.id, schemaHash: c.schemaHash }));
-        console.log(JSON.stringify({ board, path: r.path, bytes: r.bytes, gzipBytes: r.gzipBytes, budget: r.maxBundleBytes, overBudget: over, cells }));
+        console.log(
+          JSON.stringify({ board, path: r.path, bytes: r.bytes, gzipBytes: r.gzipBytes, budget: r.maxBundleBytes, overBudget: over, cells })
+        );
         if (over) code = ExitCode.Failed;
         continue;
       }
       const cells = r.cells.map((c: { name: string; schemaHash: string }) => `${c.name}#${c.schemaHash}`).join(", ");
-      console.log(`${board}: ${relative(process.cwd(), r.path)} ${r.bytes} bytes (${r.gzipBytes} gzip), budget ${r.maxBundleBytes}${over ? " -- OVER BUDGET" : ""}; cells ${cells}`);
+      console.log(
+        `${board}: ${relative(process.cwd(), r.path)} ${r.bytes} bytes (${r.gzipBytes} gzip), budget ${r.maxBundleBytes}${over ? " -- OVER BUDGET" : ""}; cells ${cells}`
+      );
       if (over) code = ExitCode.Failed;
     }
     return code;

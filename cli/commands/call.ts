@@ -24,7 +24,12 @@ method's type (an unknown field is refused) and sent in the codec asked for. Byt
 An ERROR answer is printed as one line, exit 1 (5 when it is TimedOut).`,
   options: {
     ...TARGET_OPTIONS,
-    codec: option({ value: "name", help: "payload codec of the request and answer: compact, json or msgpack", default: "compact", parse: oneOf(["compact", "json", "msgpack"]) }),
+    codec: option({
+      value: "name",
+      help: "payload codec of the request and answer: compact, json or msgpack",
+      default: "compact",
+      parse: oneOf(["compact", "json", "msgpack"])
+    }),
     timeout: option({ value: "ms", help: "how long to wait for each answer", default: "5000", parse: ms })
   },
   footer: `example: cell call thermo.read '{"unit":"C"}'`,
@@ -44,7 +49,9 @@ An ERROR answer is printed as one line, exit 1 (5 when it is TimedOut).`,
       const client = connect(def, link, { codecs: HOST_CODECS, codec, timeoutMs, sendDeadline: true });
       let res: unknown;
       try {
-        res = await new Promise((resolve, reject) => client.call(member as never, req as never, (err, v) => (err ? reject(err) : resolve(v))));
+        res = await new Promise((resolve, reject) =>
+          client.call(member as never, req as never, (err, v) => (err ? reject(err) : resolve(v)))
+        );
       } catch (e) {
         throw failure(`${cellName}.${member}`, e);
       }

@@ -9,9 +9,25 @@ import { failure } from "../bridge/errors";
 
 function table(rows: CellRowValue[]): string {
   const head = ["CELL", "ID", "SCHEMA", "INSTANCE", "LINK", "HEARD", "TTL", "IN FLIGHT"];
-  const lines = rows.map((r) => [r.name, hex(r.cellId), hex(r.schemaHash), hex(r.instanceId), r.link + (r.peer ? " " + r.peer : ""), `${(r.lastHeardMsAgo / 1000).toFixed(1)} s ago`, `${r.ttlMs} ms`, String(r.inFlight)]);
+  const lines = rows.map((r) => [
+    r.name,
+    hex(r.cellId),
+    hex(r.schemaHash),
+    hex(r.instanceId),
+    r.link + (r.peer ? " " + r.peer : ""),
+    `${(r.lastHeardMsAgo / 1000).toFixed(1)} s ago`,
+    `${r.ttlMs} ms`,
+    String(r.inFlight)
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  return [head, ...lines].map((l) => l.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+  return [head, ...lines]
+    .map((l) =>
+      l
+        .map((c, i) => c.padEnd(widths[i]))
+        .join("  ")
+        .trimEnd()
+    )
+    .join("\n");
 }
 
 export const command = defineCommand({
@@ -32,7 +48,7 @@ was last heard, its TTL and the requests in flight to it.`,
       let instanceId = 0;
       try {
         // Page by page: a long listing does not fit one datagram.
-        for (let total = Infinity; rows.length < total; ) {
+        for (let total = Infinity; rows.length < total;) {
           const page = await bridge.cells({ skip: rows.length });
           total = page.total;
           instanceId = page.instanceId;

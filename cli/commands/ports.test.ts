@@ -55,7 +55,11 @@ describe("cell ports", () => {
 
   it("a port list that fails is one line and exit 4", async () => {
     portSource.list = () => Promise.reject(new Error("spawn udevadm EACCES"));
-    expect(await runCell("ports")).toEqual({ code: ExitCode.Unavailable, out: "", err: "cell ports: cannot list serial ports: spawn udevadm EACCES" });
+    expect(await runCell("ports")).toEqual({
+      code: ExitCode.Unavailable,
+      out: "",
+      err: "cell ports: cannot list serial ports: spawn udevadm EACCES"
+    });
   });
 
   it("runs on this machine with the real serialport (udevadm or /sys): exit 0", async () => {
@@ -69,7 +73,13 @@ describe("serial ports from /sys (no udevadm)", () => {
   it("finds ttyUSB/ttyACM devices with the ids of the USB device above their interface", () => {
     const usb = join(tmp, "devices/usb1/1-1");
     mkdirSync(join(usb, "1-1:1.0"), { recursive: true });
-    for (const [f, v] of [["idVendor", "1a86"], ["idProduct", "7523"], ["manufacturer", "QinHeng"], ["serial", "X1"]]) writeFileSync(join(usb, f), v + "\n");
+    for (const [f, v] of [
+      ["idVendor", "1a86"],
+      ["idProduct", "7523"],
+      ["manufacturer", "QinHeng"],
+      ["serial", "X1"]
+    ])
+      writeFileSync(join(usb, f), v + "\n");
     const sys = join(tmp, "class/tty");
     for (const n of ["ttyUSB0", "ttyS0", "ttyACM3"]) mkdirSync(join(sys, n), { recursive: true });
     symlinkSync(join(usb, "1-1:1.0"), join(sys, "ttyUSB0/device"));

@@ -83,7 +83,13 @@ whose "usb" ids match (a USB-serial bridge such as a CP210x is shared by many bo
       r.boards.length ? r.boards.map((b) => `${b.board} (${b.description})`).join(", ") : "-"
     ]);
     const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-    for (const l of [head, ...lines]) console.log(l.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+    for (const l of [head, ...lines])
+      console.log(
+        l
+          .map((c, i) => c.padEnd(widths[i]))
+          .join("  ")
+          .trimEnd()
+      );
     return ExitCode.Ok;
   }
 });

@@ -20,9 +20,23 @@ and the cells it serves. Each board runs the engine it really runs:
   options: {
     board: SIM_BOARD,
     count: option({ value: "n", help: "boards to start, each its own QEMU process and port", default: "1", parse: wholeNumber(1, 16) }),
-    icount: option({ value: "shift", help: "deterministic virtual time: one instruction = 2^shift virtual ns (alone: 0)", parse: wholeNumber(0, 10), optionalValue: { when: /^\d+$/, otherwise: "0" } }),
-    port: option({ value: "port", help: "UART port of the first board (then port+1, ...); default: free ports", parse: wholeNumber(1, 65535) }),
-    espruino: option({ value: "stock|fixed", help: "Espruino boards: 2v29 as released, what boards run (hosts pace their writes), or 2v29 + the upstream serial fix a3f085979", default: "stock", parse: oneOf(["stock", "fixed"] as const) })
+    icount: option({
+      value: "shift",
+      help: "deterministic virtual time: one instruction = 2^shift virtual ns (alone: 0)",
+      parse: wholeNumber(0, 10),
+      optionalValue: { when: /^\d+$/, otherwise: "0" }
+    }),
+    port: option({
+      value: "port",
+      help: "UART port of the first board (then port+1, ...); default: free ports",
+      parse: wholeNumber(1, 65535)
+    }),
+    espruino: option({
+      value: "stock|fixed",
+      help: "Espruino boards: 2v29 as released, what boards run (hosts pace their writes), or 2v29 + the upstream serial fix a3f085979",
+      default: "stock",
+      parse: oneOf(["stock", "fixed"] as const)
+    })
   },
   footer: `CELL_SIM_ELF=path runs another firmware image instead of building the board's (sim/build/*.elf).
 
@@ -32,7 +46,8 @@ died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavail
   async run(o, [input]) {
     const a = { board: o.board, input, port: o.port, count: o.count, icount: o.icount };
     const basePort = o.port;
-    if (basePort !== undefined && basePort + a.count > 65536) throw new UsageError(`--port ${basePort} leaves no room for ${a.count} boards`);
+    if (basePort !== undefined && basePort + a.count > 65536)
+      throw new UsageError(`--port ${basePort} leaves no room for ${a.count} boards`);
     checkReadable(input, "bundle", { folder: true });
     // The build, QEMU and the loader load only now.
     const { buildFirmware } = await import("../../sim/firmware-build");
@@ -68,14 +83,22 @@ died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavail
         throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
       });
       for (let i = 0; i < a.count && !stopping; i++) {
-        const s = await startSim({ build: false, board: board.id, port: basePort === undefined ? undefined : basePort + i, icount: a.icount, onConsole: consoleLines(`qemu${i}| `) });
+        const s = await startSim({
+          build: false,
+          board: board.id,
+          port: basePort === undefined ? undefined : basePort + i,
+          icount: a.icount,
+          onConsole: consoleLines(`qemu${i}| `)
+        });
         sessions.push(s);
         if (stopping) break; // a signal came while it booted: it is stopped with the others
         const started = Date.now();
         const status = await s.loader.flash(bundle.bytes);
         const described = bundle.cells ? await describeCells(s.link, bundle.cells) : null;
         s.disconnect(); // the UART takes one client: leave it to the user
-        console.log(`board ${i}: ${board.id}, QEMU pid ${s.board.pid}, flashed in ${Date.now() - started} ms${a.icount !== undefined ? `, -icount shift=${a.icount}` : ""}`);
+        console.log(
+          `board ${i}: ${board.id}, QEMU pid ${s.board.pid}, flashed in ${Date.now() - started} ms${a.icount !== undefined ? `, -icount shift=${a.icount}` : ""}`
+        );
         console.log(`  uart    ${s.url}`);
         for (const line of reportLines(bundle, status, described)) console.log(line);
         s.board.exited.then((code) => {

@@ -23,7 +23,15 @@ export const command = defineCommand({
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
     try {
-      await withTarget(o, (link) => watchEvent(link, cell, member, { timeoutMs, count, signal: stop.signal, print: (line) => console.log(line), warn: (line) => console.error(line) }));
+      await withTarget(o, (link) =>
+        watchEvent(link, cell, member, {
+          timeoutMs,
+          count,
+          signal: stop.signal,
+          print: (line) => console.log(line),
+          warn: (line) => console.error(line)
+        })
+      );
       return ExitCode.Ok;
     } finally {
       process.off("SIGINT", onSignal);

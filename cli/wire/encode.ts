@@ -14,7 +14,13 @@ import { loadCells } from "../schema-loader";
 import { unknownField } from "../bridge/values";
 import { defineCommand, option, flag, oneOf, wholeNumber, nonEmpty, UsageError, type Values } from "../args";
 
-const KINDS: Record<string, number> = { request: Kind.Request, response: Kind.Response, error: Kind.Error, event: Kind.Event, cancel: Kind.Cancel };
+const KINDS: Record<string, number> = {
+  request: Kind.Request,
+  response: Kind.Response,
+  error: Kind.Error,
+  event: Kind.Event,
+  cancel: Kind.Cancel
+};
 const CODECS: Record<string, number> = { raw: CodecId.Raw, msgpack: CodecId.Msgpack, compact: CodecId.Compact, json: CodecId.Json };
 
 const encodeOptions = {
@@ -22,7 +28,11 @@ const encodeOptions = {
   cell: option({ value: "name|id", help: "the cell", required: true, parse: nonEmpty }),
   method: option({ value: "name|signature|id|describe", help: "the method or event (default describe)" }),
   "request-id": option({ value: "n", help: "the request id (a u32; 0 for events)", default: "1", parse: wholeNumber(0, 0xffffffff) }),
-  codec: option({ value: "codec", help: "raw, msgpack, compact or json (default json with --value, else raw)", parse: oneOf(Object.keys(CODECS)) }),
+  codec: option({
+    value: "codec",
+    help: "raw, msgpack, compact or json (default json with --value, else raw)",
+    parse: oneOf(Object.keys(CODECS))
+  }),
   value: option({ value: "json", help: "the payload as a value, encoded with --codec", parse: jsonValue }),
   payload: option({ value: "hex", help: "the payload as bytes", parse: hexBytes }),
   error: option({ value: "code:message", help: "an ERROR payload: a code number 1..255 or name, and a message", parse: errorSpec }),
@@ -42,11 +52,13 @@ method name. The cell may be a name (hashed with FNV-1a-32) or a number.`,
 
 async function encodeCommand(o: Values<typeof encodeOptions>): Promise<number> {
   const kind = KINDS[o.kind];
-  if ([o.value, o.payload, o.error].filter((x) => x !== undefined).length > 1) throw new UsageError("give one of --value, --payload or --error");
+  if ([o.value, o.payload, o.error].filter((x) => x !== undefined).length > 1)
+    throw new UsageError("give one of --value, --payload or --error");
   const cells = await loadCells(o.schema);
   const cellId = idOf(o.cell, (name) => cells.find((c) => c.name === name)?.id ?? fnv1a32String(name));
   const cell = cells.find((c) => c.id === cellId);
-  const methodId = o.method === undefined || o.method === "describe" ? MethodId.Describe : idOf(o.method, (m) => cell?.info[m]?.id ?? fnv1a32String(m));
+  const methodId =
+    o.method === undefined || o.method === "describe" ? MethodId.Describe : idOf(o.method, (m) => cell?.info[m]?.id ?? fnv1a32String(m));
   const requestId = kind === Kind.Event ? 0 : o["request-id"];
   const codec = o.error !== undefined ? CodecId.Raw : CODECS[o.codec ?? (o.value !== undefined ? "json" : "raw")];
 
@@ -92,8 +104,15 @@ function hexBytes(text: string): Uint8Array {
 function errorSpec(spec: string): { code: number; message: string } {
   const at = spec.indexOf(":");
   const head = at < 0 ? spec : spec.slice(0, at);
-  const code = /^\d+$/.test(head) ? Number(head) : Object.prototype.hasOwnProperty.call(ErrorCode, head) ? (ErrorCode as Record<string, number>)[head] : 0;
-  if (!code || code > 255) throw new Error(`takes <code>:<message>, the code a number 1..255 or a name (${Object.keys(ErrorCode).join(", ")}), got ${JSON.stringify(spec)}`);
+  const code = /^\d+$/.test(head)
+    ? Number(head)
+    : Object.prototype.hasOwnProperty.call(ErrorCode, head)
+      ? (ErrorCode as Record<string, number>)[head]
+      : 0;
+  if (!code || code > 255)
+    throw new Error(
+      `takes <code>:<message>, the code a number 1..255 or a name (${Object.keys(ErrorCode).join(", ")}), got ${JSON.stringify(spec)}`
+    );
   return { code, message: at < 0 ? "" : spec.slice(at + 1) };
 }
 
@@ -107,7 +126,11 @@ function typeFor(cell: CellDef | undefined, methodId: number, kind: number): Typ
 function writeValue(w: Writer, codec: number, value: unknown, type: Type | undefined): void {
   if (type) {
     const extra = unknownField(type, value, "");
-    if (extra) throw new CliError(`--value does not fit the schema: unknown field ${JSON.stringify(extra.name)} at ${extra.path}`, ExitCode.BadInput);
+    if (extra)
+      throw new CliError(
+        `--value does not fit the schema: unknown field ${JSON.stringify(extra.name)} at ${extra.path}`,
+        ExitCode.BadInput
+      );
     const c = codecById(codec);
     if (!c) throw new UsageError(`codec ${codec} cannot encode a value`);
     try {

@@ -29,12 +29,33 @@ const nameOf = (table: Record<string, number>, v: number) => Object.keys(table).
 export function inspect(raw: RawFrame, cells: CellDef[]): FrameReport {
   const b = raw.bytes;
   if (b.length < HEADER_SIZE) {
-    return { magic: b[0] ?? 0, version: b[1] ?? 0, kind: 0, flags: 0, codec: 0, cellId: 0, methodId: 0, requestId: 0, length: 0, crcOk: raw.crcOk, payload: toHex(b), problem: raw.problem ?? `only ${b.length} bytes: a header needs ${HEADER_SIZE}` };
+    return {
+      magic: b[0] ?? 0,
+      version: b[1] ?? 0,
+      kind: 0,
+      flags: 0,
+      codec: 0,
+      cellId: 0,
+      methodId: 0,
+      requestId: 0,
+      length: 0,
+      crcOk: raw.crcOk,
+      payload: toHex(b),
+      problem: raw.problem ?? `only ${b.length} bytes: a header needs ${HEADER_SIZE}`
+    };
   }
   const report: FrameReport = {
-    magic: b[0], version: b[1], kind: b[2] & 15, flags: b[2] >> 4, codec: b[3],
-    cellId: readU32(b, 4), methodId: readU32(b, 8), requestId: readU32(b, 12), length: readU32(b, 16),
-    crcOk: raw.crcOk, payload: toHex(b.subarray(HEADER_SIZE))
+    magic: b[0],
+    version: b[1],
+    kind: b[2] & 15,
+    flags: b[2] >> 4,
+    codec: b[3],
+    cellId: readU32(b, 4),
+    methodId: readU32(b, 8),
+    requestId: readU32(b, 12),
+    length: readU32(b, 16),
+    crcOk: raw.crcOk,
+    payload: toHex(b.subarray(HEADER_SIZE))
   };
   const reason = decodeHeader(b, 0, b.length, newHeader());
   const problem = raw.problem ?? (reason && headerProblem(reason, report, b.length));
@@ -42,7 +63,9 @@ export function inspect(raw: RawFrame, cells: CellDef[]): FrameReport {
   const cell = cells.find((c) => c.id === report.cellId);
   const member = cell?.byId[report.methodId];
   report.names = {
-    kind: nameOf(Kind, report.kind), codec: nameOf(CodecId, report.codec), cell: cell?.name,
+    kind: nameOf(Kind, report.kind),
+    codec: nameOf(CodecId, report.codec),
+    cell: cell?.name,
     method: report.methodId < 16 && report.kind <= Kind.Cancel ? nameOf(MethodId, report.methodId) : member?.name
   };
   if (!reason) {
@@ -57,11 +80,16 @@ export function inspect(raw: RawFrame, cells: CellDef[]): FrameReport {
 
 function headerProblem(reason: string, r: FrameReport, size: number): string {
   switch (reason) {
-    case "BadMagic": return `bad magic ${hexByte(r.magic)} (want 0xce)`;
-    case "BadVersion": return `unknown version ${r.version} (this tool speaks 1)`;
-    case "BadKind": return `reserved kind ${r.kind}`;
-    case "BadLength": return `length field says ${r.length} payload bytes, ${size - HEADER_SIZE} arrived`;
-    default: return reason;
+    case "BadMagic":
+      return `bad magic ${hexByte(r.magic)} (want 0xce)`;
+    case "BadVersion":
+      return `unknown version ${r.version} (this tool speaks 1)`;
+    case "BadKind":
+      return `reserved kind ${r.kind}`;
+    case "BadLength":
+      return `length field says ${r.length} payload bytes, ${size - HEADER_SIZE} arrived`;
+    default:
+      return reason;
   }
 }
 

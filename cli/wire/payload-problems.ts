@@ -26,7 +26,8 @@ export function announceProblem(p: Uint8Array): string {
     const id = readU32(p, at);
     const name = utf8Decode(p, at + 9, at + 9 + len);
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) return `ANNOUNCE cell ${i + 1}: ${JSON.stringify(name)} is not a cell name`;
-    if (fnv1a32String(name) !== id) return `ANNOUNCE cell ${i + 1}: id ${hexId(id)} is not the hash of ${JSON.stringify(name)} (${hexId(fnv1a32String(name))})`;
+    if (fnv1a32String(name) !== id)
+      return `ANNOUNCE cell ${i + 1}: id ${hexId(id)} is not the hash of ${JSON.stringify(name)} (${hexId(fnv1a32String(name))})`;
     if (seen[id]) return `ANNOUNCE lists cell ${name} twice`;
     seen[id] = true;
     at += 9 + len;

@@ -41,12 +41,23 @@ function unstuff(chunk: Uint8Array, unterminated: boolean): RawFrame {
   const n = cobsDecode(chunk, out);
   if (n < 0) return { bytes: chunk, framing: "stream", crcOk: null, problem: "not valid COBS" };
   const note = unterminated ? " (no 00 delimiter at the end: truncated capture?)" : "";
-  if (n < 4) return { bytes: out.subarray(0, n), framing: "stream", crcOk: null, problem: `only ${n} bytes after COBS, no room for a CRC` + note };
+  if (n < 4)
+    return { bytes: out.subarray(0, n), framing: "stream", crcOk: null, problem: `only ${n} bytes after COBS, no room for a CRC` + note };
   const frame = out.subarray(0, n - 4);
   const want = readU32(out, n - 4);
   const got = crc32(frame);
   if (want !== got) {
-    return { bytes: frame, framing: "stream", crcOk: false, problem: `CRC mismatch: frame says ${hexId(want)}, bytes give ${hexId(got)}` + note };
+    return {
+      bytes: frame,
+      framing: "stream",
+      crcOk: false,
+      problem: `CRC mismatch: frame says ${hexId(want)}, bytes give ${hexId(got)}` + note
+    };
   }
-  return { bytes: frame, framing: "stream", crcOk: true, problem: unterminated ? "no 00 delimiter at the end: truncated capture?" : undefined };
+  return {
+    bytes: frame,
+    framing: "stream",
+    crcOk: true,
+    problem: unterminated ? "no 00 delimiter at the end: truncated capture?" : undefined
+  };
 }

@@ -24,8 +24,30 @@ describe("cell wire decode", () => {
     const r = await cell("wire", "decode", "--json", hex(new StreamEncoder().encode(f)));
     expect(r.code).toBe(ExitCode.Ok);
     const o = JSON.parse(r.out);
-    expect(Object.keys(o)).toEqual(["magic", "version", "kind", "flags", "codec", "cellId", "methodId", "requestId", "length", "crcOk", "payload"]);
-    expect(o).toMatchObject({ magic: 0xce, version: 1, kind: 0, codec: 3, cellId: 0x2d2ce39e, methodId: 0x12345678, requestId: 9, length: 12, crcOk: true });
+    expect(Object.keys(o)).toEqual([
+      "magic",
+      "version",
+      "kind",
+      "flags",
+      "codec",
+      "cellId",
+      "methodId",
+      "requestId",
+      "length",
+      "crcOk",
+      "payload"
+    ]);
+    expect(o).toMatchObject({
+      magic: 0xce,
+      version: 1,
+      kind: 0,
+      codec: 3,
+      cellId: 0x2d2ce39e,
+      methodId: 0x12345678,
+      requestId: 9,
+      length: 12,
+      crcOk: true
+    });
     expect(o.payload).toBe(hex(f.subarray(HEADER_SIZE)));
   });
 
@@ -73,9 +95,24 @@ describe("cell wire decode", () => {
   it.each([
     ["an empty ERROR payload", Kind.Error, new Uint8Array(0), /ERROR payload is empty/],
     ["an ERROR payload with code 0", Kind.Error, new Uint8Array([0, 0x68, 0x69]), /ERROR payload has code 0/],
-    ["an ANNOUNCE shorter than its fixed part", Kind.Announce, new Uint8Array([1, 2, 3]), /ANNOUNCE payload has 3 bytes; it needs at least 9/],
-    ["an ANNOUNCE that ends inside a cell", Kind.Announce, new Uint8Array([0, 0, 0, 1, 0, 0, 0x0b, 0xb8, 1, 0x2d, 0x2c]), /ANNOUNCE says 1 cells but ends inside cell 1/],
-    ["an ANNOUNCE whose cell id is not its name's hash", Kind.Announce, new Uint8Array([0, 0, 0, 1, 0, 0, 0x0b, 0xb8, 1, 1, 0, 0, 0, 2, 0, 0, 0, 1, 0x78]), /id 0x00000001 is not the hash of "x"/]
+    [
+      "an ANNOUNCE shorter than its fixed part",
+      Kind.Announce,
+      new Uint8Array([1, 2, 3]),
+      /ANNOUNCE payload has 3 bytes; it needs at least 9/
+    ],
+    [
+      "an ANNOUNCE that ends inside a cell",
+      Kind.Announce,
+      new Uint8Array([0, 0, 0, 1, 0, 0, 0x0b, 0xb8, 1, 0x2d, 0x2c]),
+      /ANNOUNCE says 1 cells but ends inside cell 1/
+    ],
+    [
+      "an ANNOUNCE whose cell id is not its name's hash",
+      Kind.Announce,
+      new Uint8Array([0, 0, 0, 1, 0, 0, 0x0b, 0xb8, 1, 1, 0, 0, 0, 2, 0, 0, 0, 1, 0x78]),
+      /id 0x00000001 is not the hash of "x"/
+    ]
   ])("refuses %s (exit 3 with the reason)", async (_what, kind, payload, reason) => {
     const f = frame(kind, CodecId.Raw, payload, 0);
     for (const input of [hex(f), hex(new StreamEncoder().encode(f))]) {
@@ -95,7 +132,22 @@ describe("cell wire decode", () => {
   });
 
   it("prints an f32 in a COMPACT payload as the shortest text that reads back as the same f32", async () => {
-    const e = await cell("wire", "encode", "--schema", "cli/wire/fixtures/thermo.ts", "--kind", "response", "--cell", "thermo", "--method", "read", "--codec", "compact", "--value", '{"value":21.6,"unit":"C"}');
+    const e = await cell(
+      "wire",
+      "encode",
+      "--schema",
+      "cli/wire/fixtures/thermo.ts",
+      "--kind",
+      "response",
+      "--cell",
+      "thermo",
+      "--method",
+      "read",
+      "--codec",
+      "compact",
+      "--value",
+      '{"value":21.6,"unit":"C"}'
+    );
     const d = await cell("wire", "decode", "--schema", "cli/wire/fixtures/thermo.ts", e.out);
     expect(d.code).toBe(ExitCode.Ok);
     expect(d.out).toContain('{"value":21.6,"unit":"C"}');
@@ -111,7 +163,24 @@ describe("cell wire decode", () => {
 
 describe("cell wire encode", () => {
   it("builds a stream frame that decode reads back, names resolved through a schema module", async () => {
-    const e = await cell("wire", "encode", "--schema", "cli/wire/fixtures/thermo.ts", "--kind", "request", "--cell", "thermo", "--method", "read", "--request-id", "5", "--codec", "compact", "--value", '{"unit":"F"}');
+    const e = await cell(
+      "wire",
+      "encode",
+      "--schema",
+      "cli/wire/fixtures/thermo.ts",
+      "--kind",
+      "request",
+      "--cell",
+      "thermo",
+      "--method",
+      "read",
+      "--request-id",
+      "5",
+      "--codec",
+      "compact",
+      "--value",
+      '{"unit":"F"}'
+    );
     expect(e.code).toBe(ExitCode.Ok);
     const d = await cell("wire", "decode", "--schema", "cli/wire/fixtures/thermo.ts", e.out);
     expect(d.code).toBe(ExitCode.Ok);
@@ -121,16 +190,45 @@ describe("cell wire encode", () => {
   });
 
   it("builds an ERROR frame whose payload names the code", async () => {
-    const e = await cell("wire", "encode", "--bare", "--kind", "error", "--cell", "thermo", "--method", "7", "--error", "UnknownMethod:no such method");
+    const e = await cell(
+      "wire",
+      "encode",
+      "--bare",
+      "--kind",
+      "error",
+      "--cell",
+      "thermo",
+      "--method",
+      "7",
+      "--error",
+      "UnknownMethod:no such method"
+    );
     const d = await cell("wire", "decode", e.out);
     expect(d.out).toContain('"codeName":"UnknownMethod"');
     expect(d.out).toContain("no such method");
   });
 
   it("refuses a field the schema does not have, and values that are not what the option takes", async () => {
-    const e = await cell("wire", "encode", "--schema", "cli/wire/fixtures/thermo.ts", "--cell", "thermo", "--method", "read", "--codec", "compact", "--value", '{"unit":"C","unti":"F"}');
+    const e = await cell(
+      "wire",
+      "encode",
+      "--schema",
+      "cli/wire/fixtures/thermo.ts",
+      "--cell",
+      "thermo",
+      "--method",
+      "read",
+      "--codec",
+      "compact",
+      "--value",
+      '{"unit":"C","unti":"F"}'
+    );
     expect([e.code, e.err]).toEqual([ExitCode.BadInput, 'cell wire encode: --value does not fit the schema: unknown field "unti" at unti']);
-    for (const [flag, value, says] of [["--value", "{unit:", /--value takes JSON/], ["--payload", "zz", /--payload takes hex bytes/], ["--error", "Nope:x", /--error takes <code>:<message>/]] as const) {
+    for (const [flag, value, says] of [
+      ["--value", "{unit:", /--value takes JSON/],
+      ["--payload", "zz", /--payload takes hex bytes/],
+      ["--error", "Nope:x", /--error takes <code>:<message>/]
+    ] as const) {
       const r = await cell("wire", "encode", "--cell", "thermo", flag, value);
       expect(r.code).toBe(ExitCode.Usage);
       expect(r.err).toMatch(says);
@@ -138,7 +236,20 @@ describe("cell wire encode", () => {
   });
 
   it("refuses a value that does not fit the schema", async () => {
-    const e = await cell("wire", "encode", "--schema", "cli/wire/fixtures/thermo.ts", "--cell", "thermo", "--method", "read", "--codec", "compact", "--value", '{"unit":"K"}');
+    const e = await cell(
+      "wire",
+      "encode",
+      "--schema",
+      "cli/wire/fixtures/thermo.ts",
+      "--cell",
+      "thermo",
+      "--method",
+      "read",
+      "--codec",
+      "compact",
+      "--value",
+      '{"unit":"K"}'
+    );
     expect(e.code).toBe(ExitCode.BadInput);
     expect(e.err).toMatch(/does not fit the schema/);
   });

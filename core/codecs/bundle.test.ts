@@ -44,7 +44,12 @@ async function bundle(imports: string): Promise<string> {
 const marker = { raw: "isEmptyStruct", compact: "writeVarint", msgpack: "readMsgpack", json: "base64Encode" };
 
 describe("device bundles", () => {
-  for (const [codec, file] of [["raw", "raw"], ["compact", "compact"], ["msgpack", "msgpack"], ["json", "json"]] as const) {
+  for (const [codec, file] of [
+    ["raw", "raw"],
+    ["compact", "compact"],
+    ["msgpack", "msgpack"],
+    ["json", "json"]
+  ] as const) {
     it(`with only ${codec} hold no other codec, in ES5`, async () => {
       const code = await bundle(`import { ${codec}Codec } from ${JSON.stringify(resolve(here, file))}; export var c = ${codec}Codec;`);
       for (const [other, name] of Object.entries(marker)) {

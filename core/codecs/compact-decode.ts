@@ -108,17 +108,20 @@ function decodeValue(type: Type, path: string): any {
       v = src[at++];
       if (v > 1) badPayload(path, "bool must be 0 or 1, got " + v);
       return v === 1;
-    case 9: { // string
+    case 9: {
+      // string
       var len = readCount(path, 1, "string length");
       at += len;
       return utf8Decode(src, at - len, at);
     }
-    case 10: { // bytes: a copy, because the frame buffer is reused for the next frame
+    case 10: {
+      // bytes: a copy, because the frame buffer is reused for the next frame
       var size = readCount(path, 1, "bytes length");
       at += size;
       return copyBytes(src, at - size, at);
     }
-    case 11: { // array
+    case 11: {
+      // array
       var of = type.of as Type;
       var count = readCount(path, minSize(of), "array count");
       var list = new Array(count);
@@ -131,11 +134,13 @@ function decodeValue(type: Type, path: string): any {
       if (v === 0) return undefined;
       if (v !== 1) badPayload(path, "optional tag must be 0 or 1, got " + v);
       return decodeValue(type.of as Type, path);
-    case 13: { // struct
+    case 13: {
+      // struct
       var fields = type.fields as { name: string; type: Type }[];
       if (makeStruct !== null) {
         var fieldValues = new Array(fields.length);
-        for (var f = 0; f < fields.length; f++) fieldValues[f] = decodeValue(fields[f].type, tracking ? fieldPath(path, fields[f].name) : path);
+        for (var f = 0; f < fields.length; f++)
+          fieldValues[f] = decodeValue(fields[f].type, tracking ? fieldPath(path, fields[f].name) : path);
         return makeStruct(type, fieldValues);
       }
       var obj: { [name: string]: unknown } = {};
@@ -146,7 +151,8 @@ function decodeValue(type: Type, path: string): any {
       }
       return obj;
     }
-    case 14: { // enum
+    case 14: {
+      // enum
       var values = type.values as string[];
       v = readVarint(path);
       if (v >= values.length) badPayload(path, "enum index " + v + " out of range (" + values.join("|") + ")");

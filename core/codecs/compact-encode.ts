@@ -93,7 +93,8 @@ export function encodeValue(type: Type, v: any, w: Writer): void {
       writeVarint(w, v.length);
       w.bytes(v);
       return;
-    case 11: { // array
+    case 11: {
+      // array
       if (!Array.isArray(v)) invalid();
       var of = type.of as Type;
       writeVarint(w, v.length);
@@ -107,13 +108,15 @@ export function encodeValue(type: Type, v: any, w: Writer): void {
         encodeValue(type.of as Type, v, w);
       }
       return;
-    case 13: { // struct: declared order, no names
+    case 13: {
+      // struct: declared order, no names
       if (!isRecord(v)) invalid();
       var fields = type.fields as { name: string; type: Type }[];
       for (var f = 0; f < fields.length; f++) encodeValue(fields[f].type, v[fields[f].name], w);
       return;
     }
-    case 14: { // enum: index of the value
+    case 14: {
+      // enum: index of the value
       var values = type.values as string[];
       for (var e = 0; e < values.length; e++) {
         if (values[e] === v) {
@@ -126,4 +129,3 @@ export function encodeValue(type: Type, v: any, w: Writer): void {
   }
   invalid();
 }
-

@@ -203,7 +203,9 @@ describe("COMPACT decoding", () => {
     expect(compactCodec.decode(Empty, fromHex("03"))).toEqual([{}, {}, {}]);
     const max = encodeHex(t.u32, MAX_ZERO_SIZE_ITEMS);
     expect((compactCodec.decode(Empty, fromHex(max)) as unknown[]).length).toBe(MAX_ZERO_SIZE_ITEMS);
-    expect(decodeError(Empty, encodeHex(t.u32, MAX_ZERO_SIZE_ITEMS + 1))).toBe("payload: array count 65537 is over the 65536 allowed for items of no size");
+    expect(decodeError(Empty, encodeHex(t.u32, MAX_ZERO_SIZE_ITEMS + 1))).toBe(
+      "payload: array count 65537 is over the 65536 allowed for items of no size"
+    );
   });
 
   it("decodes malformed UTF-8 as U+FFFD rather than failing", () => {

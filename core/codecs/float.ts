@@ -12,11 +12,23 @@ var hostLittle = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 export function writeF64(out: Uint8Array, at: number, v: number, littleEndian: boolean): void {
   f64[0] = v;
   if (littleEndian === hostLittle) {
-    out[at] = b8[0]; out[at + 1] = b8[1]; out[at + 2] = b8[2]; out[at + 3] = b8[3];
-    out[at + 4] = b8[4]; out[at + 5] = b8[5]; out[at + 6] = b8[6]; out[at + 7] = b8[7];
+    out[at] = b8[0];
+    out[at + 1] = b8[1];
+    out[at + 2] = b8[2];
+    out[at + 3] = b8[3];
+    out[at + 4] = b8[4];
+    out[at + 5] = b8[5];
+    out[at + 6] = b8[6];
+    out[at + 7] = b8[7];
   } else {
-    out[at] = b8[7]; out[at + 1] = b8[6]; out[at + 2] = b8[5]; out[at + 3] = b8[4];
-    out[at + 4] = b8[3]; out[at + 5] = b8[2]; out[at + 6] = b8[1]; out[at + 7] = b8[0];
+    out[at] = b8[7];
+    out[at + 1] = b8[6];
+    out[at + 2] = b8[5];
+    out[at + 3] = b8[4];
+    out[at + 4] = b8[3];
+    out[at + 5] = b8[2];
+    out[at + 6] = b8[1];
+    out[at + 7] = b8[0];
   }
 }
 
@@ -24,20 +36,38 @@ export function writeF64(out: Uint8Array, at: number, v: number, littleEndian: b
 export function writeF32(out: Uint8Array, at: number, v: number, littleEndian: boolean): void {
   f32[0] = v;
   if (littleEndian === hostLittle) {
-    out[at] = b4[0]; out[at + 1] = b4[1]; out[at + 2] = b4[2]; out[at + 3] = b4[3];
+    out[at] = b4[0];
+    out[at + 1] = b4[1];
+    out[at + 2] = b4[2];
+    out[at + 3] = b4[3];
   } else {
-    out[at] = b4[3]; out[at + 1] = b4[2]; out[at + 2] = b4[1]; out[at + 3] = b4[0];
+    out[at] = b4[3];
+    out[at + 1] = b4[2];
+    out[at + 2] = b4[1];
+    out[at + 3] = b4[0];
   }
 }
 
 /** Reads 8 bytes at `at` as an f64; the caller has checked they are there. */
 export function readF64(b: Uint8Array, at: number, littleEndian: boolean): number {
   if (littleEndian === hostLittle) {
-    b8[0] = b[at]; b8[1] = b[at + 1]; b8[2] = b[at + 2]; b8[3] = b[at + 3];
-    b8[4] = b[at + 4]; b8[5] = b[at + 5]; b8[6] = b[at + 6]; b8[7] = b[at + 7];
+    b8[0] = b[at];
+    b8[1] = b[at + 1];
+    b8[2] = b[at + 2];
+    b8[3] = b[at + 3];
+    b8[4] = b[at + 4];
+    b8[5] = b[at + 5];
+    b8[6] = b[at + 6];
+    b8[7] = b[at + 7];
   } else {
-    b8[7] = b[at]; b8[6] = b[at + 1]; b8[5] = b[at + 2]; b8[4] = b[at + 3];
-    b8[3] = b[at + 4]; b8[2] = b[at + 5]; b8[1] = b[at + 6]; b8[0] = b[at + 7];
+    b8[7] = b[at];
+    b8[6] = b[at + 1];
+    b8[5] = b[at + 2];
+    b8[4] = b[at + 3];
+    b8[3] = b[at + 4];
+    b8[2] = b[at + 5];
+    b8[1] = b[at + 6];
+    b8[0] = b[at + 7];
   }
   return f64[0];
 }
@@ -45,9 +75,15 @@ export function readF64(b: Uint8Array, at: number, littleEndian: boolean): numbe
 /** Reads 4 bytes at `at` as an f32. */
 export function readF32(b: Uint8Array, at: number, littleEndian: boolean): number {
   if (littleEndian === hostLittle) {
-    b4[0] = b[at]; b4[1] = b[at + 1]; b4[2] = b[at + 2]; b4[3] = b[at + 3];
+    b4[0] = b[at];
+    b4[1] = b[at + 1];
+    b4[2] = b[at + 2];
+    b4[3] = b[at + 3];
   } else {
-    b4[3] = b[at]; b4[2] = b[at + 1]; b4[1] = b[at + 2]; b4[0] = b[at + 3];
+    b4[3] = b[at];
+    b4[2] = b[at + 1];
+    b4[1] = b[at + 2];
+    b4[0] = b[at + 3];
   }
   return f32[0];
 }

@@ -35,7 +35,7 @@ describe("JSON codec", () => {
     expect(encodeText(Reading, { ...v, note: "hé ✓" })).toBe('{"value":21.5,"unit":"C","note":"hé ✓","raw":"AQID"}');
     expect(encodeText(t.optional(t.u8), undefined)).toBe("null");
     expect(encodeText(t.array(t.optional(t.u8)), [1, undefined])).toBe("[1,null]");
-    expect(encodeText(t.string, "a\"\n")).toBe('"a\\"\\n"');
+    expect(encodeText(t.string, 'a"\n')).toBe('"a\\"\\n"');
   });
 
   it("reads its own output and plain JSON from elsewhere", () => {
@@ -59,8 +59,12 @@ describe("JSON codec", () => {
 
   it("refuses wrong values with the field path", () => {
     const w = new Writer();
-    expect(() => jsonCodec.encode(Reading, { value: 1, unit: "K", raw: new Uint8Array(0) }, w)).toThrow('unit: expected one of C|F, got "K"');
-    expect(() => jsonCodec.encode(Reading, { value: 1, unit: "C", raw: "AQID" }, w)).toThrow("raw: expected bytes (a Uint8Array), got \"AQID\"");
+    expect(() => jsonCodec.encode(Reading, { value: 1, unit: "K", raw: new Uint8Array(0) }, w)).toThrow(
+      'unit: expected one of C|F, got "K"'
+    );
+    expect(() => jsonCodec.encode(Reading, { value: 1, unit: "C", raw: "AQID" }, w)).toThrow(
+      'raw: expected bytes (a Uint8Array), got "AQID"'
+    );
   });
 
   it("refuses text that is not JSON or not the type", () => {

@@ -92,29 +92,56 @@ function readValue(depth: number, path: string): unknown {
   if (b < 0xa0) return array(bounded(b & 0x0f, 1, path, "array size"), depth + 1, path); // fixarray
   if (b < 0xc0) return str(bounded(b & 0x1f, 1, path, "str length")); // fixstr
   switch (b) {
-    case 0xc0: return null;
-    case 0xc2: return false;
-    case 0xc3: return true;
-    case 0xc4: return bin(count(1, 1, path, "bin length"));
-    case 0xc5: return bin(count(2, 1, path, "bin length"));
-    case 0xc6: return bin(count(4, 1, path, "bin length"));
-    case 0xca: need(4, path); at += 4; return readF32(src, at - 4, false);
-    case 0xcb: need(8, path); at += 8; return readF64(src, at - 8, false);
-    case 0xcc: return uint(1, path);
-    case 0xcd: return uint(2, path);
-    case 0xce: return uint(4, path);
-    case 0xcf: return int64(false, path);
-    case 0xd0: return (uint(1, path) << 24) >> 24;
-    case 0xd1: return (uint(2, path) << 16) >> 16;
-    case 0xd2: return uint(4, path) | 0;
-    case 0xd3: return int64(true, path);
-    case 0xd9: return str(count(1, 1, path, "str length"));
-    case 0xda: return str(count(2, 1, path, "str length"));
-    case 0xdb: return str(count(4, 1, path, "str length"));
-    case 0xdc: return array(count(2, 1, path, "array size"), depth + 1, path);
-    case 0xdd: return array(count(4, 1, path, "array size"), depth + 1, path);
-    case 0xde: return map(count(2, 2, path, "map size"), depth + 1, path);
-    case 0xdf: return map(count(4, 2, path, "map size"), depth + 1, path);
+    case 0xc0:
+      return null;
+    case 0xc2:
+      return false;
+    case 0xc3:
+      return true;
+    case 0xc4:
+      return bin(count(1, 1, path, "bin length"));
+    case 0xc5:
+      return bin(count(2, 1, path, "bin length"));
+    case 0xc6:
+      return bin(count(4, 1, path, "bin length"));
+    case 0xca:
+      need(4, path);
+      at += 4;
+      return readF32(src, at - 4, false);
+    case 0xcb:
+      need(8, path);
+      at += 8;
+      return readF64(src, at - 8, false);
+    case 0xcc:
+      return uint(1, path);
+    case 0xcd:
+      return uint(2, path);
+    case 0xce:
+      return uint(4, path);
+    case 0xcf:
+      return int64(false, path);
+    case 0xd0:
+      return (uint(1, path) << 24) >> 24;
+    case 0xd1:
+      return (uint(2, path) << 16) >> 16;
+    case 0xd2:
+      return uint(4, path) | 0;
+    case 0xd3:
+      return int64(true, path);
+    case 0xd9:
+      return str(count(1, 1, path, "str length"));
+    case 0xda:
+      return str(count(2, 1, path, "str length"));
+    case 0xdb:
+      return str(count(4, 1, path, "str length"));
+    case 0xdc:
+      return array(count(2, 1, path, "array size"), depth + 1, path);
+    case 0xdd:
+      return array(count(4, 1, path, "array size"), depth + 1, path);
+    case 0xde:
+      return map(count(2, 2, path, "map size"), depth + 1, path);
+    case 0xdf:
+      return map(count(4, 2, path, "map size"), depth + 1, path);
   }
   return badPayload(path, "msgpack type 0x" + b.toString(16) + " is not supported (ext, timestamp or reserved)");
 }

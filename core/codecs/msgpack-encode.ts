@@ -48,12 +48,14 @@ export function writeNumber(w: Writer, v: number): void {
     writeF64(w.buf, w.pos + 1, v, false);
     w.pos += 9;
   } else if (v >= 0) {
-    if (v < 0x80) w.u8(v); // positive fixint (also -0, as the library does)
+    if (v < 0x80)
+      w.u8(v); // positive fixint (also -0, as the library does)
     else if (v < 0x100) head(w, 0xcc, 1, v);
     else if (v < 0x10000) head(w, 0xcd, 2, v);
     else if (v < TWO_32) head(w, 0xce, 4, v);
     else write64(w, 0xcf, v);
-  } else if (v >= -0x20) w.u8(v & 0xff); // negative fixint 0xe0..0xff
+  } else if (v >= -0x20)
+    w.u8(v & 0xff); // negative fixint 0xe0..0xff
   else if (v >= -0x80) head(w, 0xd0, 1, v);
   else if (v >= -0x8000) head(w, 0xd1, 2, v);
   else if (v >= -0x80000000) head(w, 0xd2, 4, v);
@@ -103,16 +105,30 @@ function writeMapHead(w: Writer, n: number): void {
 
 export function encodeValue(type: Type, v: any, w: Writer): void {
   switch (type.k) {
-    case 0: if ((v & 0xff) !== v) invalid(); break; // u8
-    case 1: if ((v & 0xffff) !== v) invalid(); break; // u16
-    case 2: if (v >>> 0 !== v) invalid(); break; // u32
-    case 3: if ((v << 24) >> 24 !== v) invalid(); break; // i8
-    case 4: if ((v << 16) >> 16 !== v) invalid(); break; // i16
-    case 5: if ((v | 0) !== v) invalid(); break; // i32
+    case 0:
+      if ((v & 0xff) !== v) invalid();
+      break; // u8
+    case 1:
+      if ((v & 0xffff) !== v) invalid();
+      break; // u16
+    case 2:
+      if (v >>> 0 !== v) invalid();
+      break; // u32
+    case 3:
+      if ((v << 24) >> 24 !== v) invalid();
+      break; // i8
+    case 4:
+      if ((v << 16) >> 16 !== v) invalid();
+      break; // i16
+    case 5:
+      if ((v | 0) !== v) invalid();
+      break; // i32
     case 6: // f32: carried as float64 like any number, but it must fit an f32
       if (typeof v !== "number" || (v >= F32_OVERFLOW && v !== Infinity) || (v <= -F32_OVERFLOW && v !== -Infinity)) invalid();
       break;
-    case 7: if (typeof v !== "number") invalid(); break; // f64
+    case 7:
+      if (typeof v !== "number") invalid();
+      break; // f64
     case 8: // bool
       if (v !== true && v !== false) invalid();
       w.u8(v ? 0xc3 : 0xc2);
@@ -121,14 +137,16 @@ export function encodeValue(type: Type, v: any, w: Writer): void {
       if (typeof v !== "string") invalid();
       writeString(w, v);
       return;
-    case 10: { // bytes
+    case 10: {
+      // bytes
       if (!(v instanceof Uint8Array)) invalid();
       var n = v.length;
       head(w, n < 0x100 ? 0xc4 : n < 0x10000 ? 0xc5 : 0xc6, n < 0x100 ? 1 : n < 0x10000 ? 2 : 4, n);
       w.bytes(v);
       return;
     }
-    case 11: { // array
+    case 11: {
+      // array
       if (!Array.isArray(v)) invalid();
       writeArrayHead(w, v.length);
       for (var i = 0; i < v.length; i++) encodeValue(type.of as Type, v[i], w);
@@ -138,7 +156,8 @@ export function encodeValue(type: Type, v: any, w: Writer): void {
       if (v === undefined || v === null) w.u8(0xc0);
       else encodeValue(type.of as Type, v, w);
       return;
-    case 13: { // struct: a map of the present fields, in declared order
+    case 13: {
+      // struct: a map of the present fields, in declared order
       if (!isRecord(v)) invalid();
       var fields = type.fields as { name: string; type: Type }[];
       var present = 0;
@@ -155,7 +174,8 @@ export function encodeValue(type: Type, v: any, w: Writer): void {
       }
       return;
     }
-    case 14: { // enum: its string
+    case 14: {
+      // enum: its string
       var values = type.values as string[];
       for (var e = 0; e < values.length; e++) {
         if (values[e] === v) {

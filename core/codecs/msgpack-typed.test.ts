@@ -36,16 +36,36 @@ function valueArb(type: Type): fc.Arbitrary<unknown> {
   const odd = fc.constantFrom<unknown>(null, -1, 70000, 2 ** 40, 1.5, "x", true, new Uint8Array([1]), [], {});
   let right: fc.Arbitrary<unknown>;
   switch (type.k) {
-    case T.U8: case T.U16: case T.U32: case T.I8: case T.I16: case T.I32:
+    case T.U8:
+    case T.U16:
+    case T.U32:
+    case T.I8:
+    case T.I16:
+    case T.I32:
       right = fc.oneof(fc.integer({ min: -40000, max: 70000 }), fc.integer());
       break;
-    case T.F32: case T.F64: right = fc.oneof(fc.double(), fc.constant(3.5e38)); break;
-    case T.Bool: right = fc.boolean(); break;
-    case T.String: right = fc.string({ unit: "binary", maxLength: 40 }); break;
-    case T.Bytes: right = fc.uint8Array({ maxLength: 300 }); break;
-    case T.Array: right = fc.array(valueArb(type.of!), { maxLength: 3 }); break;
-    case T.Optional: right = fc.option(valueArb(type.of!), { nil: null }); break;
-    case T.Enum: right = fc.constantFrom(...type.values!); break;
+    case T.F32:
+    case T.F64:
+      right = fc.oneof(fc.double(), fc.constant(3.5e38));
+      break;
+    case T.Bool:
+      right = fc.boolean();
+      break;
+    case T.String:
+      right = fc.string({ unit: "binary", maxLength: 40 });
+      break;
+    case T.Bytes:
+      right = fc.uint8Array({ maxLength: 300 });
+      break;
+    case T.Array:
+      right = fc.array(valueArb(type.of!), { maxLength: 3 });
+      break;
+    case T.Optional:
+      right = fc.option(valueArb(type.of!), { nil: null });
+      break;
+    case T.Enum:
+      right = fc.constantFrom(...type.values!);
+      break;
     default: {
       const fields = type.fields!;
       right = fc
@@ -70,7 +90,13 @@ type Outcome = { value: unknown; keys: string } | { error: string };
 function keyOrder(v: unknown): string {
   if (Array.isArray(v)) return "[" + v.map(keyOrder).join(",") + "]";
   if (v && typeof v === "object" && !(v instanceof Uint8Array)) {
-    return "{" + Object.entries(v).map(([k, x]) => k + ":" + keyOrder(x)).join(",") + "}";
+    return (
+      "{" +
+      Object.entries(v)
+        .map(([k, x]) => k + ":" + keyOrder(x))
+        .join(",") +
+      "}"
+    );
   }
   return "";
 }
@@ -110,15 +136,18 @@ describe("type-guided MSGPACK decoding", () => {
   it("agrees with the reference on random schemas and near-miss values", () => {
     let fast = 0;
     fc.assert(
-      fc.property(typeArb(3).chain((type) => valueArb(type).map((value) => ({ type, value }))), ({ type, value }) => {
-        const bytes = libEncode(value);
-        const want = reference(type, bytes);
-        expect(ours(type, bytes)).toStrictEqual(want);
-        if (decodeTyped(type, bytes) !== GAVE_UP) {
-          fast++;
-          expect("value" in want).toBe(true); // the fast path never accepts what the reference refuses
+      fc.property(
+        typeArb(3).chain((type) => valueArb(type).map((value) => ({ type, value }))),
+        ({ type, value }) => {
+          const bytes = libEncode(value);
+          const want = reference(type, bytes);
+          expect(ours(type, bytes)).toStrictEqual(want);
+          if (decodeTyped(type, bytes) !== GAVE_UP) {
+            fast++;
+            expect("value" in want).toBe(true); // the fast path never accepts what the reference refuses
+          }
         }
-      }),
+      ),
       { numRuns: 600 }
     );
     expect(fast).toBeGreaterThan(150); // and it really is the path most valid input takes
@@ -128,13 +157,11 @@ describe("type-guided MSGPACK decoding", () => {
     const damaged = typeArb(2).chain((type) =>
       valueArb(type).chain((value) => {
         const bytes = libEncode(value);
-        return fc
-          .tuple(fc.nat(bytes.length), fc.integer({ min: 0, max: 255 }), fc.nat(bytes.length))
-          .map(([at, byte, cut]) => {
-            const b = Uint8Array.from(bytes);
-            if (at < b.length) b[at] = byte;
-            return { type, bytes: b.subarray(0, Math.max(cut, at)) };
-          });
+        return fc.tuple(fc.nat(bytes.length), fc.integer({ min: 0, max: 255 }), fc.nat(bytes.length)).map(([at, byte, cut]) => {
+          const b = Uint8Array.from(bytes);
+          if (at < b.length) b[at] = byte;
+          return { type, bytes: b.subarray(0, Math.max(cut, at)) };
+        });
       })
     );
     fc.assert(

@@ -40,15 +40,28 @@ function number(): number {
   if (b < 0x80) return b;
   if (b >= 0xe0) return b - 0x100;
   switch (b) {
-    case 0xca: if (src.length - at < 4) fail(); at += 4; return readF32(src, at - 4, false);
-    case 0xcb: if (src.length - at < 8) fail(); at += 8; return readF64(src, at - 8, false);
-    case 0xcc: return uint(1);
-    case 0xcd: return uint(2);
-    case 0xce: return uint(4);
-    case 0xd0: return (uint(1) << 24) >> 24;
-    case 0xd1: return (uint(2) << 16) >> 16;
-    case 0xd2: return uint(4) | 0;
-    case 0xcf: case 0xd3: {
+    case 0xca:
+      if (src.length - at < 4) fail();
+      at += 4;
+      return readF32(src, at - 4, false);
+    case 0xcb:
+      if (src.length - at < 8) fail();
+      at += 8;
+      return readF64(src, at - 8, false);
+    case 0xcc:
+      return uint(1);
+    case 0xcd:
+      return uint(2);
+    case 0xce:
+      return uint(4);
+    case 0xd0:
+      return (uint(1) << 24) >> 24;
+    case 0xd1:
+      return (uint(2) << 16) >> 16;
+    case 0xd2:
+      return uint(4) | 0;
+    case 0xcf:
+    case 0xd3: {
       var high = uint(4);
       var v = (b === 0xd3 && high >= 0x80000000 ? high - TWO_32 : high) * TWO_32 + uint(4);
       if (v > MAX_SAFE || v < -MAX_SAFE) fail();
@@ -73,7 +86,8 @@ function strLength(): number {
 function count(map: boolean): number {
   if (at >= src.length) fail();
   var b = src[at++];
-  var n = (b & 0xf0) === (map ? 0x80 : 0x90) ? b & 0x0f : b === (map ? 0xde : 0xdc) ? uint(2) : b === (map ? 0xdf : 0xdd) ? uint(4) : fail();
+  var n =
+    (b & 0xf0) === (map ? 0x80 : 0x90) ? b & 0x0f : b === (map ? 0xde : 0xdc) ? uint(2) : b === (map ? 0xdf : 0xdd) ? uint(4) : fail();
   if (n * (map ? 2 : 1) > src.length - at) fail();
   return n;
 }
@@ -103,7 +117,8 @@ function struct(type: Type, depth: number): unknown {
     at += n;
     next = f + 1;
     var ft = fields[f].type;
-    if (at < src.length && src[at] === 0xc0 && ft.k === 12) at++; // nil: absent
+    if (at < src.length && src[at] === 0xc0 && ft.k === 12)
+      at++; // nil: absent
     else values[f] = value(ft, depth);
   }
   for (f = 0; f < fields.length; f++) if (values[f] === undefined && fields[f].type.k !== 12) fail();
@@ -122,20 +137,23 @@ function value(type: Type, depth: number): unknown {
     case 8: // bool
       if (at >= src.length || (src[at] !== 0xc2 && src[at] !== 0xc3)) fail();
       return src[at++] === 0xc3;
-    case 9: { // string
+    case 9: {
+      // string
       var n = strLength();
       if (n < 0) fail();
       at += n;
       return utf8Decode(src, at - n, at);
     }
-    case 10: { // bytes: a copy, the frame buffer is reused
+    case 10: {
+      // bytes: a copy, the frame buffer is reused
       var b = at < src.length ? src[at++] : fail();
       var size = b === 0xc4 ? uint(1) : b === 0xc5 ? uint(2) : b === 0xc6 ? uint(4) : fail();
       if (size > src.length - at) fail();
       at += size;
       return copyBytes(src, at - size, at);
     }
-    case 11: { // array
+    case 11: {
+      // array
       var items = count(false);
       var list = new Array(items);
       for (var i = 0; i < items; i++) list[i] = value(type.of as Type, depth + 1);
@@ -149,7 +167,8 @@ function value(type: Type, depth: number): unknown {
       return value(type.of as Type, depth);
     case 13:
       return struct(type, depth + 1);
-    case 14: { // enum: its string, compared as text
+    case 14: {
+      // enum: its string, compared as text
       var s = value(T_STRING, depth);
       var names = type.values as string[];
       for (var e = 0; e < names.length; e++) if (names[e] === s) return s;

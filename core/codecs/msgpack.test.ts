@@ -36,8 +36,28 @@ function sameAsLibrary(type: Type, value: unknown): void {
 
 describe("MSGPACK encoding matches @msgpack/msgpack", () => {
   it("picks the same integer form at every boundary", () => {
-    const edges = [0, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, 2 ** 53 - 1,
-      -1, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649, -(2 ** 53) + 1];
+    const edges = [
+      0,
+      127,
+      128,
+      255,
+      256,
+      65535,
+      65536,
+      4294967295,
+      4294967296,
+      2 ** 53 - 1,
+      -1,
+      -32,
+      -33,
+      -128,
+      -129,
+      -32768,
+      -32769,
+      -2147483648,
+      -2147483649,
+      -(2 ** 53) + 1
+    ];
     for (const v of edges) sameAsLibrary(t.f64, v);
     expect(encodeHex(t.u8, 200)).toBe("ccc8");
     expect(encodeHex(t.i8, -5)).toBe("fb");
@@ -58,7 +78,10 @@ describe("MSGPACK encoding matches @msgpack/msgpack", () => {
     for (const n of [0, 10, 11, 31, 32, 255, 256, 65535, 65536]) {
       sameAsLibrary(t.string, "a".repeat(n));
       sameAsLibrary(t.string, "é".repeat(n >> 1));
-      sameAsLibrary(t.bytes, new Uint8Array(n).map((_, i) => i));
+      sameAsLibrary(
+        t.bytes,
+        new Uint8Array(n).map((_, i) => i)
+      );
     }
     for (const n of [0, 15, 16, 65535, 65536]) sameAsLibrary(t.array(t.u8), new Array(n).fill(7));
     for (const n of [0, 15, 16, 17]) {

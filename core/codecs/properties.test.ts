@@ -10,8 +10,7 @@ import { CellError, ErrorCode } from "../errors";
 import { checkValue } from "../check";
 import { rawCodec, msgpackCodec, compactCodec, jsonCodec, ALL_CODECS } from "./index";
 
-const typed = (opts: ValueOptions = {}) =>
-  typeArb(3).chain((type) => valueArb(type, opts).map((value) => ({ type, value })));
+const typed = (opts: ValueOptions = {}) => typeArb(3).chain((type) => valueArb(type, opts).map((value) => ({ type, value })));
 
 const w = new Writer();
 function enc(codec: Codec, type: Type, value: unknown): Uint8Array {
@@ -93,7 +92,13 @@ describe("codec properties", () => {
 
   it("encoders accept exactly the values checkValue accepts, with the same message", () => {
     const wrong = typeArb(2).chain((type) =>
-      fc.oneof(valueArb(type), typeArb(2).chain((other) => valueArb(other)), fc.anything()).map((value) => ({ type, value }))
+      fc
+        .oneof(
+          valueArb(type),
+          typeArb(2).chain((other) => valueArb(other)),
+          fc.anything()
+        )
+        .map((value) => ({ type, value }))
     );
     fc.assert(
       fc.property(wrong, ({ type, value }) => {
@@ -149,9 +154,11 @@ describe("codec properties", () => {
           const good = enc(codec, type, value);
           const at = good.length ? where % good.length : 0;
           const bad =
-            how === "cut" ? good.subarray(0, at)
-            : how === "flip" ? good.map((b, i) => (i === at ? b ^ (byte || 1) : b))
-            : Uint8Array.from([...good.subarray(0, at), byte, ...good.subarray(at)]);
+            how === "cut"
+              ? good.subarray(0, at)
+              : how === "flip"
+                ? good.map((b, i) => (i === at ? b ^ (byte || 1) : b))
+                : Uint8Array.from([...good.subarray(0, at), byte, ...good.subarray(at)]);
           let decoded: unknown;
           try {
             decoded = codec.decode(type, bad);
@@ -169,10 +176,13 @@ describe("codec properties", () => {
   // Floats (NaN has many bit patterns) and strings (malformed UTF-8 reads as U+FFFD) are left out.
   it("COMPACT has one encoding per value: what decodes re-encodes to the same bytes", () => {
     const canonicalKinds = (type: Type): boolean =>
-      type.k === T.F32 || type.k === T.F64 || type.k === T.String ? false
-      : type.of ? canonicalKinds(type.of)
-      : type.fields ? type.fields.every((f) => canonicalKinds(f.type))
-      : true;
+      type.k === T.F32 || type.k === T.F64 || type.k === T.String
+        ? false
+        : type.of
+          ? canonicalKinds(type.of)
+          : type.fields
+            ? type.fields.every((f) => canonicalKinds(f.type))
+            : true;
     fc.assert(
       fc.property(typeArb(3).filter(canonicalKinds), fc.uint8Array({ maxLength: 24 }), (type, bytes) => {
         let value: unknown;

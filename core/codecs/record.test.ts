@@ -26,7 +26,14 @@ describe("struct objects built in one step", () => {
     expect(makeStruct(frozen, [5])).toStrictEqual({ x: 5 });
     // Types read off the wire are not checked by t.struct: such a name must stay a plain key.
     const evil = "a:(globalThis.hacked=1)}||{b";
-    const odd = { k: 13, sig: "{odd}", fields: [{ name: evil, type: t.u8 }, { name: "constructor", type: t.u8 }] } as Type;
+    const odd = {
+      k: 13,
+      sig: "{odd}",
+      fields: [
+        { name: evil, type: t.u8 },
+        { name: "constructor", type: t.u8 }
+      ]
+    } as Type;
     const value = makeStruct(odd, [1, 2]) as Record<string, unknown>;
     expect((globalThis as Record<string, unknown>).hacked).toBeUndefined();
     expect(value[evil]).toBe(1);

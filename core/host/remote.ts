@@ -93,7 +93,10 @@ export function remote<M extends Members>(cell: CellDef<M>, link: Transport, opt
   for (const name in cell.info) {
     if (cell.info[name].def.kind !== "method") continue;
     // defineProperty: a method may be named like an Object.prototype member, even __proto__.
-    Object.defineProperty(out, name, { enumerable: true, value: (req: unknown, callOpts?: RemoteCallOptions) => call(name, req, callOpts) });
+    Object.defineProperty(out, name, {
+      enumerable: true,
+      value: (req: unknown, callOpts?: RemoteCallOptions) => call(name, req, callOpts)
+    });
   }
 
   const control: RemoteControl<Members> = {

@@ -17,7 +17,6 @@ var raw = /*@__PURE__*/ new Uint8Array(f64.buffer);
 var src: Uint8Array;
 var at: number;
 
-
 /** The next byte (`one`), or an unsigned LEB128 varint of at most 32 bits in its shortest form. */
 function vint(one?: number): number {
   for (var v = 0, s = 0, b: number; ; s += 7) {
@@ -130,7 +129,8 @@ export function eString(v: any): void {
 }
 export function dString(): string {
   // count(1) and utf8Read's loop, inlined: as calls, the minifier wraps them in function expressions.
-  var n = vint(), s = "";
+  var n = vint(),
+    s = "";
   if (n > src.length - at) throw 3;
   if (BYTE_STRINGS) {
     while (n--) s += String.fromCharCode(src[at++]);

@@ -12,10 +12,11 @@ var f64 = /*@__PURE__*/ new Float64Array(1);
 var f32 = /*@__PURE__*/ new Float32Array(f64.buffer);
 var raw = /*@__PURE__*/ new Uint8Array(f64.buffer);
 
-
 /** Appends `v` as a value of type `t` to the frame being built. */
 function enc(t: Type, v: any): void {
-  var k = t.k, i: number, f: any;
+  var k = t.k,
+    i: number,
+    f: any;
   if (U8 && k == 0) {
     if ((v & 255) !== v) throw 3;
     put(v);
@@ -93,9 +94,12 @@ function minSize(t: Type): number {
   return n;
 }
 
-
 function dec(t: Type): any {
-  var k = t.k, v: any, n: number, i: number, f: any;
+  var k = t.k,
+    v: any,
+    n: number,
+    i: number,
+    f: any;
   if (U8 && k == 0) return vint(1);
   if (U16 && k == 1) {
     if ((v = vint()) > 65535) throw 3;

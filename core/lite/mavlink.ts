@@ -25,9 +25,22 @@ function acc(b: number, crc: number): number {
 
 /** `sys`/`comp`: this board's MAVLink ids (e.g. 1 and 191). */
 export function mavlinkLink(port: SerialPort, maxFrame: number, sys: number, comp: number): LiteMavlinkLink {
-  var pkt = new Uint8Array(280), n = 0, want = 10, tx = new Uint8Array(145), seq = 0, fseq = 0;
-  var buf = new Uint8Array(maxFrame), cur = -1, total = 0, next = 0, src = -1, done = -1, drops = [0, 0, 0, 0, 0, 0, 0];
-  var listener: (frame: Uint8Array, from?: Peer) => void, last = 0, lastPeer: any;
+  var pkt = new Uint8Array(280),
+    n = 0,
+    want = 10,
+    tx = new Uint8Array(145),
+    seq = 0,
+    fseq = 0;
+  var buf = new Uint8Array(maxFrame),
+    cur = -1,
+    total = 0,
+    next = 0,
+    src = -1,
+    done = -1,
+    drops = [0, 0, 0, 0, 0, 0, 0];
+  var listener: (frame: Uint8Array, from?: Peer) => void,
+    last = 0,
+    lastPeer: any;
 
   /** Payload byte i of the packet in pkt (MAVLink v2 cuts trailing zeros). */
   function p(i: number): number {
@@ -35,13 +48,22 @@ export function mavlinkLink(port: SerialPort, maxFrame: number, sys: number, com
   }
 
   function packet(): void {
-    var len = pkt[1], id = pkt[7] | (pkt[8] << 8) | (pkt[9] << 16), crc = 0xffff, i: number;
+    var len = pkt[1],
+      id = pkt[7] | (pkt[8] << 8) | (pkt[9] << 16),
+      crc = 0xffff,
+      i: number;
     if (id != 385) return; // not ours: HEARTBEATs and telemetry are the flight controller's business
     for (i = 1; i < 10 + len; i++) crc = acc(pkt[i], crc);
     if (acc(147, crc) != (pkt[10 + len] | (pkt[11 + len] << 8))) return void drops[0]++;
     if ((p(0) | (p(1) << 8)) != 0xce11 || (p(2) && p(2) != sys) || (p(3) && p(3) != comp)) return;
-    var plen = p(4), s = pkt[5] * 256 + pkt[6], fs = p(5), idx = p(6), tot = p(7) | (p(8) << 8), at = idx * 124;
-    if (plen < 4 || plen > 128 || (tot >= 20 && tot <= maxFrame && (at >= tot || plen - 4 != Math.min(124, tot - at)))) return void drops[1]++;
+    var plen = p(4),
+      s = pkt[5] * 256 + pkt[6],
+      fs = p(5),
+      idx = p(6),
+      tot = p(7) | (p(8) << 8),
+      at = idx * 124;
+    if (plen < 4 || plen > 128 || (tot >= 20 && tot <= maxFrame && (at >= tot || plen - 4 != Math.min(124, tot - at))))
+      return void drops[1]++;
     if (tot < 20) return void drops[4]++;
     if (tot > maxFrame) return void drops[5]++;
     if (s != src) {
@@ -69,7 +91,8 @@ export function mavlinkLink(port: SerialPort, maxFrame: number, sys: number, com
     cur = -1;
     done = fs;
     // As a datagram: magic, version, kind, length (wire-format.md §3.2).
-    if (buf[0] != 0xce || buf[1] != 1 || (buf[2] & 15) > 5 || (buf[16] | (buf[17] << 8) | (buf[18] << 16) | (buf[19] << 24)) != tot - 20) return void drops[6]++;
+    if (buf[0] != 0xce || buf[1] != 1 || (buf[2] & 15) > 5 || (buf[16] | (buf[17] << 8) | (buf[18] << 16) | (buf[19] << 24)) != tot - 20)
+      return void drops[6]++;
     if (last != s || !lastPeer) lastPeer = { id: "mavlink:" + pkt[5] + "/" + pkt[6], system: pkt[5], component: pkt[6] };
     last = s;
     if (listener) listener(buf.subarray(0, tot), lastPeer);
@@ -111,10 +134,16 @@ export function mavlinkLink(port: SerialPort, maxFrame: number, sys: number, com
     maxFrame: maxFrame,
     drops: drops,
     send: function (frame: Uint8Array, to?: Peer) {
-      var t = to as any, total = frame.length, k = frame[2] & 15, at = 0, i: number, c: number;
+      var t = to as any,
+        total = frame.length,
+        k = frame[2] & 15,
+        at = 0,
+        i: number,
+        c: number;
       if (total > maxFrame) throw 7;
       // ANNOUNCE and EVENT go to everyone; answers to the peer asked (or the last one heard from).
-      var ts = k == 5 || k == 3 ? 0 : t ? t.system : last >> 8, tc = k == 5 || k == 3 ? 0 : t ? t.component : last & 255;
+      var ts = k == 5 || k == 3 ? 0 : t ? t.system : last >> 8,
+        tc = k == 5 || k == 3 ? 0 : t ? t.component : last & 255;
       for (i = 0; at < total; i++, at += 124) {
         c = Math.min(124, total - at);
         tx[10] = 0x11;

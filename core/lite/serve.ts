@@ -53,7 +53,9 @@ export interface LiteCell {
   readonly id: number;
   readonly hash: number;
   readonly schema: string;
-  readonly info: { readonly [member: string]: { readonly id: number; readonly def: { readonly req?: Type; readonly res?: Type; readonly type?: Type } } };
+  readonly info: {
+    readonly [member: string]: { readonly id: number; readonly def: { readonly req?: Type; readonly res?: Type; readonly type?: Type } };
+  };
 }
 
 /** One cell to serve, as firmware/runtime.ts's DeviceCell gives it. */
@@ -81,7 +83,10 @@ export type DeviceServer<M extends Members = Members> = Pick<Server<M>, "emit">;
 /** `def` as a member table: as it is when compiled, else indexed (only in builds that need it: DEFS). */
 function compiled(def: any): CompiledCell {
   if (!DEFS || def.m) return def;
-  var m: any = {}, e: any = {}, n: string, d: any;
+  var m: any = {},
+    e: any = {},
+    n: string,
+    d: any;
   for (n in def.info) {
     d = def.info[n].def;
     m[def.info[n].id] = d.req ? [n, d.req, d.res] : [n, d.type];
@@ -92,10 +97,13 @@ function compiled(def: any): CompiledCell {
 
 /** Serves `cells` on `link`. Each cell's server (for its events) reaches it through its start hook. */
 export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions): void {
-  var buf = new Uint8Array(MAX_FRAME || link.maxFrame), busy = 0;
-  var ttl = (OPTIONS && o.announceTtlMs) || 30000, id = (OPTIONS && o.instanceId) || (Math.random() * 1e10) >>> 0; // mod 2^32: shorter than 4294967296
+  var buf = new Uint8Array(MAX_FRAME || link.maxFrame),
+    busy = 0;
+  var ttl = (OPTIONS && o.announceTtlMs) || 30000,
+    id = (OPTIONS && o.instanceId) || (Math.random() * 1e10) >>> 0; // mod 2^32: shorter than 4294967296
   /** By cell id: [member table, handlers]. */
-  var known: { [cellId: string]: [CompiledCell, any] } = {}, codecs: { [id: string]: LiteCodec } = {};
+  var known: { [cellId: string]: [CompiledCell, any] } = {},
+    codecs: { [id: string]: LiteCodec } = {};
   /** The deferred request being handled with each id: calling it with (0, 0, 1) cancels it. */
   var calls: { [requestId: string]: (e: any, res?: unknown, cancelled?: number) => void } = {};
   /** Events the peer subscribed to, by cell id "/" event id (by event id where those are unique: features.ts). */
@@ -159,10 +167,12 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     var server = {
       /** Sends the event (in COMPACT, or the first codec) if the peer subscribed to it; returns how many it went to (0 or 1). */
       emit: function (event: string, value: unknown): number {
-        var e = c.e[event], k: any = FNS ? 0 : codecs[2] || o.codecs[0];
+        var e = c.e[event],
+          k: any = FNS ? 0 : codecs[2] || o.codecs[0];
         if (!subs[EVENT_IDS_UNIQUE ? e : c.id + "/" + e]) return 0;
         begin();
-        if (FNS) c.m[e](value); // an event's entry is its encoder there
+        if (FNS)
+          c.m[e](value); // an event's entry is its encoder there
         else k.encode(c.m[e][1], value);
         send(Kind.Event, FNS ? Codec.Compact : k.id, c.id, e); // requestId 0
         return 1;
@@ -216,8 +226,18 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
   }
 
   link.onFrame(function (f, peer) {
-    var kind = f[At.Kind] & 15, p = f.subarray(At.Payload), x: any, ctx: any, done: any, late: any, listeners: (() => void)[], request: any[], finish: any;
-    var s = known[(cellId = r32(f, At.CellId))], cell = s && s[0], ev = s && cell.m[r32(p, 0)];
+    var kind = f[At.Kind] & 15,
+      p = f.subarray(At.Payload),
+      x: any,
+      ctx: any,
+      done: any,
+      late: any,
+      listeners: (() => void)[],
+      request: any[],
+      finish: any;
+    var s = known[(cellId = r32(f, At.CellId))],
+      cell = s && s[0],
+      ev = s && cell.m[r32(p, 0)];
     codec = f[At.Codec];
     memberId = r32(f, At.MemberId);
     requestId = r32(f, At.RequestId);
@@ -237,9 +257,31 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
     // Built-ins: describe (0) takes an empty payload; subscribe (1) / unsubscribe (2) an event's u32 id. All RAW.
     // Only deferred answers can leave requests in flight, so only then can there be too many (Overloaded).
     // A board's link delivers no frame longer than this buffer (TooLarge is for links that might).
-    x = !s ? 1 : !MAX_FRAME && p.length > buf.length - At.Payload ? 7 :
-      memberId < 16 ? (memberId > 2 ? 2 : codec ? 3 : !memberId ? (p.length ? 3 : 0) : p.length != 4 ? 3 : ev && !ev[2] ? 0 : 2) :
-      !d || !d[2] ? 2 : (FNS ? codec != Codec.Compact : !k) ? 9 : DEFER && busy >= (o.maxInFlight || 4) ? 8 : 0;
+    x = !s
+      ? 1
+      : !MAX_FRAME && p.length > buf.length - At.Payload
+        ? 7
+        : memberId < 16
+          ? memberId > 2
+            ? 2
+            : codec
+              ? 3
+              : !memberId
+                ? p.length
+                  ? 3
+                  : 0
+                : p.length != 4
+                  ? 3
+                  : ev && !ev[2]
+                    ? 0
+                    : 2
+          : !d || !d[2]
+            ? 2
+            : (FNS ? codec != Codec.Compact : !k)
+              ? 9
+              : DEFER && busy >= (o.maxInFlight || 4)
+                ? 8
+                : 0;
     if (x) return fail(x);
     try {
       if (memberId < 16) {

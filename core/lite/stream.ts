@@ -37,12 +37,19 @@ export interface LiteStreamLink extends LiteLink {
 
 /** Frames over `port`; `crc` is CRC-32 (crc.ts, or Espruino's native E.CRC32), signed or unsigned. */
 export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Array) => number): LiteStreamLink {
-  var cap = maxFrame + 4, buf = new Uint8Array(cap), out = new Uint8Array(cap + ((cap / 254) | 0) + 2);
-  var drops = [0, 0, 0, 0, 0, 0, 0, 0], check = crc, listener: (frame: Uint8Array) => void;
+  var cap = maxFrame + 4,
+    buf = new Uint8Array(cap),
+    out = new Uint8Array(cap + ((cap / 254) | 0) + 2);
+  var drops = [0, 0, 0, 0, 0, 0, 0, 0],
+    check = crc,
+    listener: (frame: Uint8Array) => void;
   // Decoder state: decoded bytes, data bytes left in the COBS group, a 0x00 owed before the next group,
   // skipping a frame that is too long up to the next delimiter. (Unset is as good as 0 for all but len.)
   // A frame has started since the last delimiter exactly when one of len, rem and zero is set.
-  var len = 0, rem: any, zero: any, skip: any;
+  var len = 0,
+    rem: any,
+    zero: any,
+    skip: any;
 
   port.on("data", function (chunk: any) {
     for (var i = 0, c: number, n: number, why: number; i < chunk.length; i++) {
@@ -65,14 +72,24 @@ export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Arr
       } else {
         // A delimiter ends a frame, or (inside a group) a truncated one: checks in the spec's order.
         n = len - 4;
-        why = skip || !(len || rem || zero) ? -2 :
-          rem ? 0 :
-          len < 24 ? 1 :
-          check(buf.subarray(0, n)) ^ r32(buf, n) ? 2 : // equal as 32 bits: `crc` may answer signed
-          buf[0] != 0xce ? 3 :
-          buf[1] != 1 ? 4 :
-          (buf[2] & 15) > 5 ? 5 :
-          r32(buf, 16) != n - 20 ? 6 : -1;
+        why =
+          skip || !(len || rem || zero)
+            ? -2
+            : rem
+              ? 0
+              : len < 24
+                ? 1
+                : check(buf.subarray(0, n)) ^ r32(buf, n)
+                  ? 2 // equal as 32 bits: `crc` may answer signed
+                  : buf[0] != 0xce
+                    ? 3
+                    : buf[1] != 1
+                      ? 4
+                      : (buf[2] & 15) > 5
+                        ? 5
+                        : r32(buf, 16) != n - 20
+                          ? 6
+                          : -1;
         // Reset before the frame is handed on, so the listener may feed this link again.
         len = rem = skip = zero = 0;
         if (why >= 0) drops[why]++;
@@ -84,7 +101,12 @@ export function streamLink(port: SerialPort, maxFrame: number, crc: (b: Uint8Arr
   var link: any = {
     drops: drops,
     send: function (frame: Uint8Array) {
-      var n = frame.length, c = check(frame), p = 1, at = 0, i = 0, b: number;
+      var n = frame.length,
+        c = check(frame),
+        p = 1,
+        at = 0,
+        i = 0,
+        b: number;
       // TooLarge. A board build's server builds no frame longer than its buffer, the board's MAX_FRAME.
       if (!MAX_FRAME && n > maxFrame) throw 7;
       for (; i < n + 4; i++) {

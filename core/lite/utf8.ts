@@ -23,12 +23,12 @@ declare var TextDecoder: { new (): { decode(b: Uint8Array): string } };
  */
 export function utf8Write(s: string, dry?: boolean): number {
   if (BYTE_STRINGS) {
-    for (var j = 0; !dry && j < s.length; ) put(s.charCodeAt(j++));
+    for (var j = 0; !dry && j < s.length;) put(s.charCodeAt(j++));
     return s.length;
   }
   if (TEXT_CODER) {
     var u = new TextEncoder()["encode"](s); // quoted: the build mangles .encode (the codecs')
-    for (j = 0; !dry && j < u.length; ) put(u[j++]);
+    for (j = 0; !dry && j < u.length;) put(u[j++]);
     return u.length;
   }
   for (var e = encodeURIComponent(s), i = 0, n = 0, b: number; i < e.length; n++) {
@@ -52,10 +52,10 @@ export var writeText: (s: string) => number = STRING ? utf8Write : asciiWrite;
 /** Decodes `b[i..end)`; throws URIError for bytes that are not well-formed UTF-8. */
 export function utf8Read(b: Uint8Array, i: number, end: number): string {
   if (BYTE_STRINGS) {
-    for (var t = ""; i < end; ) t += String.fromCharCode(b[i++]);
+    for (var t = ""; i < end;) t += String.fromCharCode(b[i++]);
     return t;
   }
   if (TEXT_CODER) return new TextDecoder()["decode"](b.subarray(i, end)); // quoted, as encode
-  for (var s = ""; i < end; ) s += "%" + (b[i++] + 256).toString(16).slice(1);
+  for (var s = ""; i < end;) s += "%" + (b[i++] + 256).toString(16).slice(1);
   return decodeURIComponent(s);
 }

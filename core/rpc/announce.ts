@@ -40,13 +40,15 @@ export function announceFrame(a: Announcement): Uint8Array {
 export function announce(link: Transport, opts: AnnounceOptions, epOpts?: EndpointOptions): Announcer {
   if (!(opts.ttlMs > 0)) throw new RangeError("announce: ttlMs must be above 0");
   var cells = [];
-  for (var i = 0; i < opts.cells.length; i++) cells.push({ name: opts.cells[i].name, cellId: opts.cells[i].id, schemaHash: opts.cells[i].hash });
+  for (var i = 0; i < opts.cells.length; i++)
+    cells.push({ name: opts.cells[i].name, cellId: opts.cells[i].id, schemaHash: opts.cells[i].hash });
   var frame = announceFrame({ instanceId: opts.instanceId, ttlMs: opts.ttlMs, cells: cells });
   var goodbye = announceFrame({ instanceId: opts.instanceId, ttlMs: 0, cells: cells });
   // The answer to a query (rpc.md §8.1) also says how large a frame this instance takes on the link.
   var answer = announceFrame({ instanceId: opts.instanceId, ttlMs: opts.ttlMs, cells: cells, maxFrame: link.maxFrame });
   if (answer.length > link.maxFrame) answer = frame;
-  if (frame.length > link.maxFrame) throw new RangeError("announce: " + frame.length + " bytes do not fit the link's " + link.maxFrame + "-byte frames");
+  if (frame.length > link.maxFrame)
+    throw new RangeError("announce: " + frame.length + " bytes do not fit the link's " + link.maxFrame + "-byte frames");
   var ep = endpoint(link, epOpts);
   var every = Math.max(1, Math.floor(opts.ttlMs / 3));
   var timer: unknown = null;

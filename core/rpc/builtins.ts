@@ -23,7 +23,15 @@ export function hex(id: number): string {
 }
 
 /** Answers a built-in method (methodId < 16) for a served cell. */
-export function serveBuiltin(ep: Endpoint, cell: CellDef, codec: number, methodId: number, requestId: number, payload: Uint8Array, from: Peer | undefined): void {
+export function serveBuiltin(
+  ep: Endpoint,
+  cell: CellDef,
+  codec: number,
+  methodId: number,
+  requestId: number,
+  payload: Uint8Array,
+  from: Peer | undefined
+): void {
   var cellId = cell.id;
   if (methodId > MethodId.Unsubscribe) {
     ep.sendError(ErrorCode.UnknownMethod, cell.name + " has no method " + hex(methodId), cellId, methodId, requestId, from);

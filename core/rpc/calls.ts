@@ -65,7 +65,8 @@ export class CallTable {
     var ep = this.ep;
     var call = new Call(this, spec, cb);
     if (ep.closed) return this.failSoon(call, ErrorCode.LinkClosed, "the link is closed");
-    if (this.count >= ep.maxInFlight) return this.failSoon(call, ErrorCode.Overloaded, "already " + this.count + " calls in flight on this link");
+    if (this.count >= ep.maxInFlight)
+      return this.failSoon(call, ErrorCode.Overloaded, "already " + this.count + " calls in flight on this link");
     var frame: Uint8Array;
     var codecId = spec.codec ? spec.codec.id : CodecId.Raw;
     call.id = this.allocate();
@@ -142,7 +143,8 @@ export class CallTable {
   failAll(code: number, message: string, owner?: unknown): void {
     for (var id in this.live) {
       var call = this.live[id];
-      if (owner === undefined || call.spec.owner === owner) this.end(call, new CellError(code, call.spec.what + ": " + message), code === ErrorCode.Cancelled);
+      if (owner === undefined || call.spec.owner === owner)
+        this.end(call, new CellError(code, call.spec.what + ": " + message), code === ErrorCode.Cancelled);
     }
   }
 

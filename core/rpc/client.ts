@@ -91,7 +91,19 @@ class CellClient<M extends Members> {
     }
     var def = info.def as MethodDef;
     var timeoutMs = opts && opts.timeoutMs !== undefined ? opts.timeoutMs : this.timeoutMs;
-    var spec = { cellId: this.cell.id, methodId: info.id, what: what, codec: codec, reqType: def.req, req: req, resType: def.res, timeoutMs: timeoutMs, deadline: this.opts.sendDeadline, to: this.opts.peer, owner: this };
+    var spec = {
+      cellId: this.cell.id,
+      methodId: info.id,
+      what: what,
+      codec: codec,
+      reqType: def.req,
+      req: req,
+      resType: def.res,
+      timeoutMs: timeoutMs,
+      deadline: this.opts.sendDeadline,
+      to: this.opts.peer,
+      owner: this
+    };
     return this.ep.calls.start(spec, cb);
   }
 
@@ -99,7 +111,16 @@ class CellClient<M extends Members> {
     var what = this.cell.name + ".describe";
     if (this.closed) return this.fail(cb, ErrorCode.Cancelled, what + ": the client is closed");
     var timeoutMs = opts && opts.timeoutMs !== undefined ? opts.timeoutMs : this.timeoutMs;
-    var spec = { cellId: this.cell.id, methodId: MethodId.Describe, what: what, codec: null, readRaw: readText, timeoutMs: timeoutMs, to: this.opts.peer, owner: this };
+    var spec = {
+      cellId: this.cell.id,
+      methodId: MethodId.Describe,
+      what: what,
+      codec: null,
+      readRaw: readText,
+      timeoutMs: timeoutMs,
+      to: this.opts.peer,
+      owner: this
+    };
     return this.ep.calls.start(spec, cb);
   }
 
@@ -124,7 +145,14 @@ class CellClient<M extends Members> {
       }
     }
     this.listening.push({ name: name, listener: listener });
-    var ref = { cellId: this.cell.id, eventId: e.id, type: e.def.type, what: this.cell.name + "." + name, to: this.opts.peer, timeoutMs: this.timeoutMs };
+    var ref = {
+      cellId: this.cell.id,
+      eventId: e.id,
+      type: e.def.type,
+      what: this.cell.name + "." + name,
+      to: this.opts.peer,
+      timeoutMs: this.timeoutMs
+    };
     this.ep.events.add(ref, listener, done);
   }
 

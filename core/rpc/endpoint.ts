@@ -205,7 +205,8 @@ export class Endpoint {
         payload = payload.subarray(d[1]);
       }
       if (!server) this.sendError(ErrorCode.UnknownCell, "no cell with id " + cellId + " here", cellId, methodId, requestId, from);
-      else if (payload.length > this.maxPayload) this.sendError(ErrorCode.TooLarge, "request larger than " + this.maxPayload + " bytes", cellId, methodId, requestId, from);
+      else if (payload.length > this.maxPayload)
+        this.sendError(ErrorCode.TooLarge, "request larger than " + this.maxPayload + " bytes", cellId, methodId, requestId, from);
       else server.request(codec, methodId, requestId, payload, from);
     } else if (kind === Kind.Cancel) {
       var req = this.served[peerKey(from) + "#" + requestId];
@@ -220,7 +221,15 @@ export class Endpoint {
     }
   }
 
-  private announced(flags: number, codec: number, cellId: number, methodId: number, requestId: number, payload: Uint8Array, from: Peer | undefined): void {
+  private announced(
+    flags: number,
+    codec: number,
+    cellId: number,
+    methodId: number,
+    requestId: number,
+    payload: Uint8Array,
+    from: Peer | undefined
+  ): void {
     var plain = codec === CodecId.Raw && cellId === 0 && methodId === 0 && requestId === 0;
     if (plain && payload.length === 0) {
       var asked = this.queryListeners.slice();

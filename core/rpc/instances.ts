@@ -56,7 +56,17 @@ export interface InstanceTable {
 }
 
 function copy(e: Instance): Instance {
-  return { name: e.name, cellId: e.cellId, schemaHash: e.schemaHash, instanceId: e.instanceId, link: e.link, peer: e.peer, lastHeard: e.lastHeard, ttlMs: e.ttlMs, expiresAt: e.expiresAt };
+  return {
+    name: e.name,
+    cellId: e.cellId,
+    schemaHash: e.schemaHash,
+    instanceId: e.instanceId,
+    link: e.link,
+    peer: e.peer,
+    lastHeard: e.lastHeard,
+    ttlMs: e.ttlMs,
+    expiresAt: e.expiresAt
+  };
 }
 
 export function instanceTable(opts?: InstanceTableOptions): InstanceTable {
@@ -114,11 +124,14 @@ export function instanceTable(opts?: InstanceTableOptions): InstanceTable {
     }
     if (first < 0 || timer !== null) return;
     timerAt = first;
-    timer = clock.setTimer(function () {
-      timer = null;
-      prune();
-      arm();
-    }, Math.max(0, first - clock.now()));
+    timer = clock.setTimer(
+      function () {
+        timer = null;
+        prune();
+        arm();
+      },
+      Math.max(0, first - clock.now())
+    );
     var t = timer as { unref?: () => void } | null;
     if (t && typeof t.unref === "function") t.unref(); // bookkeeping must not keep a Node process alive
   }
@@ -147,7 +160,17 @@ export function instanceTable(opts?: InstanceTableOptions): InstanceTable {
         table.dropped++;
         continue;
       }
-      e = { name: c.name, cellId: c.cellId, schemaHash: c.schemaHash, instanceId: a.instanceId, link: link, peer: from, lastHeard: now, ttlMs: a.ttlMs, expiresAt: now + a.ttlMs };
+      e = {
+        name: c.name,
+        cellId: c.cellId,
+        schemaHash: c.schemaHash,
+        instanceId: a.instanceId,
+        link: link,
+        peer: from,
+        lastHeard: now,
+        ttlMs: a.ttlMs,
+        expiresAt: now + a.ttlMs
+      };
       entries[key] = e;
       count++;
       tell("added", e);

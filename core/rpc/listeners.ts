@@ -63,10 +63,28 @@ export class EventListeners {
       if (done) this.whenSubscribed(ref.to, ref.cellId, ref.eventId, done);
       return;
     }
-    var sub: Subscription = { cellId: ref.cellId, eventId: ref.eventId, type: ref.type, what: ref.what, to: ref.to, listeners: [listener], settled: false, waiting: done ? [done] : [] };
+    var sub: Subscription = {
+      cellId: ref.cellId,
+      eventId: ref.eventId,
+      type: ref.type,
+      what: ref.what,
+      to: ref.to,
+      listeners: [listener],
+      settled: false,
+      waiting: done ? [done] : []
+    };
     this.subs[key] = sub;
     var subs = this.subs;
-    var spec = { cellId: ref.cellId, methodId: MethodId.Subscribe, what: "subscribe " + ref.what, codec: null, rawU32: ref.eventId, readRaw: readEmpty, timeoutMs: ref.timeoutMs, to: ref.to };
+    var spec = {
+      cellId: ref.cellId,
+      methodId: MethodId.Subscribe,
+      what: "subscribe " + ref.what,
+      codec: null,
+      rawU32: ref.eventId,
+      readRaw: readEmpty,
+      timeoutMs: ref.timeoutMs,
+      to: ref.to
+    };
     ep.calls.start(spec, function (err) {
       // A failed subscription is forgotten with its listeners, so that a later `on` tries again.
       if (err && subs[key] === sub) delete subs[key];
@@ -105,7 +123,16 @@ export class EventListeners {
     if (s.listeners.length > 0) return;
     delete this.subs[key];
     if (this.ep.closed) return;
-    var spec = { cellId: cellId, methodId: MethodId.Unsubscribe, what: "unsubscribe " + what, codec: null, rawU32: eventId, readRaw: readEmpty, timeoutMs: timeoutMs, to: to };
+    var spec = {
+      cellId: cellId,
+      methodId: MethodId.Unsubscribe,
+      what: "unsubscribe " + what,
+      codec: null,
+      rawU32: eventId,
+      readRaw: readEmpty,
+      timeoutMs: timeoutMs,
+      to: to
+    };
     this.ep.calls.start(spec, function () {
       // Nothing to do either way: with no listener left, stray events are ignored.
     });

@@ -32,7 +32,11 @@ export var DEFAULT_MAX_IN_FLIGHT = 64;
 export var DEFAULT_MAX_SUBSCRIBERS = 64;
 export var DEFAULT_TIMEOUT_MS = 5000;
 
-export function clockFrom(opts?: { now?: () => number; setTimer?: (fn: () => void, ms: number) => unknown; clearTimer?: (h: unknown) => void }): Clock {
+export function clockFrom(opts?: {
+  now?: () => number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+  clearTimer?: (h: unknown) => void;
+}): Clock {
   var o = opts || {};
   return {
     now:

@@ -94,7 +94,7 @@ class CellService<M extends Members> implements CellServer, Server<M> {
       return;
     }
     if (call.deferred) return;
-    if (ret !== null && typeof ret === "object" || typeof ret === "function") {
+    if ((ret !== null && typeof ret === "object") || typeof ret === "function") {
       var then = (ret as Thenable).then;
       if (typeof then === "function") {
         try {
@@ -134,7 +134,14 @@ class CellService<M extends Members> implements CellServer, Server<M> {
     } catch (e) {
       var tooLarge = (e as CellError).code === ErrorCode.TooLarge;
       var message = tooLarge ? "response larger than " + ep.maxPayload + " bytes" : "bad response from handler: " + (e as Error).message;
-      ep.sendError(tooLarge ? ErrorCode.TooLarge : ErrorCode.HandlerFailed, this.cell.name + "." + info.name + ": " + message, this.cell.id, info.id, call.requestId, call.peer);
+      ep.sendError(
+        tooLarge ? ErrorCode.TooLarge : ErrorCode.HandlerFailed,
+        this.cell.name + "." + info.name + ": " + message,
+        this.cell.id,
+        info.id,
+        call.requestId,
+        call.peer
+      );
       return;
     }
     ep.trySend(frame, call.peer);
@@ -166,7 +173,14 @@ class CellService<M extends Members> implements CellServer, Server<M> {
     for (var i = 0; i < list.length; i++) {
       var call = list[i];
       call.cancel();
-      this.ep.sendError(ErrorCode.Unreachable, this.cell.name + " stopped being served", this.cell.id, call.info.id, call.requestId, call.peer);
+      this.ep.sendError(
+        ErrorCode.Unreachable,
+        this.cell.name + " stopped being served",
+        this.cell.id,
+        call.info.id,
+        call.requestId,
+        call.peer
+      );
     }
   }
 
@@ -183,7 +197,8 @@ export function serve<M extends Members>(cell: CellDef<M>, handlers: Handlers<M>
   for (var name in cell.info) {
     // Handlers may live on a class's prototype, but not on Object's (a method named toString needs its own).
     var h = byName[name];
-    if (cell.info[name].def.kind === "method" && (typeof h !== "function" || h === inherited[name])) throw new Error("serve " + cell.name + ": no handler for method " + name);
+    if (cell.info[name].def.kind === "method" && (typeof h !== "function" || h === inherited[name]))
+      throw new Error("serve " + cell.name + ": no handler for method " + name);
   }
   for (var key in byName) {
     // An own function that is not a method is most likely a misspelt handler.

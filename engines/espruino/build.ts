@@ -86,10 +86,24 @@ function hashOf(parts: (string | Buffer)[]): string {
 }
 
 function run(cmd: string, args: string[], cwd: string, what: string, input?: Buffer): void {
-  const r = spawnSync(cmd, args, { cwd, input, stdio: [input ? "pipe" : "ignore", "pipe", "pipe"], maxBuffer: 64 << 20, env: { ...process.env, GIT_AUTHOR_NAME: "vendor", GIT_AUTHOR_EMAIL: "vendor@localhost", GIT_COMMITTER_NAME: "vendor", GIT_COMMITTER_EMAIL: "vendor@localhost" } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    input,
+    stdio: [input ? "pipe" : "ignore", "pipe", "pipe"],
+    maxBuffer: 64 << 20,
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "vendor",
+      GIT_AUTHOR_EMAIL: "vendor@localhost",
+      GIT_COMMITTER_NAME: "vendor",
+      GIT_COMMITTER_EMAIL: "vendor@localhost"
+    }
+  });
   if (r.error || r.status !== 0) {
     const out = (r.stderr ? r.stderr.toString() : "") + (r.stdout ? r.stdout.toString().slice(-4000) : "");
-    throw new Error(`espruino build: ${what} failed (${cmd} ${args.join(" ")}): ${r.error ? r.error.message : "exit " + r.status}\n${out.slice(-4000)}`);
+    throw new Error(
+      `espruino build: ${what} failed (${cmd} ${args.join(" ")}): ${r.error ? r.error.message : "exit " + r.status}\n${out.slice(-4000)}`
+    );
   }
 }
 
@@ -128,7 +142,10 @@ export function ensureEspruino(boardId: string, variant: EspruinoVariant = "stoc
     run("make", ["BOARD=CELL_BOARD", ...MAKE_VARS, "-j2"], src, "make");
     mkdirSync(tmp + "out", { recursive: true });
     copyFileSync(src + "bin/espruino", tmp + "out/espruino");
-    writeFileSync(tmp + "out/build.txt", `Espruino 2v29 ${variant} for ${boardId}: variables ${variables}, make ${MAKE_VARS.join(" ")}\n${board}`);
+    writeFileSync(
+      tmp + "out/build.txt",
+      `Espruino 2v29 ${variant} for ${boardId}: variables ${variables}, make ${MAKE_VARS.join(" ")}\n${board}`
+    );
     try {
       renameSync(tmp + "out", dir);
     } catch (e) {
@@ -139,7 +156,8 @@ export function ensureEspruino(boardId: string, variant: EspruinoVariant = "stoc
   }
   // Older builds of the same board and variant are stale.
   for (const old of readdirSync(ESPRUINO_BUILD_DIR)) {
-    if (old.startsWith(`espruino-${boardId}-${variant}-`) && `${ESPRUINO_BUILD_DIR}${old}/` !== dir) rmSync(ESPRUINO_BUILD_DIR + old, { recursive: true, force: true });
+    if (old.startsWith(`espruino-${boardId}-${variant}-`) && `${ESPRUINO_BUILD_DIR}${old}/` !== dir)
+      rmSync(ESPRUINO_BUILD_DIR + old, { recursive: true, force: true });
   }
   memo.set(dir, path);
   return done(true);
@@ -153,7 +171,8 @@ let launcher: string[] | undefined;
  */
 export function espruinoCommand(binary: string): { file: string; args: string[] } {
   if (!launcher) {
-    const runs = (cmd: string, args: string[]) => /Print this help screen/.test(spawnSync(cmd, args, { encoding: "utf8", timeout: 20000 }).stderr || "");
+    const runs = (cmd: string, args: string[]) =>
+      /Print this help screen/.test(spawnSync(cmd, args, { encoding: "utf8", timeout: 20000 }).stderr || "");
     if (runs(binary, ["--help"])) launcher = [];
     else if (runs("qemu-i386", [binary, "--help"])) launcher = ["qemu-i386"];
     else throw new Error(`espruino: this kernel runs no 32-bit programs and qemu-i386 is missing. Install it: ${QEMU_USER_INSTALL}`);

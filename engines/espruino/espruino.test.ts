@@ -162,7 +162,11 @@ describe("thermo on every Espruino board", () => {
       try {
         // What the engine itself reads on this Linux build (no sensor hardware: the ADC reads 0 and
         // E.getTemperature() may be NaN), so the answer can be checked, not just received.
-        const raw = Number(await sim.repl.evaluate(b.sensors.temperature === "adc" ? `analogRead(${JSON.stringify(b.sensors.adcPins[0])})` : "E.getTemperature()"));
+        const raw = Number(
+          await sim.repl.evaluate(
+            b.sensors.temperature === "adc" ? `analogRead(${JSON.stringify(b.sensors.adcPins[0])})` : "E.getTemperature()"
+          )
+        );
         const link = await openSerial(sim.url, { maxFrame: b.maxFrameBytes + 20 });
         try {
           const thermo = remote(Thermo, link, { timeoutMs: 15000 });
@@ -230,7 +234,9 @@ for (const variant of ESPRUINO_VARIANTS) {
           let seed = 7;
           const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
           const alphabet = ["a", "é", "✓", "日", "🚀", "z", " "];
-          let ok = 0, wrong = 0, timedOut = 0;
+          let ok = 0,
+            wrong = 0,
+            timedOut = 0;
           const started = Date.now();
           for (let i = 0; i < CALLS; i++) {
             let s = "";
@@ -244,7 +250,9 @@ for (const variant of ESPRUINO_VARIANTS) {
             }
           }
           const after = (await sim.memory()).usage;
-          console.log(`esp32 ${variant}: ${CALLS} calls, ${ok} right, ${wrong} wrong, ${timedOut} timed out, ${retries} retries, ${Math.round((Date.now() - started) / CALLS)} ms per call; JsVars ${before} -> ${after}; drops ${JSON.stringify(link.stats.drops)}`);
+          console.log(
+            `esp32 ${variant}: ${CALLS} calls, ${ok} right, ${wrong} wrong, ${timedOut} timed out, ${retries} retries, ${Math.round((Date.now() - started) / CALLS)} ms per call; JsVars ${before} -> ${after}; drops ${JSON.stringify(link.stats.drops)}`
+          );
           expect(wrong).toBe(0);
           expect(ok + timedOut).toBe(CALLS);
           expect(after).toBeLessThanOrEqual(before + 4);

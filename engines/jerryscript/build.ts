@@ -61,9 +61,14 @@ function hash(parts: (string | Buffer)[]): string {
 function run(cmd: string, args: string[], cwd: string, what: string): void {
   const r = spawnSync(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.error && (r.error as NodeJS.ErrnoException).code === "ENOENT") {
-    throw Object.assign(new Error(`jerryscript: ${cmd} is missing. Install it with: ${cmd === "cmake" ? CMAKE_INSTALL : "apt-get install -y build-essential"}`), {
-      installLine: cmd === "cmake" ? CMAKE_INSTALL : "apt-get install -y build-essential"
-    });
+    throw Object.assign(
+      new Error(
+        `jerryscript: ${cmd} is missing. Install it with: ${cmd === "cmake" ? CMAKE_INSTALL : "apt-get install -y build-essential"}`
+      ),
+      {
+        installLine: cmd === "cmake" ? CMAKE_INSTALL : "apt-get install -y build-essential"
+      }
+    );
   }
   if (r.status !== 0) throw new Error(`jerryscript: ${what} failed:\n${(r.stderr || "").slice(-4000)}${(r.stdout || "").slice(-2000)}`);
 }
@@ -114,7 +119,11 @@ function launcherFor(binary: string): string[] {
   let l: string[];
   if (runs(binary, [])) l = [];
   else if (runs("qemu-i386", [binary])) l = ["qemu-i386"];
-  else throw Object.assign(new Error(`jerry-kaluma: this kernel runs no 32-bit programs and qemu-i386 is missing. Install it: ${QEMU_USER_INSTALL}`), { installLine: QEMU_USER_INSTALL });
+  else
+    throw Object.assign(
+      new Error(`jerry-kaluma: this kernel runs no 32-bit programs and qemu-i386 is missing. Install it: ${QEMU_USER_INSTALL}`),
+      { installLine: QEMU_USER_INSTALL }
+    );
   launcher.set(binary, l);
   return l;
 }
@@ -130,9 +139,21 @@ export function ensureKalumaRunner(bits: 32 | 64 = DEFAULT_BITS, heapKB = 180): 
   if (!(existsSync(binary) && existsSync(stamp) && readFileSync(stamp, "utf8") === key)) {
     const tmp = `${binary}.${process.pid}.${Date.now()}`;
     try {
-      execFileSync(cc, [...flags, "-I" + jerry.dir + "include", "-o", tmp, ...RUNNER_SOURCES, ...["core", "ext", "port"].map((l) => `${jerry.dir}lib/libjerry-${l}.a`), "-lm"], {
-        stdio: ["ignore", "pipe", "pipe"]
-      });
+      execFileSync(
+        cc,
+        [
+          ...flags,
+          "-I" + jerry.dir + "include",
+          "-o",
+          tmp,
+          ...RUNNER_SOURCES,
+          ...["core", "ext", "port"].map((l) => `${jerry.dir}lib/libjerry-${l}.a`),
+          "-lm"
+        ],
+        {
+          stdio: ["ignore", "pipe", "pipe"]
+        }
+      );
     } catch (e) {
       const err = e as { stderr?: Buffer };
       throw new Error(`jerry-kaluma: ${cc} failed:\n${err.stderr ? err.stderr.toString() : String(e)}`);

@@ -14,7 +14,10 @@ beforeAll(() => void ensureKalumaRunner(), 900000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `code` as the bundle; resolves with its console lines once it logged "done" (or exited). */
-async function run(code: string, o: { opts?: Record<string, string>; input?: Uint8Array } = {}): Promise<{ lines: string[]; board: KalumaBoard; out: number[] }> {
+async function run(
+  code: string,
+  o: { opts?: Record<string, string>; input?: Uint8Array } = {}
+): Promise<{ lines: string[]; board: KalumaBoard; out: number[] }> {
   const file = join(dir, `script${n++}.js`);
   writeFileSync(file, code);
   const board = await startKaluma({ bundle: file, opts: o.opts });
@@ -37,7 +40,12 @@ describe("Kaluma's globals on jerry-kaluma", () => {
       var start = millis();
       setTimeout(function (a) { console.log("args " + arguments.length + " " + (millis() - start >= 20)); console.log("done"); }, 20, "extra");
     `);
-    expect(lines).toEqual(['TypeError: "delay" argument must be a number', 'TypeError: "id" argument must be a number', "number", "args 0 true"]);
+    expect(lines).toEqual([
+      'TypeError: "delay" argument must be a number',
+      'TypeError: "id" argument must be a number',
+      "number",
+      "args 0 true"
+    ]);
   });
 
   it("an interval whose callback throws is stopped (set_timer_cb)", async () => {
@@ -69,7 +77,9 @@ describe("Kaluma's globals on jerry-kaluma", () => {
   });
 
   it("process.memoryUsage gives JerryScript's heap statistics (180 KB heap)", async () => {
-    const { lines } = await run(`var m = process.memoryUsage(); console.log(m.heapTotal + " " + (m.heapUsed > 0) + " " + (m.heapPeak >= m.heapUsed)); console.log("done");`);
+    const { lines } = await run(
+      `var m = process.memoryUsage(); console.log(m.heapTotal + " " + (m.heapUsed > 0) + " " + (m.heapPeak >= m.heapUsed)); console.log("done");`
+    );
     expect(lines).toEqual([`${180 * 1024 - 8} true true`]);
   });
 });

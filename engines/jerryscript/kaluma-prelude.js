@@ -8,7 +8,16 @@
   delete global.__natives;
 
   // global.c register_global_system_error: SystemError(errno) extends Error, message from err.c.
-  var MESSAGES = { 140: "Invalid pin number", 141: "No such pheriperal", 142: "Storage full", 143: "Key not found", 144: "Data too long", 145: "Device Init/Deinit Error", 146: "Device Read Error", 147: "Device Write Error" };
+  var MESSAGES = {
+    140: "Invalid pin number",
+    141: "No such pheriperal",
+    142: "Storage full",
+    143: "Key not found",
+    144: "Data too long",
+    145: "Device Init/Deinit Error",
+    146: "Device Read Error",
+    147: "Device Write Error"
+  };
   function SystemError(errno) {
     if (typeof errno !== "number") throw new TypeError('"errno" argument must be a number');
     if (errno > 0) errno = -errno;

@@ -30,8 +30,14 @@ const figures: string[] = [];
 beforeAll(async () => {
   const t0 = Date.now();
   const r = ensureKalumaRunner();
-  figures.push(`jerry-kaluma (${r.bits}-bit): JerryScript ${r.jerry.built ? `built in ${r.jerry.ms} ms` : "from the cache"}, ready in ${Date.now() - t0} ms`);
-  for (const [name, entry] of Object.entries({ echo: "examples/echo", thermo: "examples/thermo", text: "engines/jerryscript/fixtures/text.ts" })) {
+  figures.push(
+    `jerry-kaluma (${r.bits}-bit): JerryScript ${r.jerry.built ? `built in ${r.jerry.ms} ms` : "from the cache"}, ready in ${Date.now() - t0} ms`
+  );
+  for (const [name, entry] of Object.entries({
+    echo: "examples/echo",
+    thermo: "examples/thermo",
+    text: "engines/jerryscript/fixtures/text.ts"
+  })) {
     bundles[name] = await buildBundle({ board: "rpi-pico", entry, outDir: out });
   }
   figures.push(`bundles for rpi-pico: echo ${bundles.echo.bytes} B, thermo ${bundles.thermo.bytes} B, echo+text ${bundles.text.bytes} B`);
@@ -83,7 +89,9 @@ describe("echo (with the text fixture) for rpi-pico on JerryScript", () => {
     // The bridge learns the cells from the board's ANNOUNCE, sent once the link is up.
     await waitFor("echo at the bridge", () => net.bridge.cells().some((c) => c.cellId === Echo.id), 20000);
     await echo.on("count", (n) => counts.push(n));
-    figures.push(`heap (jerry_heap_stats, bytes): after Kaluma's modules ${board.ready.heapUsed}, after the bundle started ${board.started.heapUsed} of ${board.started.heapTotal}`);
+    figures.push(
+      `heap (jerry_heap_stats, bytes): after Kaluma's modules ${board.ready.heapUsed}, after the bundle started ${board.started.heapUsed} of ${board.started.heapTotal}`
+    );
   }, 60000);
 
   afterAll(async () => {
@@ -200,7 +208,10 @@ describe("thermo for rpi-pico on JerryScript", () => {
 describe("cell sim --board rpi-pico", () => {
   it("runs the bundle on jerry-kaluma with its UART on a pty served at tcp://127.0.0.1:PORT, and stops on SIGTERM", async () => {
     const root = join(__dirname, "../..");
-    const sim = spawn(process.execPath, [join(root, "cli/bin/cell.mjs"), "sim", "--board", "rpi-pico", bundles.echo.path], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const sim = spawn(process.execPath, [join(root, "cli/bin/cell.mjs"), "sim", "--board", "rpi-pico", bundles.echo.path], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"]
+    });
     let out = "";
     sim.stdout.on("data", (b: Buffer) => (out += b.toString()));
     sim.stderr.on("data", (b: Buffer) => (out += b.toString()));

@@ -57,10 +57,16 @@ export async function startKaluma(o: KalumaOptions): Promise<KalumaBoard> {
   args.push(o.bundle);
   const child: ChildProcess = spawn(runner.command.file, args, { stdio: ["pipe", "pipe", "pipe", "pipe"] });
   const control = child.stdio[3] as NodeJS.WritableStream;
-  const logs: string[] = [], uncaught: string[] = [], warnings: string[] = [];
-  let ready: JerryHeap | null = null, started: JerryHeap | null = null, ptyPath: string | null = null;
+  const logs: string[] = [],
+    uncaught: string[] = [],
+    warnings: string[] = [];
+  let ready: JerryHeap | null = null,
+    started: JerryHeap | null = null,
+    ptyPath: string | null = null;
   let failure: string | null = null;
-  let dataCb: ((b: Uint8Array) => void) | null = null, closeCb: (() => void) | null = null, errorCb: ((e: Error) => void) | null = null;
+  let dataCb: ((b: Uint8Array) => void) | null = null,
+    closeCb: (() => void) | null = null,
+    errorCb: ((e: Error) => void) | null = null;
   const heapWaiters: ((h: JerryHeap) => void)[] = [];
   let onStart: (() => void) | null = null;
 

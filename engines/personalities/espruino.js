@@ -175,7 +175,12 @@
     },
     write: function (name, data, offset) {
       name = checkName(name);
-      var s = typeof data === "string" ? data : data && typeof data === "object" && typeof data.length !== "number" && !(data instanceof ArrayBuffer) ? JSON.stringify(data) : binaryString(bytesOf([data]));
+      var s =
+        typeof data === "string"
+          ? data
+          : data && typeof data === "object" && typeof data.length !== "number" && !(data instanceof ArrayBuffer)
+            ? JSON.stringify(data)
+            : binaryString(bytesOf([data]));
       if (offset) {
         var old = files[name] || "";
         s = old.substr(0, offset) + s + old.substr(offset + s.length);

@@ -14,7 +14,14 @@
   var open = {}; // port -> UART
 
   // global.c / err.c: SystemError(errno) extends Error, errno negative.
-  var MESSAGES = { 140: "Invalid pin number", 142: "Storage full", 143: "Key not found", 144: "Data too long", 145: "Device Init/Deinit Error", 147: "Device Write Error" };
+  var MESSAGES = {
+    140: "Invalid pin number",
+    142: "Storage full",
+    143: "Key not found",
+    144: "Data too long",
+    145: "Device Init/Deinit Error",
+    147: "Device Write Error"
+  };
   function SystemError(errno) {
     if (errno > 0) errno = -errno;
     this.errno = errno;
@@ -41,12 +48,21 @@
   // Bytes read back as CESU-8 (1-3 byte sequences); anything else is undefined on Kaluma: U+FFFD here.
   function fromCesu8(b) {
     var s = "";
-    for (var i = 0; i < b.length; ) {
+    for (var i = 0; i < b.length;) {
       var c = b[i];
-      if (c < 0x80) { s += String.fromCharCode(c); i++; }
-      else if (c >> 5 === 6 && i + 1 < b.length) { s += String.fromCharCode(((c & 31) << 6) | (b[i + 1] & 63)); i += 2; }
-      else if (c >> 4 === 14 && i + 2 < b.length) { s += String.fromCharCode(((c & 15) << 12) | ((b[i + 1] & 63) << 6) | (b[i + 2] & 63)); i += 3; }
-      else { s += "\ufffd"; i++; }
+      if (c < 0x80) {
+        s += String.fromCharCode(c);
+        i++;
+      } else if (c >> 5 === 6 && i + 1 < b.length) {
+        s += String.fromCharCode(((c & 31) << 6) | (b[i + 1] & 63));
+        i += 2;
+      } else if (c >> 4 === 14 && i + 2 < b.length) {
+        s += String.fromCharCode(((c & 15) << 12) | ((b[i + 1] & 63) << 6) | (b[i + 2] & 63));
+        i += 3;
+      } else {
+        s += "\ufffd";
+        i++;
+      }
     }
     return s;
   }
@@ -74,7 +90,12 @@
   };
   EventEmitter.prototype.removeListener = EventEmitter.prototype.off = function (event, fn) {
     var list = this._events[event];
-    if (list) for (var i = 0; i < list.length; i++) if (list[i] === fn) { list.splice(i, 1); break; }
+    if (list)
+      for (var i = 0; i < list.length; i++)
+        if (list[i] === fn) {
+          list.splice(i, 1);
+          break;
+        }
     return this;
   };
   EventEmitter.prototype.removeAllListeners = function (event) {
@@ -98,8 +119,10 @@
     options = options || {};
     argType(port, "number", "port");
     // targets/rp2/src/uart.c km_uart_setup: no such port, already open, or pins it lacks.
-    var tx = options.tx === undefined ? (port ? 8 : 0) : options.tx, rx = options.rx === undefined ? (port ? 9 : 1) : options.rx;
-    var pinsOk = port === 0 ? [0, 12, 16].indexOf(tx) >= 0 && [1, 13, 17].indexOf(rx) >= 0 : [4, 8].indexOf(tx) >= 0 && [5, 9].indexOf(rx) >= 0;
+    var tx = options.tx === undefined ? (port ? 8 : 0) : options.tx,
+      rx = options.rx === undefined ? (port ? 9 : 1) : options.rx;
+    var pinsOk =
+      port === 0 ? [0, 12, 16].indexOf(tx) >= 0 && [1, 13, 17].indexOf(rx) >= 0 : [4, 8].indexOf(tx) >= 0 && [5, 9].indexOf(rx) >= 0;
     if ((port !== 0 && port !== 1) || open[port] || !pinsOk) throw new SystemError(-145);
     this.port = port;
     this.bufferSize = options.bufferSize || 2048;
@@ -114,7 +137,8 @@
       // jerryxx_string_to_ascii_char_buffer: one byte per unit, 0 above U+00FF.
       bytes = new Uint8Array(data.length);
       for (var i = 0; i < data.length; i++) bytes[i] = data.charCodeAt(i) < 256 ? data.charCodeAt(i) : 0;
-    } else if (data instanceof Uint8Array) bytes = new Uint8Array(data.buffer); // the whole buffer, as module_uart.c
+    } else if (data instanceof Uint8Array)
+      bytes = new Uint8Array(data.buffer); // the whole buffer, as module_uart.c
     else throw new TypeError("The data argument must be Uint8Array or string.");
     if (this.port === linkPort) rt.write(bytes);
     return bytes.length;
@@ -233,7 +257,9 @@
 
   // global.c timers: a function and a number are required, callbacks get no arguments, an interval
   // that throws is stopped, and clearTimeout/clearInterval need a number.
-  var setT = g.setTimeout, setI = g.setInterval, clear = g.clearTimeout;
+  var setT = g.setTimeout,
+    setI = g.setInterval,
+    clear = g.clearTimeout;
   g.setTimeout = function (fn, ms) {
     argType(fn, "function", "callback");
     argType(ms, "number", "delay");
@@ -283,10 +309,12 @@
   TextDecoder.prototype.decode = function (b) {
     if (!(b instanceof Uint8Array)) throw new Error("input must be Uint8Array.");
     var s = "";
-    for (var i = 0; i < b.length; ) {
+    for (var i = 0; i < b.length;) {
       var c = b[i];
-      if (this.encoding === "ascii" || c < 0x80) { s += String.fromCharCode(c); i++; }
-      else if (c >> 3 === 30 && i + 3 < b.length) {
+      if (this.encoding === "ascii" || c < 0x80) {
+        s += String.fromCharCode(c);
+        i++;
+      } else if (c >> 3 === 30 && i + 3 < b.length) {
         var cp = (((c & 7) << 18) | ((b[i + 1] & 63) << 12) | ((b[i + 2] & 63) << 6) | (b[i + 3] & 63)) - 0x10000;
         s += String.fromCharCode(0xd800 + (cp >> 10), 0xdc00 + (cp & 1023));
         i += 4;
@@ -306,7 +334,8 @@
   // global.c: Kaluma's own URI functions, on CESU-8 bytes, unchecked, cut at a NUL when decoding.
   var HEX = "0123456789ABCDEF";
   g.encodeURIComponent = function (s) {
-    var b = cesu8(String(s)), out = "";
+    var b = cesu8(String(s)),
+      out = "";
     for (var i = 0; i < b.length; i++) {
       var c = b[i];
       if (/[0-9A-Za-z\-_.!~*'()]/.test(String.fromCharCode(c)) && c < 128) out += String.fromCharCode(c);
@@ -317,7 +346,7 @@
   g.decodeURIComponent = function (s) {
     s = String(s);
     var b = [];
-    for (var i = 0; i < s.length; ) {
+    for (var i = 0; i < s.length;) {
       if (s.charAt(i) === "%") {
         b.push(parseInt(s.substr(i + 1, 2), 16) || 0);
         i += 3;

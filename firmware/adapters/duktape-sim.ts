@@ -3,7 +3,6 @@
 import type { HalBytePort, HalLink, HalStorage, HeapInfo } from "../hal";
 import { simFrameLink } from "../frame-link";
 
-
 export var engine = "duktape";
 
 export interface SimLinkConfig {

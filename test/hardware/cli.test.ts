@@ -50,7 +50,9 @@ describe.each(BOARDS)("cell sim and cell flash on %s", (board) => {
     sim.stderr!.on("data", (d: Buffer) => (out += d.toString()));
     await waitFor("both boards running", () => /2 board\(s\) running/.test(out) || sim!.exitCode !== null, 60000);
     expect(out).toMatch(/2 board\(s\) running; Ctrl-C stops them/);
-    for (var m of out.matchAll(new RegExp("board \\d+: " + board + ", QEMU pid (\\d+)[^\\n]*\\n\\s+uart\\s+(tcp://127\\.0\\.0\\.1:\\d+)", "g"))) {
+    for (var m of out.matchAll(
+      new RegExp("board \\d+: " + board + ", QEMU pid (\\d+)[^\\n]*\\n\\s+uart\\s+(tcp://127\\.0\\.0\\.1:\\d+)", "g")
+    )) {
       boards.push({ pid: Number(m[1]), url: m[2] });
     }
     expect(boards.length).toBe(2);

@@ -15,7 +15,10 @@ export var BOARDS: string[] = SIM_BOARDS;
 export var ROOT = join(__dirname, "../..");
 
 /** Builds each cell module for the board (firmware image too, if needed) into its own temp folder. */
-export async function buildBundles<K extends string>(entries: Record<K, string>, board = BOARD): Promise<{ bundles: Record<K, SimBundle>; dir: string; dispose(): void }> {
+export async function buildBundles<K extends string>(
+  entries: Record<K, string>,
+  board = BOARD
+): Promise<{ bundles: Record<K, SimBundle>; dir: string; dispose(): void }> {
   await buildFirmware(board, { log: () => {} }); // fails with the apt-get line when the toolchain is missing
   var dir = mkdtempSync(join(tmpdir(), "cell-hw-"));
   var bundles = {} as Record<K, SimBundle>;

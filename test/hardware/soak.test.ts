@@ -100,7 +100,9 @@ describe("a board at full load through a bridge", () => {
       var took = Date.now() - t0;
       var heard = announces.slice(firstAnnounce).filter((t) => t >= t0);
       var gaps = heard.map((t, i) => t - (i ? heard[i - 1] : t0));
-      console.log(`soak: ${ok} echoes in ${took} ms (${Math.round((ok * 1000) / took)}/s), ${failures.length} failures, ${heard.length} ANNOUNCEs, longest gap ${Math.max(...gaps, 0)} ms`);
+      console.log(
+        `soak: ${ok} echoes in ${took} ms (${Math.round((ok * 1000) / took)}/s), ${failures.length} failures, ${heard.length} ANNOUNCEs, longest gap ${Math.max(...gaps, 0)} ms`
+      );
       expect(failures.slice(0, 5)).toEqual([]);
       expect(changes.filter((c) => c.type !== "added")).toEqual([]);
       expect(bridge.cells().filter((c) => c.cellId === Echo.id)).toHaveLength(1);

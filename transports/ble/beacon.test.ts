@@ -33,7 +33,9 @@ describe("BLE beacons (vectors)", () => {
   });
 
   it("refuses what does not fit", () => {
-    expect(() => encodeBeacon({ instance: 1, cellIds: [1, 2, 3, 4, 5, 6], more: false })).toThrow("a beacon lists at most 5 cells, not 6; set more and list the first 5");
+    expect(() => encodeBeacon({ instance: 1, cellIds: [1, 2, 3, 4, 5, 6], more: false })).toThrow(
+      "a beacon lists at most 5 cells, not 6; set more and list the first 5"
+    );
     expect(() => encodeBeacon({ instance: 0x10000, cellIds: [], more: false })).toThrow("a beacon's instance id is 16 bits, not 65536");
   });
 

@@ -17,11 +17,27 @@ export interface Beacon {
 
 /** The advertising data of a beacon: flags (LE general discoverable, no BR/EDR) and the manufacturer data. */
 export function encodeBeacon(b: Beacon): Uint8Array {
-  if (b.cellIds.length > BEACON_MAX_CELLS) throw new RangeError(`a beacon lists at most ${BEACON_MAX_CELLS} cells, not ${b.cellIds.length}; set more and list the first ${BEACON_MAX_CELLS}`);
-  if (!(Number.isInteger(b.instance) && b.instance >= 0 && b.instance <= 0xffff)) throw new RangeError(`a beacon's instance id is 16 bits, not ${b.instance}`);
+  if (b.cellIds.length > BEACON_MAX_CELLS)
+    throw new RangeError(
+      `a beacon lists at most ${BEACON_MAX_CELLS} cells, not ${b.cellIds.length}; set more and list the first ${BEACON_MAX_CELLS}`
+    );
+  if (!(Number.isInteger(b.instance) && b.instance >= 0 && b.instance <= 0xffff))
+    throw new RangeError(`a beacon's instance id is 16 bits, not ${b.instance}`);
   const payload = 4 + 4 * b.cellIds.length;
   const out = new Uint8Array(3 + 4 + payload);
-  out.set([2, AD_FLAGS, 0x06, 3 + payload, AD_MANUFACTURER, BEACON_COMPANY & 0xff, BEACON_COMPANY >> 8, 0xce, 0x10 | (b.more ? 8 : 0) | b.cellIds.length, b.instance & 0xff, b.instance >> 8]);
+  out.set([
+    2,
+    AD_FLAGS,
+    0x06,
+    3 + payload,
+    AD_MANUFACTURER,
+    BEACON_COMPANY & 0xff,
+    BEACON_COMPANY >> 8,
+    0xce,
+    0x10 | (b.more ? 8 : 0) | b.cellIds.length,
+    b.instance & 0xff,
+    b.instance >> 8
+  ]);
   const view = new DataView(out.buffer);
   b.cellIds.forEach((id, i) => view.setUint32(11 + 4 * i, id >>> 0, true));
   return out;
@@ -41,7 +57,7 @@ export function decodeManufacturerData(md: Uint8Array): Beacon | null {
 /** Finds a beacon in raw advertising data (AD structures); null when there is none or the data is malformed. */
 export function decodeBeacon(adv: Uint8Array): Beacon | null {
   if (adv.length > 31) return null;
-  for (let at = 0; at < adv.length; ) {
+  for (let at = 0; at < adv.length;) {
     const len = adv[at];
     if (len === 0) return null; // the rest is padding or garbage: no beacon before it
     if (at + 1 + len > adv.length) return null;
@@ -93,7 +109,7 @@ export function decodeBeaconNamesData(md: Uint8Array): string[] | null {
 /** Finds the names packet in raw scan response data. */
 export function decodeBeaconNames(data: Uint8Array): string[] | null {
   if (data.length > 31) return null;
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const len = data[at];
     if (len === 0 || at + 1 + len > data.length) return null;
     if (data[at + 1] === AD_MANUFACTURER) {

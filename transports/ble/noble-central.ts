@@ -27,7 +27,13 @@ export async function nobleCentral(noble: Noble): Promise<BleCentral> {
   let listener: ((a: Advertisement) => void) | null = null;
   noble.on("discover", (p: any) => {
     seen.set(p.address || p.id, p);
-    if (listener) listener({ address: p.address || p.id, name: p.advertisement?.localName, manufacturerData: p.advertisement?.manufacturerData, rssi: p.rssi });
+    if (listener)
+      listener({
+        address: p.address || p.id,
+        name: p.advertisement?.localName,
+        manufacturerData: p.advertisement?.manufacturerData,
+        rssi: p.rssi
+      });
   });
   return {
     library: "noble",

@@ -42,7 +42,8 @@ export function nusMedium(connect: ConnectNus, mtu: number, maxQueuedBytes: numb
     session.onDisconnect((reason) => lost(new Error(`${session.name} disconnected${reason ? ` (${reason})` : ""}`)));
     return {
       write(bytes) {
-        if (queued + bytes.length > maxQueuedBytes) throw new CellError(ErrorCode.Overloaded, `ble: ${queued} bytes already wait for ${session.name}`);
+        if (queued + bytes.length > maxQueuedBytes)
+          throw new CellError(ErrorCode.Overloaded, `ble: ${queued} bytes already wait for ${session.name}`);
         for (let at = 0; at < bytes.length; at += chunkSize) {
           const chunk = bytes.slice(at, at + chunkSize); // copied: the caller reuses its buffer
           queue.push(chunk);

@@ -74,7 +74,8 @@ export class BleScanLink extends LinkBase implements Transport {
     this.stats.framesOut++;
     if (d.link) return d.link.send(frame);
     if (!d.connecting) this.connect(d);
-    if (d.connecting!.length >= (this.o.maxQueued ?? 16)) throw new CellError(ErrorCode.Overloaded, `${this.label}: still connecting to ${d.peer.address}`);
+    if (d.connecting!.length >= (this.o.maxQueued ?? 16))
+      throw new CellError(ErrorCode.Overloaded, `${this.label}: still connecting to ${d.peer.address}`);
     d.connecting!.push(frame.slice());
   }
 
@@ -133,7 +134,13 @@ export class BleScanLink extends LinkBase implements Transport {
       (err: Error) => {
         const lost = d.connecting ? d.connecting.length : 0;
         d.connecting = null;
-        this.reportError(new CellError(ErrorCode.Unreachable, `${this.label}: cannot connect to ${d.peer.address}: ${err.message}${lost ? `; ${lost} frame${lost > 1 ? "s" : ""} dropped` : ""}`, err));
+        this.reportError(
+          new CellError(
+            ErrorCode.Unreachable,
+            `${this.label}: cannot connect to ${d.peer.address}: ${err.message}${lost ? `; ${lost} frame${lost > 1 ? "s" : ""} dropped` : ""}`,
+            err
+          )
+        );
       }
     );
   }

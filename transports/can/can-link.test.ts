@@ -21,7 +21,6 @@ function node(bus: MemoryBus, n: number, o: Partial<CanLinkOptions> & { fd?: boo
   return link;
 }
 
-
 function pair(o: Partial<CanLinkOptions> & { fd?: boolean } = {}, timeoutMs = 3000) {
   const bus = memoryCanBus();
   const a = node(bus, 1, o);

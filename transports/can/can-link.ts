@@ -68,7 +68,7 @@ export class CanLink extends LinkBase implements Transport {
     this.node = o.node;
     this.maxFrame = o.maxFrame ?? 1044;
     if (o.fd && !adapter.fd) throw new Error(`can: ${adapter.name} does not carry CAN FD frames`);
-    this.txDl = o.fd ?? adapter.fd ? 64 : 8;
+    this.txDl = (o.fd ?? adapter.fd) ? 64 : 8;
     this.label = `can ${adapter.name} node ${o.node}`;
     adapter.onFrame((f) => this.heard(f));
     adapter.onError((err) => this.adapterError(err));
@@ -91,7 +91,8 @@ export class CanLink extends LinkBase implements Transport {
     this.checkSend(frame);
     if (this.busOff) throw new CellError(ErrorCode.Unreachable, `${this.label}: the CAN controller is bus-off`);
     const node = to === undefined ? ALL : (to as CanPeer).node;
-    if (to !== undefined && this.peers.get(node) !== to) throw new CellError(ErrorCode.Unreachable, `${this.label}: ${to.id} is not a peer of this link`);
+    if (to !== undefined && this.peers.get(node) !== to)
+      throw new CellError(ErrorCode.Unreachable, `${this.label}: ${to.id} is not a peer of this link`);
     this.sender(node).enqueue(frame);
     this.stats.framesOut++;
   }
@@ -142,7 +143,12 @@ export class CanLink extends LinkBase implements Transport {
       const fcId = canId(this.ids, this.node, src);
       const from = this.peer(src);
       r = new IsoTpReceiver(
-        { maxMessage: this.maxFrame, blockSize: this.o.blockSize ?? 0, stMin: stMinByte(this.o.stMinMs ?? 0), nCrMs: this.o.frameTimeoutMs ?? 1000 },
+        {
+          maxMessage: this.maxFrame,
+          blockSize: this.o.blockSize ?? 0,
+          stMin: stMinByte(this.o.stMinMs ?? 0),
+          nCrMs: this.o.frameTimeoutMs ?? 1000
+        },
         dst === ALL ? null : (data) => this.putQuietly(fcId, data),
         (message) => this.message(message, from),
         (reason) => countDrop(this.stats, reason)
@@ -177,7 +183,8 @@ export class CanLink extends LinkBase implements Transport {
     if (!addr) return; // other traffic on the bus
     if (addr.src === this.node) {
       countDrop(this.stats, CanDrop.AddressConflict);
-      if (!this.conflictReported) this.reportError(new Error(`${this.label}: another node sends with this node's address ${this.node}; give each node its own`));
+      if (!this.conflictReported)
+        this.reportError(new Error(`${this.label}: another node sends with this node's address ${this.node}; give each node its own`));
       this.conflictReported = true;
       return;
     }
@@ -216,7 +223,13 @@ export class CanLink extends LinkBase implements Transport {
         if (this.busOffTimer !== null) clearTimeout(this.busOffTimer);
         this.busOffTimer = setTimeout(() => ((this.busOffTimer = null), (this.busOff = false)), this.o.busOffRecoveryMs ?? 1000);
       }
-      this.reportError(new CellError(ErrorCode.Unreachable, `${this.label}: ${err.message}${dropped ? `; ${dropped} message${dropped > 1 ? "s" : ""} dropped` : ""}`, err));
+      this.reportError(
+        new CellError(
+          ErrorCode.Unreachable,
+          `${this.label}: ${err.message}${dropped ? `; ${dropped} message${dropped > 1 ? "s" : ""} dropped` : ""}`,
+          err
+        )
+      );
       return;
     }
     this.reportError(err);

@@ -49,7 +49,8 @@ export class IsoTpSender {
 
   /** Queues a copy of `message`; throws CellError(Overloaded) when too many wait. */
   enqueue(message: Uint8Array): void {
-    if (this.queue.length >= this.o.maxQueued) throw new CellError(ErrorCode.Overloaded, `can: ${this.queue.length} messages already wait for ${this.o.label}`);
+    if (this.queue.length >= this.o.maxQueued)
+      throw new CellError(ErrorCode.Overloaded, `can: ${this.queue.length} messages already wait for ${this.o.label}`);
     this.queue.push({ message: message.slice(), at: 0, sn: 1, waits: 0 });
     if (!this.job) this.next();
   }
@@ -63,10 +64,20 @@ export class IsoTpSender {
     if (fs === FlowStatus.Continue) {
       this.consecutive(job, bs, stMinMs(stMin));
     } else if (fs === FlowStatus.Wait) {
-      if (++job.waits > this.o.maxWaits) this.fail(new CellError(ErrorCode.Overloaded, `can: ${this.o.label} asked to wait ${job.waits} times in a row; message dropped`), CanDrop.NoFlowControl);
+      if (++job.waits > this.o.maxWaits)
+        this.fail(
+          new CellError(ErrorCode.Overloaded, `can: ${this.o.label} asked to wait ${job.waits} times in a row; message dropped`),
+          CanDrop.NoFlowControl
+        );
       else this.awaitFc(job);
     } else {
-      this.fail(new CellError(ErrorCode.TooLarge, `can: ${this.o.label} cannot take a ${job.message.length}-byte message (flow control: overflow); message dropped`), CanDrop.NoFlowControl);
+      this.fail(
+        new CellError(
+          ErrorCode.TooLarge,
+          `can: ${this.o.label} cannot take a ${job.message.length}-byte message (flow control: overflow); message dropped`
+        ),
+        CanDrop.NoFlowControl
+      );
     }
     return true;
   }
@@ -135,7 +146,13 @@ export class IsoTpSender {
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.job !== job) return;
-      this.fail(new CellError(ErrorCode.Unreachable, `can: no flow control from ${this.o.label} within ${this.o.nBsMs} ms (N_Bs); a ${job.message.length}-byte message was dropped`), CanDrop.NoFlowControl);
+      this.fail(
+        new CellError(
+          ErrorCode.Unreachable,
+          `can: no flow control from ${this.o.label} within ${this.o.nBsMs} ms (N_Bs); a ${job.message.length}-byte message was dropped`
+        ),
+        CanDrop.NoFlowControl
+      );
     }, this.o.nBsMs);
   }
 

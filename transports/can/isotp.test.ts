@@ -6,7 +6,9 @@ import { consecutiveFrame, firstFrame, fitsSingleFrame, flowControl, parsePci, s
 import { IsoTpReceiver } from "./isotp-receiver";
 import { ALL, canId, parseCanId, IdFormat } from "./ids";
 
-const vectors: { segment: any[]; published: any[]; flowControl: any[]; bad: any[] } = JSON.parse(readFileSync(new URL("../../spec/vectors/can-isotp.json", import.meta.url), "utf8"));
+const vectors: { segment: any[]; published: any[]; flowControl: any[]; bad: any[] } = JSON.parse(
+  readFileSync(new URL("../../spec/vectors/can-isotp.json", import.meta.url), "utf8")
+);
 const idVectors = JSON.parse(readFileSync(new URL("../../spec/vectors/can-ids.json", import.meta.url), "utf8"));
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"));
@@ -28,7 +30,12 @@ function receive(frames: string[], maxMessage = 1 << 20) {
   const got: string[] = [];
   const drops: string[] = [];
   const fcs: string[] = [];
-  const r = new IsoTpReceiver({ maxMessage, blockSize: 0, stMin: 0, nCrMs: 1000 }, (d) => fcs.push(hex(d)), (m) => got.push(hex(m)), (why) => drops.push(why));
+  const r = new IsoTpReceiver(
+    { maxMessage, blockSize: 0, stMin: 0, nCrMs: 1000 },
+    (d) => fcs.push(hex(d)),
+    (m) => got.push(hex(m)),
+    (why) => drops.push(why)
+  );
   for (const f of frames) {
     const pci = parsePci(bytes(f));
     if (pci.type === "bad") drops.push(pci.reason);
@@ -39,12 +46,15 @@ function receive(frames: string[], maxMessage = 1 << 20) {
 }
 
 describe("ISO-TP segmentation (vectors)", () => {
-  it.each(vectors.segment.map((c: { name: string }) => [c.name, c] as [string, any]))("%s: segments as the reference does, and reassembles", (_, c: any) => {
-    expect(segment(bytes(c.message), c.txDl)).toEqual(c.frames);
-    const { got, drops } = receive(c.frames);
-    expect(drops).toEqual([]);
-    expect(got).toEqual([c.message]);
-  });
+  it.each(vectors.segment.map((c: { name: string }) => [c.name, c] as [string, any]))(
+    "%s: segments as the reference does, and reassembles",
+    (_, c: any) => {
+      expect(segment(bytes(c.message), c.txDl)).toEqual(c.frames);
+      const { got, drops } = receive(c.frames);
+      expect(drops).toEqual([]);
+      expect(got).toEqual([c.message]);
+    }
+  );
 
   it("reads the published example frames", () => {
     for (const p of vectors.published) {
@@ -62,7 +72,9 @@ describe("ISO-TP segmentation (vectors)", () => {
       expect(parsePci(bytes(f.frame))).toEqual({ type: "FC", fs: f.fs, bs: f.bs, stMin: f.stMin });
       expect(Math.round(stMinMs(f.stMin) * 1000)).toBe(f.stMinUs);
     }
-    expect([stMinByte(0), stMinByte(0.1), stMinByte(0.9), stMinByte(1), stMinByte(20), stMinByte(500)]).toEqual([0, 0xf1, 0xf9, 1, 20, 0x7f]);
+    expect([stMinByte(0), stMinByte(0.1), stMinByte(0.9), stMinByte(1), stMinByte(20), stMinByte(500)]).toEqual([
+      0, 0xf1, 0xf9, 1, 20, 0x7f
+    ]);
   });
 
   it.each(vectors.bad.map((c: { name: string }) => [c.name, c] as [string, any]))("drops %s, counted, never a message", (_, c: any) => {

@@ -17,7 +17,8 @@ export interface CanSpec {
 
 function int(text: string, what: string, min: number, max: number): number {
   const n = Number(text);
-  if (!(Number.isInteger(n) && n >= min && n <= max)) throw new Error(`--can: ${what} must be a whole number ${min}..${max}, got "${text}"`);
+  if (!(Number.isInteger(n) && n >= min && n <= max))
+    throw new Error(`--can: ${what} must be a whole number ${min}..${max}, got "${text}"`);
   return n;
 }
 
@@ -38,7 +39,8 @@ export function parseCanSpec(spec: string): CanSpec {
     bitrate = int(m[2], "the bitrate", 1, 8000000);
   }
   const ids: IdFormat = params.get("ids") === "29" ? "29-bit" : "11-bit";
-  if (params.has("ids") && !["11", "29"].includes(params.get("ids")!)) throw new Error(`--can: ids must be 11 or 29, got "${params.get("ids")}"`);
+  if (params.has("ids") && !["11", "29"].includes(params.get("ids")!))
+    throw new Error(`--can: ids must be 11 or 29, got "${params.get("ids")}"`);
   const nodeText = params.get("node");
   const link: CanLinkOptions = { node: nodeText === null ? randomInt(0, maxNode(ids) + 1) : int(nodeText, "node", 0, maxNode(ids)), ids };
   if (params.has("fd")) link.fd = params.get("fd") !== "false" && params.get("fd") !== "0";

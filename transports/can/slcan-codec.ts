@@ -9,7 +9,15 @@ import { FD_LENGTHS, dlcOf } from "./frame";
 
 /** slcan's bitrate commands (S0..S8). */
 export const SLCAN_BITRATES: Record<number, string> = {
-  10000: "S0", 20000: "S1", 50000: "S2", 100000: "S3", 125000: "S4", 250000: "S5", 500000: "S6", 750000: "S7", 1000000: "S8"
+  10000: "S0",
+  20000: "S1",
+  50000: "S2",
+  100000: "S3",
+  125000: "S4",
+  250000: "S5",
+  500000: "S6",
+  750000: "S7",
+  1000000: "S8"
 };
 
 export function bitrateCommand(bitrate: number): string {
@@ -25,7 +33,13 @@ export function encodeSlcan(f: CanFrame): string {
   const n = f.data.length;
   const dlc = dlcOf(n);
   if (dlc < 0 || (!f.fd && n > 8)) throw new RangeError(`slcan: no ${f.fd ? "CAN FD" : "CAN"} frame has ${n} data bytes`);
-  let s = (f.fd ? (f.extended ? "D" : "d") : f.extended ? "T" : "t") + f.id.toString(16).toUpperCase().padStart(f.extended ? 8 : 3, "0") + HEX[dlc];
+  let s =
+    (f.fd ? (f.extended ? "D" : "d") : f.extended ? "T" : "t") +
+    f.id
+      .toString(16)
+      .toUpperCase()
+      .padStart(f.extended ? 8 : 3, "0") +
+    HEX[dlc];
   for (let i = 0; i < n; i++) s += HEX[f.data[i] >> 4] + HEX[f.data[i] & 15];
   return s + "\r";
 }

@@ -19,22 +19,54 @@ describe("slcan lines", () => {
       const frame = { id: Number(v.id), extended: v.extended, data: new Uint8Array(Buffer.from(v.data, "hex")) };
       expect(encodeSlcan(frame)).toBe(v.line);
       const back = parseSlcanLine(v.line.slice(0, -1));
-      expect(back.type === "frame" && [back.frame.id, back.frame.extended, hex(back.frame.data)]).toEqual([frame.id, frame.extended, v.data]);
+      expect(back.type === "frame" && [back.frame.id, back.frame.extended, hex(back.frame.data)]).toEqual([
+        frame.id,
+        frame.extended,
+        v.data
+      ]);
     }
   });
 
   it("maps CAN bitrates to S-codes as python-can does, and refuses others", () => {
     const ours = Object.entries(SLCAN_BITRATES).map(([b, c]) => ({ bitrate: Number(b), command: c }));
     expect(ours).toEqual(vectors.bitrates);
-    expect(() => bitrateCommand(33333)).toThrow("slcan: no command sets a CAN bitrate of 33333 (one of 10000, 20000, 50000, 100000, 125000, 250000, 500000, 750000, 1000000)");
+    expect(() => bitrateCommand(33333)).toThrow(
+      "slcan: no command sets a CAN bitrate of 33333 (one of 10000, 20000, 50000, 100000, 125000, 250000, 500000, 750000, 1000000)"
+    );
   });
 
   it("reads timestamps, bells, CAN FD lines and garbage, with bounded lines", () => {
     const lines: string[] = [];
     const r = new SlcanLineReader();
-    const text = "t1232ABCD1234\r\x07z\rF80\rd6129" + "00".repeat(12) + "\rB18DA0201F" + "11".repeat(64) + "\rt12\rtXYZ0\rS6\r" + "t".repeat(5000) + "\r";
-    r.feed(Buffer.from(text, "latin1"), (l) => lines.push(l.type === "frame" ? `frame ${l.frame.id.toString(16)} ${l.frame.fd ? "fd " : ""}${l.frame.data.length}` : l.type === "status" ? `status ${l.flags}` : l.type));
-    expect(lines).toEqual(["frame 123 2", "bell", "ok", "status 128", "frame 612 fd 12", "frame 18da0201 fd 64", "bad", "bad", "other", "bad"]);
+    const text =
+      "t1232ABCD1234\r\x07z\rF80\rd6129" +
+      "00".repeat(12) +
+      "\rB18DA0201F" +
+      "11".repeat(64) +
+      "\rt12\rtXYZ0\rS6\r" +
+      "t".repeat(5000) +
+      "\r";
+    r.feed(Buffer.from(text, "latin1"), (l) =>
+      lines.push(
+        l.type === "frame"
+          ? `frame ${l.frame.id.toString(16)} ${l.frame.fd ? "fd " : ""}${l.frame.data.length}`
+          : l.type === "status"
+            ? `status ${l.flags}`
+            : l.type
+      )
+    );
+    expect(lines).toEqual([
+      "frame 123 2",
+      "bell",
+      "ok",
+      "status 128",
+      "frame 612 fd 12",
+      "frame 18da0201 fd 64",
+      "bad",
+      "bad",
+      "other",
+      "bad"
+    ]);
     expect(encodeSlcan({ id: 0x18da0201, extended: true, fd: true, data: new Uint8Array(12) })).toBe("D18DA02019" + "00".repeat(12) + "\r");
     expect(() => encodeSlcan({ id: 1, extended: false, data: new Uint8Array(9) })).toThrow("slcan: no CAN frame has 9 data bytes");
   });
@@ -57,7 +89,8 @@ describe("slcan adapter against python-can on pseudo-terminals", () => {
 
   it("sets the bitrate and opens the channel", async () => {
     await until(() => bus.events.filter((e) => e.command === "O").length === 2, 5000, "both nodes to open");
-    for (const node of [0, 1]) expect(bus.events.filter((e) => e.node === node && e.command).map((e) => e.command)).toEqual(["C", "S6", "O"]);
+    for (const node of [0, 1])
+      expect(bus.events.filter((e) => e.node === node && e.command).map((e) => e.command)).toEqual(["C", "S6", "O"]);
   });
 
   it("carries typed calls, python-can reading every frame we send", async () => {
@@ -79,6 +112,8 @@ describe("slcan adapter against python-can on pseudo-terminals", () => {
     links[0].onError((e) => errors.push(e.message));
     bus.bell(0);
     await until(() => errors.length === 1, 5000, "the bell");
-    expect(errors[0]).toMatch(/^can slcan \/dev\/pts\/\d+ node 1: slcan \/dev\/pts\/\d+: the adapter refused a command or frame \(bell\): bus-off, or the channel is not open$/);
+    expect(errors[0]).toMatch(
+      /^can slcan \/dev\/pts\/\d+ node 1: slcan \/dev\/pts\/\d+: the adapter refused a command or frame \(bell\): bus-off, or the channel is not open$/
+    );
   });
 });

@@ -48,8 +48,10 @@ export async function openSlcan(path: string, opts: SlcanOptions = {}): Promise<
     data: (bytes) =>
       reader.feed(bytes, (line) => {
         if (line.type === "frame") onFrame(line.frame);
-        else if (line.type === "bell") onError(new CanBusError(`${name}: the adapter refused a command or frame (bell): bus-off, or the channel is not open`, false));
-        else if (line.type === "status" && line.flags & 0x80) onError(new CanBusError(`${name}: the adapter reports a bus error (status F${line.flags.toString(16).padStart(2, "0")})`, true));
+        else if (line.type === "bell")
+          onError(new CanBusError(`${name}: the adapter refused a command or frame (bell): bus-off, or the channel is not open`, false));
+        else if (line.type === "status" && line.flags & 0x80)
+          onError(new CanBusError(`${name}: the adapter reports a bus error (status F${line.flags.toString(16).padStart(2, "0")})`, true));
         else if (line.type === "bad") badLines++;
         else if (line.type === "other") ignoredLines++;
       }),

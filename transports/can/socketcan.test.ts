@@ -9,7 +9,9 @@ import { canLink } from "./can-link";
 import { until } from "../../test/bridge-fixtures";
 import { makeFrame } from "../testing/frames";
 
-const vectors: { segment: { txDl: number; frames: string[] }[] } = JSON.parse(readFileSync(new URL("../../spec/vectors/can-isotp.json", import.meta.url), "utf8"));
+const vectors: { segment: { txDl: number; frames: string[] }[] } = JSON.parse(
+  readFileSync(new URL("../../spec/vectors/can-isotp.json", import.meta.url), "utf8")
+);
 
 /** Raw channels on one simulated interface: what one sends, the others receive (SocketCAN's loopback to other sockets). */
 function fakeSocketCan(opts: { missing?: boolean } = {}) {
@@ -25,10 +27,12 @@ function fakeSocketCan(opts: { missing?: boolean } = {}) {
     channels.push(me);
     const deliver = (m: RawMessage) => {
       sent.push(m);
-      for (const c of channels) if (c !== me && c.running) setImmediate(() => c.onMessage.forEach((cb) => cb({ ...m, data: Buffer.from(m.data) })));
+      for (const c of channels)
+        if (c !== me && c.running) setImmediate(() => c.onMessage.forEach((cb) => cb({ ...m, data: Buffer.from(m.data) })));
     };
     return {
-      addListener: ((event: string, cb: any) => (event === "onMessage" ? me.onMessage.push(cb) : me.onStopped.push(cb))) as RawChannel["addListener"],
+      addListener: ((event: string, cb: any) =>
+        event === "onMessage" ? me.onMessage.push(cb) : me.onStopped.push(cb)) as RawChannel["addListener"],
       start: () => void (me.running = true),
       stop: () => ((me.running = false), me.onStopped.forEach((cb) => cb())),
       send: (m) => deliver(m),
@@ -103,6 +107,8 @@ describe("socketcan adapter (stand-in channel: no vcan on this kernel)", () => {
 
   it("with the real package (or without it), fails in one plain line on an interface that is not there", async () => {
     // Without the optional package: its name and the install line. With it: this kernel has no such interface.
-    await expect(openSocketCan("cellnocan0")).rejects.toThrow(/^(the socketcan transport needs the npm package "socketcan", which is not installed: npm install socketcan|there is no CAN interface cellnocan0 .*)$/);
+    await expect(openSocketCan("cellnocan0")).rejects.toThrow(
+      /^(the socketcan transport needs the npm package "socketcan", which is not installed: npm install socketcan|there is no CAN interface cellnocan0 .*)$/
+    );
   });
 });

@@ -44,7 +44,8 @@ export interface SocketCanOptions {
 
 /** Plain words for what opening an interface can fail with (the package says only "Error while creating channel"). */
 function describeOpenError(iface: string, err: Error): string {
-  if (/No such device|ENODEV/.test(err.message) || !existsSync(`/sys/class/net/${iface}`)) return `there is no CAN interface ${iface} (ip link show type can; a virtual one needs the vcan kernel module, which this kernel may not have)`;
+  if (/No such device|ENODEV/.test(err.message) || !existsSync(`/sys/class/net/${iface}`))
+    return `there is no CAN interface ${iface} (ip link show type can; a virtual one needs the vcan kernel module, which this kernel may not have)`;
   return `cannot open CAN interface ${iface}: ${err.message}`;
 }
 
@@ -53,12 +54,16 @@ export async function openSocketCan(iface: string, opts: SocketCanOptions = {}):
   const can: SocketCanModule = (mod as { default?: SocketCanModule }).default ?? mod;
   let channel: RawChannel;
   try {
-    channel = opts.fd && can.createRawChannelWithOptions ? can.createRawChannelWithOptions(iface, { canfd: true }) : can.createRawChannel(iface, false);
+    channel =
+      opts.fd && can.createRawChannelWithOptions
+        ? can.createRawChannelWithOptions(iface, { canfd: true })
+        : can.createRawChannel(iface, false);
     channel.start();
   } catch (e) {
     throw new Error(describeOpenError(iface, e as Error), { cause: e });
   }
-  if (opts.fd && !can.createRawChannelWithOptions) throw new Error("socketcan: this version of the npm package has no CAN FD sockets (createRawChannelWithOptions)");
+  if (opts.fd && !can.createRawChannelWithOptions)
+    throw new Error("socketcan: this version of the npm package has no CAN FD sockets (createRawChannelWithOptions)");
   const name = `socketcan ${iface}`;
   let onFrame: (f: CanFrame) => void = () => {};
   let onError: (e: Error) => void = () => {};
@@ -72,11 +77,16 @@ export async function openSocketCan(iface: string, opts: SocketCanOptions = {}):
   channel.addListener("onMessage", (msg) => {
     if (msg.err || msg.id & CAN_ERR_FLAG) {
       if (msg.id & CAN_ERR_BUSOFF) onError(new CanBusError(`${name}: the controller is bus-off`, true));
-      else if (!(msg.id & CAN_ERR_RESTARTED)) onError(new CanBusError(`${name}: CAN error frame (class 0x${(msg.id & 0x1fffffff).toString(16)})`, false));
+      else if (!(msg.id & CAN_ERR_RESTARTED))
+        onError(new CanBusError(`${name}: CAN error frame (class 0x${(msg.id & 0x1fffffff).toString(16)})`, false));
       return;
     }
     if (msg.rtr) return;
-    const frame: CanFrame = { id: msg.id, extended: !!msg.ext, data: new Uint8Array(msg.data.buffer, msg.data.byteOffset, msg.data.length) };
+    const frame: CanFrame = {
+      id: msg.id,
+      extended: !!msg.ext,
+      data: new Uint8Array(msg.data.buffer, msg.data.byteOffset, msg.data.length)
+    };
     if (msg.canfd || msg.data.length > 8) frame.fd = true;
     onFrame(frame);
   });

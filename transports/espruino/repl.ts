@@ -19,7 +19,8 @@ export interface UploadOptions {
 /** A byte string as a JS string literal: printable ASCII as is, the rest as \xHH. No newline in it. */
 export function jsBytesLiteral(bytes: Uint8Array): string {
   let s = '"';
-  for (const b of bytes) s += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : "\\x" + (b + 256).toString(16).slice(1);
+  for (const b of bytes)
+    s += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : "\\x" + (b + 256).toString(16).slice(1);
   return s + '"';
 }
 
@@ -34,7 +35,10 @@ export function crc32(bytes: Uint8Array): number {
 }
 
 export class ReplError extends Error {
-  constructor(message: string, readonly output: string) {
+  constructor(
+    message: string,
+    readonly output: string
+  ) {
     super(message);
     this.name = "ReplError";
   }
@@ -45,7 +49,10 @@ export class EspruinoRepl {
   private seq = 0;
   private waiters: (() => void)[] = [];
 
-  constructor(private readonly wire: ReplWire, private readonly opts: { timeoutMs?: number } = {}) {}
+  constructor(
+    private readonly wire: ReplWire,
+    private readonly opts: { timeoutMs?: number } = {}
+  ) {}
 
   /** Everything the board printed (kept to the last 64 KB). */
   get output(): string {
@@ -118,9 +125,14 @@ export class EspruinoRepl {
       if (ok !== "true") throw new ReplError(`Storage.write(${file}) at ${at} answered ${ok}`, this.text.slice(-2000));
       if (!bytes.length) break;
     }
-    const got = await this.evaluate(`(function(f){return f===undefined?"none":f.length+","+(E.CRC32(f)>>>0)})(require("Storage").read(${file}))`, "", o.timeoutMs);
+    const got = await this.evaluate(
+      `(function(f){return f===undefined?"none":f.length+","+(E.CRC32(f)>>>0)})(require("Storage").read(${file}))`,
+      "",
+      o.timeoutMs
+    );
     const crc = crc32(bytes);
-    if (got !== `${bytes.length},${crc}`) throw new ReplError(`${name} on the board reads back as ${got}, expected ${bytes.length},${crc}`, this.text.slice(-2000));
+    if (got !== `${bytes.length},${crc}`)
+      throw new ReplError(`${name} on the board reads back as ${got}, expected ${bytes.length},${crc}`, this.text.slice(-2000));
     return { bytes: bytes.length, crc, lines };
   }
 }

@@ -79,12 +79,13 @@ export async function udpCarrier(mode: "listen" | "connect", address: string, tt
 export function streamCarrier(port: BytePort, label: string): Carrier {
   let closeCb: () => void = () => {};
   let closed = false;
-  if (port.onClose) port.onClose(() => {
-    if (!closed) {
-      closed = true;
-      closeCb();
-    }
-  });
+  if (port.onClose)
+    port.onClose(() => {
+      if (!closed) {
+        closed = true;
+        closeCb();
+      }
+    });
   return {
     datagram: false,
     label,

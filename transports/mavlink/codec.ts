@@ -40,7 +40,13 @@ export interface Tunnel {
 /** Builds packets as (sysid, compid), with its own sequence counter. */
 export class PacketWriter {
   private readonly protocol: NodeMavlink.MavLinkProtocolV2;
-  constructor(private readonly m: Mavlink, sysid: number, compid: number, signed: boolean, private seq = 0) {
+  constructor(
+    private readonly m: Mavlink,
+    sysid: number,
+    compid: number,
+    signed: boolean,
+    private seq = 0
+  ) {
     this.protocol = new m.MavLinkProtocolV2(sysid, compid, signed ? m.MavLinkProtocolV2.IFLAG_SIGNED : 0);
   }
 
@@ -77,7 +83,12 @@ export function readTunnel(m: Mavlink, p: Packet): Tunnel {
   const protocol = new m.MavLinkProtocolV2();
   const t = protocol.data(protocol.payload(p.bytes), m.common.Tunnel);
   const n = Math.min(t.payloadLength, 255);
-  return { payloadType: t.payloadType as number, targetSystem: t.targetSystem, targetComponent: t.targetComponent, payload: Uint8Array.from(t.payload.slice(0, n)) };
+  return {
+    payloadType: t.payloadType as number,
+    targetSystem: t.targetSystem,
+    targetComponent: t.targetComponent,
+    payload: Uint8Array.from(t.payload.slice(0, n))
+  };
 }
 
 /**
@@ -91,7 +102,13 @@ export function packetReader(m: Mavlink, onPacket: (p: Packet) => void, onBad: (
       if (chunk === null) return false;
       const buffer = (chunk as { buffer: Buffer }).buffer;
       const flags = buffer[0] === 0xfd ? buffer[2] : 0;
-      onPacket({ bytes: buffer, msgid: buffer[0] === 0xfd ? buffer.readUIntLE(7, 3) : buffer[5], sysid: buffer[0] === 0xfd ? buffer[5] : buffer[3], compid: buffer[0] === 0xfd ? buffer[6] : buffer[4], signed: (flags & 1) !== 0 });
+      onPacket({
+        bytes: buffer,
+        msgid: buffer[0] === 0xfd ? buffer.readUIntLE(7, 3) : buffer[5],
+        sysid: buffer[0] === 0xfd ? buffer[5] : buffer[3],
+        compid: buffer[0] === 0xfd ? buffer[6] : buffer[4],
+        signed: (flags & 1) !== 0
+      });
       return true;
     }
     protected findStartOfPacket(buffer: Buffer, offset?: number): number | null {

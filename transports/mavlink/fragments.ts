@@ -74,7 +74,10 @@ export class Reassembler {
   private readonly timeoutMs: number;
   private readonly now: () => number;
 
-  constructor(private readonly o: ReassemblerOptions, private readonly stats: LinkStats) {
+  constructor(
+    private readonly o: ReassemblerOptions,
+    private readonly stats: LinkStats
+  ) {
     this.maxSources = o.maxSources || 16;
     this.timeoutMs = o.timeoutMs || 2000;
     this.now = o.now || Date.now;

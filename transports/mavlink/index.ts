@@ -38,7 +38,9 @@ async function carrierFor(address: string, port?: BytePort): Promise<Carrier> {
   const { ReconnectingPort } = await import("../reconnecting-port");
   const { parseTcpTarget } = await import("../serial");
   const tcp = parseTcpTarget(a.address);
-  const medium = tcp ? (await import("../tcp-medium")).tcpMedium(tcp.host, tcp.port, 5000) : (await import("../serialport-medium")).serialPortMedium(a.address, a.baud);
+  const medium = tcp
+    ? (await import("../tcp-medium")).tcpMedium(tcp.host, tcp.port, 5000)
+    : (await import("../serialport-medium")).serialPortMedium(a.address, a.baud);
   const rp = new ReconnectingPort(tcp ? a.address : `serial port ${a.address}`, medium, {});
   await rp.start();
   return streamCarrier(rp, "mavlink serial:" + a.address);
@@ -56,8 +58,10 @@ export async function openMavlink(address: string, opts?: MavlinkOpenOptions): P
  * unchanged on the others (spec/mavlink.md §5). Returns the function that parts them.
  */
 export function joinMavlinkLinks(links: MavlinkTransport[]): () => void {
-  const offs = links.map((from) => from.onPacket((bytes) => {
-    for (const to of links) if (to !== from) to.sendRaw(bytes);
-  }));
+  const offs = links.map((from) =>
+    from.onPacket((bytes) => {
+      for (const to of links) if (to !== from) to.sendRaw(bytes);
+    })
+  );
   return () => offs.forEach((off) => off());
 }

@@ -75,7 +75,11 @@ export class MavlinkLink extends LinkBase implements MavlinkTransport {
   private readonly peerTimeoutMs: number;
   private warnedSameIds = false;
 
-  constructor(private readonly m: Mavlink, private readonly carrier: Carrier, o: MavlinkOptions) {
+  constructor(
+    private readonly m: Mavlink,
+    private readonly carrier: Carrier,
+    o: MavlinkOptions
+  ) {
     super();
     this.system = o.system ?? 1;
     this.component = o.component ?? 191;
@@ -85,7 +89,11 @@ export class MavlinkLink extends LinkBase implements MavlinkTransport {
     this.signer = o.signing ? new Signer(m, o.signing) : null;
     this.writer = new PacketWriter(m, this.system, this.component, this.signer !== null);
     this.reassembler = new Reassembler({ maxFrame: this.maxFrame, timeoutMs: o.reassemblyTimeoutMs }, this.stats);
-    this.reader = packetReader(m, (p) => this.packet(p), (why) => countDrop(this.stats, why));
+    this.reader = packetReader(
+      m,
+      (p) => this.packet(p),
+      (why) => countDrop(this.stats, why)
+    );
     carrier.onData((bytes, endpoint) => this.receive(bytes, endpoint));
     carrier.onError((err) => this.reportError(err));
     carrier.onClose(() => this.shut());
@@ -122,7 +130,8 @@ export class MavlinkLink extends LinkBase implements MavlinkTransport {
     const peer = to as MavlinkPeer | undefined;
     let endpoint: string | undefined;
     if (peer) {
-      if (typeof peer.system !== "number" || typeof peer.component !== "number") throw new CellError(ErrorCode.Unreachable, `${this.label}: ${peer.id} is not a MAVLink peer`);
+      if (typeof peer.system !== "number" || typeof peer.component !== "number")
+        throw new CellError(ErrorCode.Unreachable, `${this.label}: ${peer.id} is not a MAVLink peer`);
       // A peer not heard from yet is reached as MAVLink reaches anyone: the packet goes everywhere, addressed.
       const k = this.known.get(peer.system + "/" + peer.component);
       endpoint = k ? k.endpoint : undefined;
@@ -181,13 +190,18 @@ export class MavlinkLink extends LinkBase implements MavlinkTransport {
       countDrop(this.stats, "SameIds");
       if (!this.warnedSameIds && p.msgid === MSG_HEARTBEAT) {
         this.warnedSameIds = true;
-        this.reportError(new Error(`${this.label}: another node sends HEARTBEATs as ${this.system}/${this.component}, this link's own MAVLink ids: give one of them other ids`));
+        this.reportError(
+          new Error(
+            `${this.label}: another node sends HEARTBEATs as ${this.system}/${this.component}, this link's own MAVLink ids: give one of them other ids`
+          )
+        );
       }
       return;
     }
     if (p.msgid === MSG_TUNNEL && p.bytes[0] === 0xfd) {
       const t = readTunnel(this.m, p);
-      const forUs = (t.targetSystem === 0 || t.targetSystem === this.system) && (t.targetComponent === 0 || t.targetComponent === this.component);
+      const forUs =
+        (t.targetSystem === 0 || t.targetSystem === this.system) && (t.targetComponent === 0 || t.targetComponent === this.component);
       if (forUs && t.payloadType === CELL_PAYLOAD_TYPE) return this.tunnel(p, t.payload);
       if (t.targetSystem === this.system && t.targetComponent === this.component) return countDrop(this.stats, MavlinkDrop.BadPayloadType);
     } else if (p.msgid === MSG_HEARTBEAT && this.signer === null) {

@@ -51,7 +51,11 @@ export class Signer {
   /** Last timestamp taken per stream "sysid/compid/linkId", least recently used first. */
   private streams = new Map<string, number>();
 
-  constructor(private readonly m: Mavlink, o: SigningOptions, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly m: Mavlink,
+    o: SigningOptions,
+    private readonly now: () => number = Date.now
+  ) {
     this.key = signingKey(o.key);
     this.linkId = (o.linkId || 0) & 255;
     this.required = o.mode !== "accept";

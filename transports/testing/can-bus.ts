@@ -39,7 +39,8 @@ export function memoryCanBus(): MemoryBus {
         fd: !!opts.fd,
         send(frame) {
           if (closed) throw new Error(`${name} is closed`);
-          if (dlcOf(frame.data.length) < 0 || (!frame.fd && frame.data.length > 8)) throw new Error(`${name}: no CAN frame has ${frame.data.length} data bytes${frame.fd ? "" : " (classic CAN: 8 at most)"}`);
+          if (dlcOf(frame.data.length) < 0 || (!frame.fd && frame.data.length > 8))
+            throw new Error(`${name}: no CAN frame has ${frame.data.length} data bytes${frame.fd ? "" : " (classic CAN: 8 at most)"}`);
           if (frame.fd && !opts.fd) throw new Error(`${name} is not a CAN FD interface`);
           broadcast(name, { ...frame, data: frame.data.slice() });
         },

@@ -3,9 +3,24 @@ import { HEADER_SIZE, Kind, CodecId, encodeHeader, writeU32 } from "../../core/h
 import { StreamEncoder } from "../../core/stream";
 
 /** A frame of `size` bytes (header included) whose payload bytes are a pattern from `seed`. */
-export function makeFrame(size: number, opts: { kind?: number; cellId?: number; methodId?: number; requestId?: number; seed?: number } = {}): Uint8Array {
+export function makeFrame(
+  size: number,
+  opts: { kind?: number; cellId?: number; methodId?: number; requestId?: number; seed?: number } = {}
+): Uint8Array {
   const frame = new Uint8Array(size);
-  encodeHeader({ kind: opts.kind ?? Kind.Request, flags: 0, codec: CodecId.Raw, cellId: opts.cellId ?? 0x0c0ffee0, methodId: opts.methodId ?? 0x12345678, requestId: opts.requestId ?? 1, length: size - HEADER_SIZE }, frame, 0);
+  encodeHeader(
+    {
+      kind: opts.kind ?? Kind.Request,
+      flags: 0,
+      codec: CodecId.Raw,
+      cellId: opts.cellId ?? 0x0c0ffee0,
+      methodId: opts.methodId ?? 0x12345678,
+      requestId: opts.requestId ?? 1,
+      length: size - HEADER_SIZE
+    },
+    frame,
+    0
+  );
   for (let i = HEADER_SIZE, v = opts.seed ?? 7; i < size; i++) frame[i] = v = (v * 31 + 11) & 255;
   return frame;
 }

@@ -98,9 +98,17 @@ export async function serialTcpLinks(o: PairOptions): Promise<LinkPair> {
     validates: true,
     bad: [
       { name: "garbage", reasons: [DropReason.BadCobs], inject: () => write(new Uint8Array([0x11, 0x22, 0x33, 0x00])) },
-      { name: "truncated", reasons: [DropReason.BadCobs, DropReason.BadCrc], inject: () => write(Uint8Array.of(...valid.subarray(0, 100), 0)) },
+      {
+        name: "truncated",
+        reasons: [DropReason.BadCobs, DropReason.BadCrc],
+        inject: () => write(Uint8Array.of(...valid.subarray(0, 100), 0))
+      },
       { name: "bad CRC", reasons: [DropReason.BadCrc], inject: () => write(flipped) },
-      { name: "oversize", reasons: [DropReason.TooLong], inject: () => write(streamBytes(makeFrame(o.maxFrame + 1, { cellId: o.cells[0] }))) }
+      {
+        name: "oversize",
+        reasons: [DropReason.TooLong],
+        inject: () => write(streamBytes(makeFrame(o.maxFrame + 1, { cellId: o.cells[0] })))
+      }
     ],
     close: async () => {
       b.close();
@@ -133,7 +141,12 @@ export async function udpLinks(o: PairOptions): Promise<LinkPair> {
 export async function quicLinks(o: PairOptions): Promise<LinkPair> {
   const dir = mkdtempSync(join(tmpdir(), "cell-quic-"));
   const b = await quic({ listen: "127.0.0.1:0", maxFrame: o.maxFrame, identityDir: join(dir, "server") });
-  const a = await quic({ connect: `127.0.0.1:${b.local.port}`, fingerprints: [b.fingerprint], maxFrame: o.maxFrame, identityDir: join(dir, "client") });
+  const a = await quic({
+    connect: `127.0.0.1:${b.local.port}`,
+    fingerprints: [b.fingerprint],
+    maxFrame: o.maxFrame,
+    identityDir: join(dir, "client")
+  });
   const { QUICClient } = await import("@matrixai/quic");
   const { default: Logger, LogLevel } = await import("@matrixai/logger");
   let raw: Awaited<ReturnType<typeof QUICClient.createQUICClient>> | null = null;
@@ -162,7 +175,11 @@ export async function quicLinks(o: PairOptions): Promise<LinkPair> {
       { name: "garbage", reasons: [DropReason.BadMagic], inject: () => send(new Uint8Array(40).fill(0x55)) },
       { name: "truncated", reasons: [DropReason.BadLength], inject: () => send(lyingFrame(100, 10, o.cells[0])) },
       { name: "too short", reasons: [DropReason.TooShort], inject: () => send(new Uint8Array([0xce, 1, 0])) },
-      { name: "oversize", reasons: [DropReason.TooLong], inject: () => send(makeFrame(o.maxFrame + 1, { cellId: o.cells[0] }).subarray(0, HEADER_SIZE + 8)) }
+      {
+        name: "oversize",
+        reasons: [DropReason.TooLong],
+        inject: () => send(makeFrame(o.maxFrame + 1, { cellId: o.cells[0] }).subarray(0, HEADER_SIZE + 8))
+      }
     ],
     close: async () => {
       a.close();

@@ -22,7 +22,11 @@ export function rng(seed: number): () => number {
  */
 export function packetPipe(faults = 0, seed = 1): [BytePort, BytePort] {
   const random = rng(seed);
-  const make = (): BytePort & { cb: (b: Uint8Array) => void; held: Uint8Array | null; other?: BytePort & { cb: (b: Uint8Array) => void } } => ({
+  const make = (): BytePort & {
+    cb: (b: Uint8Array) => void;
+    held: Uint8Array | null;
+    other?: BytePort & { cb: (b: Uint8Array) => void };
+  } => ({
     cb: () => {},
     held: null,
     write(bytes: Uint8Array) {

@@ -39,7 +39,14 @@ export function nusPeripheral(o: NusPeripheralOptions = {}): NusPeripheral {
   const name = o.name ?? "Puck.js a1b2";
   const maxMtu = o.maxMtu ?? 247;
   let toFirmware: ((b: Uint8Array) => void) | null = null;
-  let current: { notify: ((b: Uint8Array) => void) | null; bye: ((r: string) => void) | null; mtu: number; free: number; waiters: (() => void)[]; up: boolean } | null = null;
+  let current: {
+    notify: ((b: Uint8Array) => void) | null;
+    bye: ((r: string) => void) | null;
+    mtu: number;
+    free: number;
+    waiters: (() => void)[];
+    up: boolean;
+  } | null = null;
   const later = (fn: () => void) => setImmediate(fn);
 
   const p: NusPeripheral = {
@@ -52,7 +59,14 @@ export function nusPeripheral(o: NusPeripheralOptions = {}): NusPeripheral {
       await new Promise((r) => later(() => r(undefined)));
       if (!p.advertising) throw new Error(`${name} is not advertising (out of range?)`);
       if (current && current.up) throw new Error(`${name} is already connected`);
-      const c = { notify: null as ((b: Uint8Array) => void) | null, bye: null as ((r: string) => void) | null, mtu: Math.max(23, Math.min(asked, maxMtu)), free: o.buffers ?? 3, waiters: [] as (() => void)[], up: true };
+      const c = {
+        notify: null as ((b: Uint8Array) => void) | null,
+        bye: null as ((r: string) => void) | null,
+        mtu: Math.max(23, Math.min(asked, maxMtu)),
+        free: o.buffers ?? 3,
+        waiters: [] as (() => void)[],
+        up: true
+      };
       current = c;
       p.connections++;
       p.mtu = c.mtu;
@@ -61,7 +75,8 @@ export function nusPeripheral(o: NusPeripheralOptions = {}): NusPeripheral {
         mtu: c.mtu,
         write(chunk) {
           if (!c.up) return Promise.reject(new Error("not connected"));
-          if (chunk.length > c.mtu - 3) return Promise.reject(new Error(`ATT error 0x0d: invalid attribute value length (${chunk.length} > ${c.mtu - 3})`));
+          if (chunk.length > c.mtu - 3)
+            return Promise.reject(new Error(`ATT error 0x0d: invalid attribute value length (${chunk.length} > ${c.mtu - 3})`));
           p.writes.push(chunk.length);
           if (c.free === 0) {
             p.overflows++; // a real controller drops it: the central did not wait
@@ -91,7 +106,7 @@ export function nusPeripheral(o: NusPeripheralOptions = {}): NusPeripheral {
         const c = current;
         if (!c || !c.up) return; // nobody connected: the firmware's bytes go nowhere, as on a real board
         const room = c.mtu - 3;
-        for (let at = 0; at < bytes.length; ) {
+        for (let at = 0; at < bytes.length;) {
           const left = Math.min(room, bytes.length - at);
           const n = Math.max(1, Math.min(left, o.split ? o.split(left) : left));
           const piece = bytes.slice(at, at + n);

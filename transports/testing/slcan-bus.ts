@@ -18,7 +18,10 @@ export interface SlcanBus {
 
 export async function startSlcanBus(nodes: number, bitrate = 500000): Promise<SlcanBus> {
   const probe = spawnSync(DEBIAN_PYTHON, ["-c", "import can, serial"], { encoding: "utf8" });
-  if (probe.status !== 0) throw new Error(`python3-can is missing: apt-get install -y python3-can (${(probe.stderr || String(probe.error)).trim().split("\n").pop()})`);
+  if (probe.status !== 0)
+    throw new Error(
+      `python3-can is missing: apt-get install -y python3-can (${(probe.stderr || String(probe.error)).trim().split("\n").pop()})`
+    );
   const script = fileURLToPath(new URL("./slcan-bus.py", import.meta.url));
   const child = spawn(DEBIAN_PYTHON, ["-u", script, String(nodes), String(bitrate)], { stdio: ["pipe", "pipe", "pipe"] });
   const events: SlcanBus["events"] = [];
