@@ -1,7 +1,7 @@
 // `cell build` on device code as people write it: type errors against ES5 fail with exit 1 and say, per
 // line, what to use instead on the engine.
 import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,4 +65,44 @@ describe("cell build --json", () => {
       expect(x.cells).toEqual([{ name: "echo", id: expect.any(Number), schemaHash: expect.stringMatching(/^[0-9a-f]{8}$/) }]);
     }
   }, 120000);
+});
+
+describe("cell build --mavlink", () => {
+  it("builds the bundle whose link speaks MAVLink as that node, as buildBundle({mavlink}) does", async () => {
+    const { buildBundle } = await import("../../firmware/build");
+    const out = join(tmp, "mavlink");
+    const r = await runCell(
+      "build",
+      "--board",
+      "esp32",
+      "--codecs",
+      "compact",
+      "--mavlink",
+      "1/191",
+      "--json",
+      "--out",
+      out,
+      join(ROOT, "examples/echo")
+    );
+    expect(r.code).toBe(ExitCode.Ok);
+    const row = JSON.parse(r.out);
+    const same = await buildBundle({
+      board: "esp32",
+      entry: join(ROOT, "examples/echo"),
+      codecs: ["compact"],
+      outDir: join(tmp, "mavlink-api"),
+      mavlink: { system: 1, component: 191 }
+    });
+    const plain = await buildBundle({
+      board: "esp32",
+      entry: join(ROOT, "examples/echo"),
+      codecs: ["compact"],
+      outDir: join(tmp, "mavlink-plain")
+    });
+    expect(readFileSync(row.path, "utf8")).toBe(readFileSync(same.path, "utf8"));
+    expect(row.bytes).toBeGreaterThan(plain.bytes + 1000); // the HEARTBEAT + TUNNEL link (about 1.3 KB)
+    const bad = await runCell("build", "--board", "esp32", "--mavlink", "0/191", join(ROOT, "examples/echo"));
+    expect(bad.code).toBe(ExitCode.Usage);
+    expect(bad.err).toMatch(/^cell build: --mavlink takes system\/component, each 1\.\.255 \(e\.g\. 1\/191\), got "0\/191"/);
+  }, 180000);
 });

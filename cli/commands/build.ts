@@ -6,6 +6,16 @@ import { checkReadable } from "../files";
 
 const CODEC_NAMES = ["compact", "json", "msgpack", "raw"];
 
+/** system/component, each 1..255: the board's MAVLink identity. */
+function mavlinkNode(text: string): { system: number; component: number } {
+  const m = /^(\d{1,3})\/(\d{1,3})$/.exec(text);
+  const [system, component] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!(system >= 1 && system <= 255 && component >= 1 && component <= 255)) {
+    throw new Error(`takes system/component, each 1..255 (e.g. 1/191), got ${JSON.stringify(text)}`);
+  }
+  return { system, component };
+}
+
 function codecList(text: string): string[] {
   const list = text.split(",").map((c) => c.trim());
   const bad = list.find((c) => !CODEC_NAMES.includes(c));
@@ -39,7 +49,12 @@ gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.j
     codecs: option({ value: "list", help: "payload codecs in the bundle, e.g. compact,json (default: the board's)", parse: codecList }),
     out: option({ value: "dir", help: "where bundles and manifests go", default: "build" }),
     "no-minify": flag("keep the bundle readable"),
-    json: flag("one JSON object per bundle (board, path, bytes, gzipBytes, budget, cells) instead of a line")
+    json: flag("one JSON object per bundle (board, path, bytes, gzipBytes, budget, cells) instead of a line"),
+    mavlink: option({
+      value: "system/component",
+      help: "the board's link speaks MAVLink v2 (cell frames in TUNNELs, a HEARTBEAT a second) as this node, e.g. 1/191, for a board wired to a flight controller's TELEM port (spec/mavlink.md)",
+      parse: mavlinkNode
+    })
   },
   footer: `Exit 0 when every bundle is within its board's size budget; 1 when one is over, when the device code has
 type errors against ES5 (each printed as file:line:column with what to use instead) or when a cell module
@@ -57,7 +72,7 @@ pulls the schema DSL into the bundle; 2 on bad arguments; 3 when the cell does n
       console.warn = (...a: unknown[]) => void warned.push(a);
       let r;
       try {
-        r = await buildBundle({ board, entry, codecs: o.codecs, outDir: resolve(o.out), minify: !o["no-minify"] });
+        r = await buildBundle({ board, entry, codecs: o.codecs, outDir: resolve(o.out), minify: !o["no-minify"], mavlink: o.mavlink });
       } catch (e) {
         if (process.env.CELL_DEBUG === "1") for (const a of warned) warn(...a);
         throw buildFailure(entry, board, e);
