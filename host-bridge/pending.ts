@@ -5,6 +5,8 @@
 import type { Clock } from "../core/rpc/options";
 import { Pending, Route, LinkState, peerId } from "./state";
 
+const MAX_TIMER_MS = 0x7fffffff;
+
 /** How much longer than a caller's deadline the bridge keeps its request (a CANCEL may be lost). */
 export const DEADLINE_GRACE_MS = 100;
 
@@ -110,7 +112,8 @@ export class PendingTable {
       function () {
         self.sweep();
       },
-      Math.max(0, this.head.deadline - this.clock.now())
+      // Timers take at most 2^31-1 ms: past that Node fires at once, and a caller's deadline may be 2^32-1 ms.
+      Math.min(MAX_TIMER_MS, Math.max(0, this.head.deadline - this.clock.now()))
     );
     const t = this.timer as { unref?: () => void };
     if (t && typeof t.unref === "function") t.unref(); // bookkeeping must not keep a process alive

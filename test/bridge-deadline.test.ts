@@ -104,6 +104,10 @@ describe("a caller's deadline through a bridge", () => {
     bridge.addLink(net, { role: "network", name: "net0" });
     client.onFrame(() => {});
     await instances(bridge, Thermo.id, 1);
+    // A deadline of 2^32-1 ms is past what a timer takes (2^31-1): Node would fire it at once, again and again.
+    const overflows: Error[] = [];
+    const onWarning = (w: Error) => w.name === "TimeoutOverflowWarning" && overflows.push(w);
+    process.on("warning", onWarning);
     try {
       for (const v of vectors.deadline.valid) {
         toDevice.length = 0;
@@ -114,7 +118,10 @@ describe("a caller's deadline through a bridge", () => {
         want.set(f.subarray(12, 16), 12); // the bridge's own request id on the device link
         expect(Buffer.from(f).toString("hex")).toBe(Buffer.from(want).toString("hex"));
       }
+      await new Promise((r) => setTimeout(r, 50));
+      expect(overflows).toEqual([]);
     } finally {
+      process.off("warning", onWarning);
       d.announcer.stop();
       bridge.close();
     }
