@@ -2,7 +2,7 @@
 // against E.CRC32. (The upload itself runs against Espruino 2v29 in engines/espruino/espruino.test.ts.)
 import { describe, it, expect } from "vitest";
 import * as zlib from "node:zlib";
-import { crc32, jsBytesLiteral } from "./repl";
+import { crc32, jsBytesLiteral, EspruinoRepl } from "./repl";
 import { pacedPort } from "../pacing";
 
 describe("REPL upload helpers", () => {
@@ -45,5 +45,62 @@ describe("paced writes", () => {
       [10, 11]
     ]);
     for (let i = 1; i < got.length; i++) expect(got[i].at - got[i - 1].at).toBeGreaterThanOrEqual(15);
+  });
+});
+
+describe("upload over a console that loses bytes, as stock Espruino 2v29 does", () => {
+  /** A stand-in console: runs each \x10 line with Storage and E.CRC32, after cutting bytes out of the lines `damage` picks. */
+  function lossyBoard(damage: (line: string, n: number) => boolean) {
+    const files: Record<string, number[]> = {};
+    const Storage = {
+      write(name: string, data: string, offset: number, total: number) {
+        const f = (files[name] = offset === 0 || !files[name] ? new Array(total).fill(255) : files[name]);
+        for (let i = 0; i < data.length; i++) f[offset + i] = data.charCodeAt(i);
+        return true;
+      },
+      read: (name: string) => (files[name] ? String.fromCharCode(...files[name]) : undefined)
+    };
+    const E = { CRC32: (s: string) => crc32(Uint8Array.from(s, (c) => c.charCodeAt(0))) };
+    let pending = "";
+    let n = 0;
+    const repl: EspruinoRepl = new EspruinoRepl({
+      write(bytes) {
+        pending += Buffer.from(bytes).toString("latin1");
+        let nl: number;
+        while ((nl = pending.indexOf("\n")) >= 0) {
+          let line = pending.slice(0, nl).replace(String.fromCharCode(16), "");
+          pending = pending.slice(nl + 1);
+          if (damage(line, n++)) line = line.slice(0, 40) + line.slice(72); // 32 bytes lost mid-line
+          let out = "";
+          try {
+            new Function("require", "E", "print", "echo", line)(
+              () => Storage,
+              E,
+              (s: string) => (out += s + "\r\n"),
+              () => 0
+            );
+          } catch (e) {
+            out = `Uncaught ${(e as Error).name}: ${(e as Error).message}\r\n`;
+          }
+          setImmediate(() => repl.feed(Buffer.from(out, "latin1")));
+        }
+      }
+    });
+    return { repl, files };
+  }
+
+  const bundle = Uint8Array.from({ length: 700 }, (_, i) => (i * 37 + 11) & 255);
+
+  it("writes a damaged chunk again and checks the file", async () => {
+    const { repl, files } = lossyBoard((line, n) => n === 1 && line.includes("Storage"));
+    const r = await repl.upload(".boot0", bundle, { timeoutMs: 2000 });
+    expect(r.crc).toBe(crc32(bundle));
+    expect(Uint8Array.from(files[".boot0"])).toEqual(bundle);
+    expect(r.lines).toBe(4); // 3 chunks of 256, one of them twice
+  });
+
+  it("gives up with a clear error when every try is damaged", async () => {
+    const { repl } = lossyBoard((line) => line.includes('Storage").write'));
+    await expect(repl.upload(".boot0", bundle, { timeoutMs: 2000 })).rejects.toThrow(/the board threw: SyntaxError|answered/);
   });
 });

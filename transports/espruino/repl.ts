@@ -112,27 +112,59 @@ export class EspruinoRepl {
     return m[1];
   }
 
-  /** Writes `bytes` to Storage file `name` in paced chunks and checks length and CRC32 on the board. */
+  /**
+   * Writes `bytes` to Storage file `name` in chunks and checks length and CRC32 on the board. Stock
+   * Espruino 2v26-2v29 may lose input bytes (serial data events longer than ~17 bytes): a chunk whose
+   * line arrived damaged (the board threw, or answered something else) is written again, and a file that
+   * reads back wrong is uploaded again, up to `attempts` times each (Storage.write at an offset is idempotent).
+   */
   async upload(name: string, bytes: Uint8Array, o: UploadOptions = {}): Promise<{ bytes: number; crc: number; lines: number }> {
+    const attempts = 3;
+    const crc = crc32(bytes);
+    let lines = 0;
+    for (let round = 1; ; round++) {
+      lines += await this.writeChunks(name, bytes, o, attempts);
+      const got = await this.retried(attempts, () =>
+        this.evaluate(
+          `(function(f){return f===undefined?"none":f.length+","+(E.CRC32(f)>>>0)})(require("Storage").read(${JSON.stringify(name)}))`,
+          "",
+          o.timeoutMs
+        )
+      );
+      if (got === `${bytes.length},${crc}`) return { bytes: bytes.length, crc, lines };
+      if (round >= attempts)
+        throw new ReplError(`${name} on the board reads back as ${got}, expected ${bytes.length},${crc}`, this.text.slice(-2000));
+    }
+  }
+
+  private async writeChunks(name: string, bytes: Uint8Array, o: UploadOptions, attempts: number): Promise<number> {
     const chunk = o.chunkBytes || 256;
     const file = JSON.stringify(name);
     let lines = 0;
     for (let at = 0; at < bytes.length || at === 0; at += chunk) {
       const part = jsBytesLiteral(bytes.subarray(at, at + chunk));
       // The first write gives the total size, so Storage makes the whole file at once; later ones fill it.
-      const ok = await this.evaluate(`require("Storage").write(${file},${part},${at},${bytes.length})`, "", o.timeoutMs);
-      lines++;
-      if (ok !== "true") throw new ReplError(`Storage.write(${file}) at ${at} answered ${ok}`, this.text.slice(-2000));
+      await this.retried(attempts, async () => {
+        lines++;
+        const ok = await this.evaluate(`require("Storage").write(${file},${part},${at},${bytes.length})`, "", o.timeoutMs);
+        if (ok !== "true") throw new ReplError(`Storage.write(${file}) at ${at} answered ${ok}`, this.text.slice(-2000));
+      });
       if (!bytes.length) break;
     }
-    const got = await this.evaluate(
-      `(function(f){return f===undefined?"none":f.length+","+(E.CRC32(f)>>>0)})(require("Storage").read(${file}))`,
-      "",
-      o.timeoutMs
-    );
-    const crc = crc32(bytes);
-    if (got !== `${bytes.length},${crc}`)
-      throw new ReplError(`${name} on the board reads back as ${got}, expected ${bytes.length},${crc}`, this.text.slice(-2000));
-    return { bytes: bytes.length, crc, lines };
+    return lines;
+  }
+
+  /** Runs `step` again after a ReplError (a line the board got damaged), up to `attempts` times in all. */
+  private async retried<T>(attempts: number, step: () => Promise<T>): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await step();
+      } catch (e) {
+        if (!(e instanceof ReplError) || i >= attempts) throw e;
+        // A line that lost its newline leaves the REPL waiting: end it, and let the answer to it pass.
+        this.send("\n");
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
   }
 }
