@@ -197,3 +197,22 @@ describe("codec properties", () => {
     );
   });
 });
+
+describe("values that cannot be converted", () => {
+  it("are BadPayload with checkValue's message in every codec, not a TypeError (an object whose toString is no function)", () => {
+    const value = { toString: {} };
+    for (const type of [t.u8, t.u16, t.u32, t.i8, t.i16, t.i32]) {
+      let expected = "";
+      try {
+        checkValue(type, value);
+      } catch (e) {
+        expected = (e as Error).message;
+      }
+      expect(expected).not.toBe("");
+      for (const codec of [compactCodec, msgpackCodec, jsonCodec]) {
+        const w = new Writer(16);
+        expect(() => codec.encode(type, value, w)).toThrow(expect.objectContaining({ code: ErrorCode.BadPayload, message: expected }));
+      }
+    }
+  });
+});
