@@ -263,3 +263,13 @@ describe("lite stream link against core's StreamEncoder and StreamDecoder", () =
     expect(l.frames.map(hex)).toEqual([hex(good)]);
   });
 });
+
+describe("lite COMPACT on values with no primitive value", () => {
+  it("refuses them with BadPayload as core does, not a TypeError", () => {
+    for (const type of [t.u8, t.u16, t.u32, t.i8, t.i16, t.i32]) {
+      for (const value of [Object.create(null), { toString: {} }]) {
+        expect(liteError(() => liteEncode(type, value))).toBe(3);
+      }
+    }
+  });
+});

@@ -17,6 +17,8 @@ function enc(t: Type, v: any): void {
   var k = t.k,
     i: number,
     f: any;
+  // The integer checks below convert v: an object with no primitive value would throw a TypeError, not 3.
+  if (k < 6 && typeof v != "number") throw 3;
   if (U8 && k == 0) {
     if ((v & 255) !== v) throw 3;
     put(v);
