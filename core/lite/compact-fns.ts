@@ -53,14 +53,14 @@ function zigzag(v: number): void {
 }
 
 export function eU8(v: any): void {
-  if ((v & 255) !== v) throw 3;
+  if (typeof v != "number" || (v & 255) !== v) throw 3;
   put(v);
 }
 export function dU8(): number {
   return vint(1);
 }
 export function eU16(v: any): void {
-  if ((v & 65535) !== v) throw 3;
+  if (typeof v != "number" || (v & 65535) !== v) throw 3;
   varint(v);
 }
 export function dU16(): number {
@@ -69,21 +69,21 @@ export function dU16(): number {
   return v;
 }
 export function eU32(v: any): void {
-  if (v >>> 0 !== v) throw 3;
+  if (typeof v != "number" || v >>> 0 !== v) throw 3;
   varint(v);
 }
 export function dU32(): number {
   return vint();
 }
 export function eI8(v: any): void {
-  if ((v << 24) >> 24 !== v) throw 3;
+  if (typeof v != "number" || (v << 24) >> 24 !== v) throw 3;
   put(v & 255);
 }
 export function dI8(): number {
   return (vint(1) << 24) >> 24;
 }
 export function eI16(v: any): void {
-  if ((v << 16) >> 16 !== v) throw 3;
+  if (typeof v != "number" || (v << 16) >> 16 !== v) throw 3;
   zigzag(v);
 }
 export function dI16(): number {
@@ -92,7 +92,7 @@ export function dI16(): number {
   return (v >>> 1) ^ -(v & 1);
 }
 export function eI32(v: any): void {
-  if ((v | 0) !== v) throw 3;
+  if (typeof v != "number" || (v | 0) !== v) throw 3;
   zigzag(v);
 }
 export function dI32(): number {
