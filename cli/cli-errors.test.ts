@@ -69,12 +69,21 @@ async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>
   return out;
 }
 
+/**
+ * A UDP port nothing listens on, below the OS's ephemeral range (32768-60999 on Linux): tests running
+ * alongside bind port 0, so they never take it between this check and its use (an ephemeral one was).
+ */
 async function closedUdpPort(): Promise<number> {
-  const s = createSocket("udp4");
-  await new Promise<void>((resolve) => s.bind(0, "127.0.0.1", resolve));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(resolve));
-  return port;
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const s = createSocket("udp4");
+    const free = await new Promise<boolean>((resolve) => {
+      s.once("error", () => resolve(false));
+      s.bind(port, "127.0.0.1", () => resolve(true));
+    });
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    if (free) return port;
+  }
 }
 
 interface Case {
