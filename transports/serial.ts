@@ -1,8 +1,8 @@
 // Serial links: a device path or pseudo-terminal through `serialport`, or `tcp://host:port` (QEMU's
 // `-serial tcp:...`, ser2net) through node:net. Stream framing (COBS + CRC) from core's streamLink.
-import type { Transport, Peer } from "../core/transport";
-import { streamLink, DEVICE_MAX_FRAME } from "../core/stream-link";
-import { ReconnectingPort, ReconnectOptions } from "./reconnecting-port";
+import type { Transport } from "../core/transport";
+import type { ReconnectOptions } from "./reconnecting-port";
+import { openReconnectingLink } from "./reconnecting-link";
 import { tcpMedium } from "./tcp-medium";
 import type { OpenMedium } from "./medium";
 import { pacedPort, Pacing } from "./pacing";
@@ -55,24 +55,8 @@ async function mediumFor(path: string, o: SerialOptions): Promise<OpenMedium> {
  */
 export async function openSerial(path: string, opts?: SerialOptions): Promise<SerialTransport> {
   const o = opts || {};
-  const reconnect = o.reconnect === false ? null : typeof o.reconnect === "object" ? o.reconnect : {};
-  const port = new ReconnectingPort(parseTcpTarget(path) ? path : `serial port ${path}`, await mediumFor(path, o), reconnect, () => {
-    link.stats.bytesIn--; // the delimiter that cut a partial frame at the loss never was on the medium
-  });
-  await port.start();
-  const link = streamLink(o.pacing ? pacedPort(port, o.pacing) : port, { maxFrame: o.maxFrame || DEVICE_MAX_FRAME });
-  return {
-    path,
-    get connected() {
-      return port.connected;
-    },
-    onStatus: (listener) => port.onStatus(listener),
-    maxFrame: link.maxFrame,
-    stats: link.stats,
-    send: (frame: Uint8Array, to?: Peer) => link.send(frame, to),
-    onFrame: (listener) => link.onFrame(listener),
-    onError: (listener) => link.onError(listener),
-    onClose: (listener) => link.onClose(listener),
-    close: () => link.close()
-  };
+  const link = await openReconnectingLink(parseTcpTarget(path) ? path : `serial port ${path}`, await mediumFor(path, o), o, (port) =>
+    o.pacing ? pacedPort(port, o.pacing) : port
+  );
+  return Object.assign(link, { path });
 }

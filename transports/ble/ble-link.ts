@@ -1,9 +1,9 @@
 // Cell frames over Bluetooth LE: the Nordic UART Service (the BLE UART of Espruino boards such as
 // Puck.js) with stream framing (COBS + CRC, wire-format §3.1) from core's streamLink. A lost connection
 // is reconnected with backoff, as a serial port is; the frame it cut off is dropped alone.
-import type { Transport, Peer } from "../../core/transport";
-import { streamLink, DEVICE_MAX_FRAME } from "../../core/stream-link";
-import { ReconnectingPort, ReconnectOptions } from "../reconnecting-port";
+import type { Transport } from "../../core/transport";
+import type { ReconnectOptions } from "../reconnecting-port";
+import { openReconnectingLink } from "../reconnecting-link";
 import { nusMedium } from "./nus-medium";
 import type { ConnectNus } from "./session";
 
@@ -25,24 +25,6 @@ export interface BleTransport extends Transport {
 }
 
 export async function openBle(name: string, connect: ConnectNus, opts: BleOptions = {}): Promise<BleTransport> {
-  const reconnect = opts.reconnect === false ? null : typeof opts.reconnect === "object" ? opts.reconnect : {};
-  const port = new ReconnectingPort(`ble ${name}`, nusMedium(connect, opts.mtu ?? 247, opts.maxQueuedBytes ?? 65536), reconnect, () => {
-    link.stats.bytesIn--; // the delimiter that cut a partial frame at the loss never was on the air
-  });
-  await port.start();
-  const link = streamLink(port, { maxFrame: opts.maxFrame || DEVICE_MAX_FRAME });
-  return {
-    name,
-    get connected() {
-      return port.connected;
-    },
-    onStatus: (listener) => port.onStatus(listener),
-    maxFrame: link.maxFrame,
-    stats: link.stats,
-    send: (frame: Uint8Array, to?: Peer) => link.send(frame, to),
-    onFrame: (listener) => link.onFrame(listener),
-    onError: (listener) => link.onError(listener),
-    onClose: (listener) => link.onClose(listener),
-    close: () => link.close()
-  };
+  const link = await openReconnectingLink(`ble ${name}`, nusMedium(connect, opts.mtu ?? 247, opts.maxQueuedBytes ?? 65536), opts);
+  return Object.assign(link, { name });
 }

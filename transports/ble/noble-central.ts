@@ -4,7 +4,7 @@ import type { Advertisement, BleCentral } from "./central";
 import type { NusSession } from "./session";
 import { NUS_RX, NUS_SERVICE, NUS_TX } from "./session";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 type Noble = any;
 
 const bare = (uuid: string) => uuid.replace(/-/g, "");
