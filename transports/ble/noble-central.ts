@@ -4,7 +4,6 @@ import type { Advertisement, BleCentral } from "./central";
 import type { NusSession } from "./session";
 import { NUS_RX, NUS_SERVICE, NUS_TX } from "./session";
 
- 
 type Noble = any;
 
 const bare = (uuid: string) => uuid.replace(/-/g, "");

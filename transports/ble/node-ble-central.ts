@@ -6,7 +6,6 @@ import type { BleCentral } from "./central";
 import type { NusSession } from "./session";
 import { NUS_RX, NUS_SERVICE, NUS_TX } from "./session";
 
- 
 export async function nodeBleCentral(mod: any): Promise<BleCentral> {
   const { bluetooth, destroy } = mod.createBluetooth();
   // dbus-next reports a missing system bus as an 'error' event (unhandled, it would end the process),

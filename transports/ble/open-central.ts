@@ -22,10 +22,10 @@ export async function openCentral(prefer?: "noble" | "node-ble"): Promise<BleCen
   for (const library of prefer === "node-ble" ? ["node-ble", "noble"] : ["noble", "node-ble"]) {
     try {
       if (library === "noble") {
-        const mod = await loadOptional<any>("@abandonware/noble", "ble");  
+        const mod = await loadOptional<any>("@abandonware/noble", "ble");
         return await (await import("./noble-central")).nobleCentral(mod.default ?? mod);
       }
-      const mod = await loadOptional<any>("node-ble", "ble");  
+      const mod = await loadOptional<any>("node-ble", "ble");
       return await (await import("./node-ble-central")).nodeBleCentral(mod.default ?? mod);
     } catch (e) {
       reasons.push(`${library}: ${oneLine(e)}`);
