@@ -262,9 +262,9 @@ beforeAll(async () => {
       inProcess: true
     },
     {
-      argv: ["flash", "--board", "esp32", "--port", "tcp://127.0.0.1:1", "cli"],
-      code: ExitCode.Usage,
-      says: /^board esp32 is not simulated here/,
+      argv: ["flash", "--board", "host", "--port", "tcp://127.0.0.1:1", "cli"],
+      code: ExitCode.Unavailable,
+      says: /^cell flash cannot write host \(its flash method is none\)/,
       inProcess: true
     },
     {

@@ -41,7 +41,7 @@ describe("cell --version and cell boards", () => {
     const lines = table.out.split("\n");
     expect(lines[0]).toMatch(/^BOARD\s+ENGINE\s+FLASH\s+BUDGET\s+FRAME\s+NAME$/);
     expect(lines).toHaveLength(boardIds().length + 1);
-    expect(lines.find((l) => l.startsWith("puckjs "))).toMatch(/^puckjs\s+espruino\s+espruino-cli \(ble\)\s+8192 B\s+256 B\s+Puck\.js/);
+    expect(lines.find((l) => l.startsWith("puckjs "))).toMatch(/^puckjs\s+espruino\s+espruino-repl \(ble\)\s+8192 B\s+256 B\s+Puck\.js/);
     const json = await runCell("boards", "--json");
     const rows = json.out.split("\n").map((l) => JSON.parse(l));
     expect(rows.map((r) => r.id)).toEqual(boardIds());

@@ -17,27 +17,33 @@ export interface SimBundle {
   cells: BundleCell[] | null;
   /** True when it was built from a cell module just now. */
   built: boolean;
+  /** The board it was built for (its build, or the manifest next to it); null when unknown. */
+  builtFor: string | null;
 }
 
 export function isBuiltBundle(input: string): boolean {
   return /\.(js|mjs|cjs)$/.test(input);
 }
 
-/** The manifest entry for `file`, when build/<board>/manifest.json lists it with the same SHA-256. */
-function manifestCells(file: string, bytes: Uint8Array): BundleCell[] | null {
+/** The manifest's word on `file`, when build/<board>/manifest.json lists it with the same SHA-256. */
+function manifestEntry(file: string, bytes: Uint8Array): { cells: BundleCell[] | null; builtFor: string | null } {
+  var none = { cells: null, builtFor: null };
   var manifest = join(dirname(file), "manifest.json");
-  if (!existsSync(manifest)) return null;
+  if (!existsSync(manifest)) return none;
   var sha = createHash("sha256").update(bytes).digest("hex");
   try {
-    var bundles = JSON.parse(readFileSync(manifest, "utf8")).bundles || {};
+    var parsed = JSON.parse(readFileSync(manifest, "utf8"));
+    var bundles = parsed.bundles || {};
     for (var name in bundles) {
       var b = bundles[name];
-      if (b && b.file === basename(file) && b.sha256 === sha && Array.isArray(b.cells)) return b.cells;
+      if (b && b.file === basename(file) && b.sha256 === sha && Array.isArray(b.cells)) {
+        return { cells: b.cells, builtFor: typeof parsed.board === "string" ? parsed.board : null };
+      }
     }
   } catch {
-    return null; // a damaged manifest only costs the cell list
+    return none; // a damaged manifest only costs what it would have told
   }
-  return null;
+  return none;
 }
 
 /** Builds `input` for `board` when it is a cell module (file or directory), else reads the bundle. */
@@ -49,7 +55,7 @@ export async function loadSimBundle(
   if (isBuiltBundle(input)) {
     if (!existsSync(input)) throw new Error(`${input}: no such file`);
     var bytes = new Uint8Array(readFileSync(input));
-    return { path: input, bytes, cells: manifestCells(input, bytes), built: false };
+    return { path: input, bytes, ...manifestEntry(input, bytes), built: false };
   }
   var r = await buildBundle({ board, entry: input, outDir: opts && opts.outDir });
   if (opts && opts.log) {
@@ -57,7 +63,7 @@ export async function loadSimBundle(
       `built ${relative(process.cwd(), r.path)}: ${r.bytes} bytes (${r.gzipBytes} gzip), cells ${r.cells.map((c) => c.name).join(", ")}`
     );
   }
-  return { path: r.path, bytes: new Uint8Array(readFileSync(r.path)), cells: r.cells, built: true };
+  return { path: r.path, bytes: new Uint8Array(readFileSync(r.path)), cells: r.cells, built: true, builtFor: board };
 }
 
 export interface DescribedCell {

@@ -1,72 +1,68 @@
-import { defineCommand, option, ms } from "../args";
+import { defineCommand, option, flag, ms } from "../args";
 import { ExitCode, CliError } from "../exit-codes";
-import { BUNDLE_ARG, SIM_BOARD, tcpUrl } from "../sim-options";
+import { BUNDLE_ARG } from "../sim-options";
+import { boardId } from "../boards";
 import { checkReadable } from "../files";
 
 export const command = defineCommand({
   name: "flash",
-  summary: "flash a bundle onto a running simulated board through its boot loader",
+  summary: "flash a bundle onto a board: Espruino over its REPL, Kaluma over YMODEM, QEMU through its loader",
   args: [BUNDLE_ARG],
-  about: `Flashes a running simulated board (see cell sim) through its cell.loader: builds the bundle if given a
-cell module, writes it in frames the board accepts, commits it with its CRC-32 and SHA-256, waits until
-it runs, and prints the cells it serves. A bundle that does not compile or throws at start is stored
-but reported (the board stays flashable).`,
+  about: `Builds the bundle if given a cell module, checks it was built for --board, writes it with the board's
+own method (its board file's flash.method), verifies it and says what runs. A bundle built for another
+board is refused before anything is written unless --force.`,
   options: {
-    board: SIM_BOARD,
-    port: option({ value: "tcp://host:port", help: "the board's UART (cell sim prints it)", required: true, parse: tcpUrl }),
-    timeout: option({ value: "ms", help: "per loader call (default 10000)", parse: ms })
+    board: option({ value: "id", help: "the board on --port (boards/*.json)", required: true, parse: boardId }),
+    port: option({
+      value: "path|tcp://host:port",
+      help: "the board's serial port, or a simulated board's UART (cell sim prints it)",
+      required: true
+    }),
+    timeout: option({ value: "ms", help: "per exchange with the board (default: the method's)", parse: ms }),
+    force: flag("write even when the bundle or the board on the port is not the one asked for"),
+    json: flag("print the report as one JSON object (no progress)")
   },
-  footer: `Exit codes: 0 flashed and running, 2 usage, 3 the bundle does not build, is refused or does not run,
-4 nothing listens at --port, 5 the board did not answer.`,
+  footer: `Exit codes: 0 flashed, verified and running, 2 usage, 3 the bundle does not build, is for another board,
+is refused or does not run, 4 nothing answers at --port, 5 the board stopped answering.`,
   async run(o, [input]) {
     checkReadable(input, "bundle", { folder: true });
-    // The loader client and the socket load only now; the build (rollup) only once the board answers.
-    const { boardConfig } = await import("../../sim/build.mjs");
-    const { parseTcpUrl, openSocket, socketLink } = await import("../../sim/tcp-port");
-    const { rebootGuard } = await import("../../sim/reboot-guard");
-    const { loaderClient } = await import("../../sim/loader-client");
-    const { loaderCell } = await import("../../sim/loader-schema");
-    const { requireSimBoard, simFailure, reportLines } = await import("../sim-support");
-    const a = { input, port: o.port, timeoutMs: o.timeout };
-    const board = requireSimBoard(o.board);
-    const addr = parseTcpUrl(a.port);
-    let link;
-    try {
-      link = rebootGuard(socketLink(await openSocket(addr), board.maxFrameBytes || boardConfig().maxFrame), [loaderCell.id]);
-    } catch (e) {
-      throw new CliError(`no simulated board at ${a.port}: ${(e as Error).message}`, ExitCode.Unavailable);
+    const { loadBoard } = await import("../../firmware/build/board");
+    const { FLASH_METHODS } = await import("../flash/methods");
+    const { createProgress, progressMode } = await import("../flash/progress");
+    const board = loadBoard(o.board);
+    const method = board.flash.method;
+    const load = FLASH_METHODS[method];
+    if (!load) {
+      const how = board.flash.command ? `: ${board.flash.command}` : "";
+      throw new CliError(`cell flash cannot write ${board.id} (its flash method is ${method})${how}`, ExitCode.Unavailable);
     }
+    const flasher = await load();
+    await flasher.checkPort(o.port, board);
+    const progress = createProgress(progressMode(o.json));
+    const { loadSimBundle } = await import("../../sim/bundle");
     let bundle;
     try {
-      const { loadSimBundle } = await import("../../sim/bundle");
-      bundle = await loadSimBundle(a.input, board.id, { log: (line) => console.log(line) });
+      bundle = await loadSimBundle(input, board.id, { log: (line) => progress.step(line) });
     } catch (e) {
-      link.close();
-      throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
+      throw new CliError(`${input}: ${(e as Error).message.split("\n")[0]}`, ExitCode.BadInput, { cause: e });
     }
-    const { describeCells } = await import("../../sim/bundle");
-    try {
-      const started = Date.now();
-      let shown = 0;
-      const status = await loaderClient(link).flash(bundle.bytes, {
-        timeoutMs: a.timeoutMs,
-        onProgress(p) {
-          const pct = Math.floor((100 * p.done) / p.total);
-          if (p.phase === "write" && pct >= shown + 25) {
-            console.log(`  wrote ${p.done} of ${p.total} bytes`);
-            shown = pct - (pct % 25);
-          }
-          if (p.phase === "commit") console.log("  committing (CRC-32 + SHA-256 checked by the board), rebooting into it");
-        }
-      });
-      const described = bundle.cells ? await describeCells(link, bundle.cells, a.timeoutMs) : null;
-      console.log(`flashed ${a.port} in ${Date.now() - started} ms`);
-      for (const line of reportLines(bundle, status, described)) console.log(line);
-      return ExitCode.Ok;
-    } catch (e) {
-      throw simFailure(e);
-    } finally {
-      link.close();
+    if (bundle.builtFor && bundle.builtFor !== board.id && !o.force) {
+      throw new CliError(
+        `${bundle.path} was built for ${bundle.builtFor}, not ${board.id}; nothing was written (--force writes it anyway: a bundle for another board may not start, or may drive the wrong pins)`,
+        ExitCode.BadInput
+      );
     }
+    if (!bundle.builtFor) progress.step(`${bundle.path}: no manifest.json beside it names its board, so that is not checked`);
+    const report = await flasher.flash({ board, port: o.port, bundle, timeoutMs: o.timeout, force: o.force, progress });
+    progress.end();
+    if (o.json) {
+      console.log(JSON.stringify(report));
+    } else {
+      console.log(
+        `flashed ${report.bytes} bytes to ${report.board} at ${report.port} in ${report.ms} ms (${report.bytesPerSecond} B/s); ${report.verified}`
+      );
+      for (const line of report.running) console.log(line);
+    }
+    return ExitCode.Ok;
   }
 });

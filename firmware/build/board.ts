@@ -41,7 +41,7 @@ export interface Board {
   ports: { console: BoardPort; link: BoardPort };
   links: LinkKind[];
   flash: {
-    method: "espruino-cli" | "espruino-web-ide" | "kaluma-cli" | "cell-loader" | "none";
+    method: "espruino-repl" | "kaluma-ymodem" | "cell-loader" | "none";
     transport: "serial" | "ble" | "usb-serial" | "semihosting" | "none";
     command: string;
     persist: "storage-boot0" | "setBootCode" | "kaluma-program-flash" | "sim-loader" | "none";

@@ -72,8 +72,8 @@ describe.each(BOARDS)("cell sim and cell flash on %s", (board) => {
 
   it("cell flash replaces the bundle of a running board", async () => {
     var r = cell(["flash", "--board", board, "--port", boards[1].url, built.bundles.thermo.path]);
-    expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^flashing \d+ bytes through/); // progress, as lines when stderr is no terminal
     expect(r.stdout).toContain("cell    thermo: " + Thermo.schema);
     var link = socketLink(await openSocket(parseTcpUrl(boards[1].url)), 1024);
     try {
@@ -93,13 +93,16 @@ describe.each(BOARDS)("cell sim and cell flash on %s", (board) => {
     expect(again.status).toBe(0);
   }, 60000);
 
-  it("cell flash says when nothing listens (exit 4), and refuses a board that is not simulated (exit 2)", () => {
+  it("cell flash says when nothing listens (exit 4), refuses a bundle built for another board (exit 3), and a board it cannot write (exit 4)", () => {
     var none = cell(["flash", "--board", board, "--port", "tcp://127.0.0.1:1", built.bundles.echo.path]);
     expect(none.status).toBe(4);
     expect(none.stderr).toMatch(/no simulated board at tcp:\/\/127\.0\.0\.1:1/);
-    var esp = cell(["flash", "--board", "esp32", "--port", boards[0].url, built.bundles.echo.path]);
-    expect(esp.status).toBe(2);
-    expect(esp.stderr).toMatch(/not simulated/);
+    var other = cell(["flash", "--board", "qemu-mps2-an385-jerryscript", "--port", boards[0].url, built.bundles.echo.path]);
+    expect(other.status).toBe(3);
+    expect(other.stderr).toMatch(/was built for qemu-mps2-an385, not qemu-mps2-an385-jerryscript; nothing was written \(--force/);
+    var host = cell(["flash", "--board", "host", "--port", boards[0].url, built.bundles.echo.path]);
+    expect(host.status).toBe(4);
+    expect(host.stderr).toMatch(/cell flash cannot write host \(its flash method is none\)/);
     expect(cell(["sim", "--board", "qemu-mps2-an385"]).status).toBe(2);
   });
 
