@@ -17,6 +17,8 @@ export interface FlashRequest {
   /** --force: write even when the board on the port is not the one the bundle was built for. */
   force: boolean;
   progress: Progress;
+  /** The bundle's signature file (spec/signing.md §3), when it has one; the QEMU loaders check it again. */
+  signature?: Uint8Array;
 }
 
 /** What a method reports; `cell flash --json` prints it as is. */
