@@ -1,4 +1,4 @@
-// Types for sim/build.mjs (a plain Node script, so `npm run build:sim` needs no TypeScript loader).
+// Types for sim/build.mjs (plain JavaScript: the firmware build needs no TypeScript loader).
 export declare var INSTALL_LINE: string;
 export declare var ELF: string;
 export declare var JERRY_ELF: string;
@@ -11,8 +11,9 @@ export interface SimBuildResult {
   heapBytes: number;
   maxFrame: number;
 }
-export declare function boardConfig(boardId?: string): { heapBytes: number; maxFrame: number };
-export declare function buildSim(opts?: {
+export declare function buildSim(opts: {
+  /** The board's JS heap and largest frame (sim/firmware-build.ts reads them from its board file). */
+  limits: { heapBytes: number; maxFrame: number };
   log?: (line: string) => void;
   board?: string;
   jerryscriptArchive?: string;

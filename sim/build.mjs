@@ -1,9 +1,9 @@
-#!/usr/bin/env node
 // Builds the simulated board's firmware (sim/firmware/*.c + Duktape) into sim/build/cell-sim.elf with the
 // Debian ARM toolchain. Incremental: a file is recompiled only when it, a header it includes, or the flags
-// changed (gcc -MMD dependency files). `npm run build:sim`; `import { buildSim } from "./build.mjs"`.
-// The JerryScript image of board qemu-mps2-an385-jerryscript (sim/firmware/jerry/ + the shared C) is built
-// by buildSim({ board, jerryscriptArchive }); sim/firmware-build.ts finds the archive (engines/vendor.ts).
+// changed (gcc -MMD dependency files). The JerryScript image of board qemu-mps2-an385-jerryscript
+// (sim/firmware/jerry/ + the shared C) is built by buildSim({ board, jerryscriptArchive, limits }).
+// sim/firmware-build.ts calls it with the board's limits (from loadBoard) and the vendored archive;
+// `npm run build:sim` runs that file.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, copyFileSync, readdirSync, renameSync } from "node:fs";
 import { cpus } from "node:os";
@@ -30,21 +30,6 @@ var CC = "arm-none-eabi-gcc";
 var ARCH = ["-mcpu=cortex-m3", "-mthumb", "--specs=nano.specs"];
 var CFLAGS = [...ARCH, "-Os", "-g", "-ffunction-sections", "-fdata-sections"];
 var LDFLAGS = [...ARCH, "-nostartfiles", "-T", join(FW, "link.ld"), "-Wl,--gc-sections", "-Wl,-Map=" + join(OUT, "cell-sim.map")];
-
-/** Heap and frame limits come from the board file when it exists; CELL_HEAP_SIZE in the environment wins. */
-export function boardConfig(boardId) {
-  var cfg = { heapBytes: 262144, maxFrame: 1024 };
-  var file = join(ROOT, "boards", (boardId || DUKTAPE_BOARD) + ".json");
-  if (existsSync(file)) {
-    var board = JSON.parse(readFileSync(file, "utf8"));
-    if (Number.isInteger(board.ramBytes) && board.ramBytes > 0) cfg.heapBytes = board.ramBytes;
-    if (Number.isInteger(board.maxFrameBytes) && board.maxFrameBytes >= 64) cfg.maxFrame = board.maxFrameBytes;
-  }
-  if (process.env.CELL_HEAP_SIZE) cfg.heapBytes = parseInt(process.env.CELL_HEAP_SIZE, 10);
-  if (!(cfg.heapBytes >= 16384 && cfg.heapBytes <= 2 * 1024 * 1024))
-    throw new Error("build:sim: heap size must be 16 KB..2 MB, got " + cfg.heapBytes);
-  return cfg;
-}
 
 function missingTools() {
   var cc = spawnSync(CC, ["--version"], { stdio: "ignore" });
@@ -189,11 +174,12 @@ function toolchainError(missing) {
 export async function buildSim(opts) {
   var log = (opts && opts.log) || ((s) => console.log(s));
   var board = (opts && opts.board) || DUKTAPE_BOARD;
-  if (board === JERRYSCRIPT_BOARD) return buildJerrySim(opts && opts.jerryscriptArchive, log);
+  var cfg = opts && opts.limits;
+  if (!cfg) throw new Error("build:sim: buildSim needs the board's limits (sim/firmware-build.ts reads them from its board file)");
+  if (board === JERRYSCRIPT_BOARD) return buildJerrySim(opts && opts.jerryscriptArchive, cfg, log);
   if (board !== DUKTAPE_BOARD) throw new Error("build:sim: no QEMU firmware for board " + board);
   var missing = missingTools();
   if (missing) throw toolchainError(missing);
-  var cfg = boardConfig();
   var dukDir = prepareDuktape();
   var defines = ["-DCELL_HEAP_SIZE=" + cfg.heapBytes + "u", "-DCELL_MAX_FRAME=" + cfg.maxFrame + "u"];
   var includes = ["-I" + FW, "-I" + dukDir];
@@ -292,10 +278,9 @@ function extractJerry(archive, log) {
   return join(dir, JERRY_PREFIX);
 }
 
-async function buildJerrySim(archive, log) {
+async function buildJerrySim(archive, cfg, log) {
   var cc = spawnSync(CC, ["--version"], { stdio: "ignore" });
   if (cc.error || cc.status !== 0) throw toolchainError(CC + " not found");
-  var cfg = boardConfig(JERRYSCRIPT_BOARD);
   if (cfg.heapBytes % 1024 !== 0)
     throw new Error("build:sim: JerryScript's heap is set in KiB; ramBytes " + cfg.heapBytes + " is not a multiple of 1024");
   var src = extractJerry(archive, log);
@@ -336,30 +321,4 @@ export function elfSizes(elf) {
   if (r.status !== 0) throw new Error("build:sim: arm-none-eabi-size failed: " + r.stderr);
   var cols = r.stdout.trim().split("\n")[1].trim().split(/\s+/);
   return { text: +cols[0], data: +cols[1], bss: +cols[2] };
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  buildSim().then(
-    (r) => {
-      console.log(
-        (r.rebuilt ? "built " : "up to date ") +
-          r.elf.replace(ROOT + "/", "") +
-          ": text " +
-          r.sizes.text +
-          ", data " +
-          r.sizes.data +
-          ", bss " +
-          r.sizes.bss +
-          " bytes (JS heap " +
-          r.heapBytes +
-          ", max frame " +
-          r.maxFrame +
-          ")"
-      );
-    },
-    (e) => {
-      console.error(e.message);
-      process.exit(1);
-    }
-  );
 }

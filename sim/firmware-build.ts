@@ -2,8 +2,9 @@
 // picks the image by board and finds the vendored JerryScript archive for the JerryScript one
 // (engines/vendor.ts: $CELL_VENDOR or ../shared/vendor). `npm run build:sim:jerryscript`.
 import { fileURLToPath } from "node:url";
-import { buildSim, boardConfig, DUKTAPE_BOARD, JERRYSCRIPT_BOARD, ELF, JERRY_ELF, SimBuildResult } from "./build.mjs";
+import { buildSim, DUKTAPE_BOARD, JERRYSCRIPT_BOARD, ELF, JERRY_ELF, SimBuildResult } from "./build.mjs";
 import { vendored } from "../engines/vendor";
+import { loadBoard } from "../firmware/build/board";
 
 /** The boards that run our QEMU firmware, one image each. */
 export var SIM_BOARDS = [DUKTAPE_BOARD, JERRYSCRIPT_BOARD];
@@ -18,16 +19,20 @@ export function simElf(board?: string): string {
   return check(board || DUKTAPE_BOARD) === JERRYSCRIPT_BOARD ? JERRY_ELF : ELF;
 }
 
-/** Heap and frame limits of the board's image. */
+/** Heap and frame limits of the board's image, from its board file; CELL_HEAP_SIZE in the environment wins. */
 export function simBoardConfig(board?: string): { heapBytes: number; maxFrame: number } {
-  return boardConfig(check(board || DUKTAPE_BOARD));
+  var b = loadBoard(check(board || DUKTAPE_BOARD));
+  var heapBytes = process.env.CELL_HEAP_SIZE ? parseInt(process.env.CELL_HEAP_SIZE, 10) : b.ramBytes;
+  if (!(heapBytes >= 16384 && heapBytes <= 2 * 1024 * 1024)) throw new Error(`build:sim: heap size must be 16 KB..2 MB, got ${heapBytes}`);
+  return { heapBytes, maxFrame: b.maxFrameBytes };
 }
 
 /** Builds the board's image if it is missing or stale. */
 export function buildFirmware(board?: string, opts?: { log?: (line: string) => void }): Promise<SimBuildResult> {
   var id = check(board || DUKTAPE_BOARD);
-  if (id === DUKTAPE_BOARD) return buildSim({ log: opts && opts.log });
-  return buildSim({ board: id, jerryscriptArchive: vendored("jerryscript"), log: opts && opts.log });
+  var limits = simBoardConfig(id);
+  if (id === DUKTAPE_BOARD) return buildSim({ limits, log: opts && opts.log });
+  return buildSim({ board: id, limits, jerryscriptArchive: vendored("jerryscript"), log: opts && opts.log });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

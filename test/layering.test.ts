@@ -166,3 +166,35 @@ describe("C includes", () => {
     }
   });
 });
+
+/** Source lines (project-relative file:line) that read boards/ themselves instead of through loadBoard. */
+function boardFileReaders(files: string[]): string[] {
+  const found: string[] = [];
+  for (const file of files) {
+    const rel = relative(ROOT, file);
+    if (rel === "firmware/build/board.ts") continue;
+    readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((line, i) => {
+        if (/(readFileSync|readdirSync)\s*\(.*\bboards\b|["'][^"']*\bboards\/[^"']*\.json["']/.test(line)) found.push(`${rel}:${i + 1}`);
+      });
+  }
+  return found;
+}
+
+describe("board files", () => {
+  it("are read only by firmware/build/board.ts (one typed loadBoard)", () => {
+    expect(boardFileReaders(sourceFiles(ROOT))).toEqual([]);
+  });
+
+  it("finds a file that reads one itself", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cell-board-readers-"));
+    try {
+      const file = join(dir, "x.ts");
+      writeFileSync(file, 'const b = JSON.parse(readFileSync(`${root}boards/${id}.json`, "utf8"));\n');
+      expect(boardFileReaders([file])).toEqual([`${relative(ROOT, file)}:1`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -34,7 +34,7 @@ function vint(one?: number): number {
 }
 
 /** A count or length, checked against the bytes left (each item at least `min` bytes; none: at most 65536). */
-function count(min: number): number {
+export function count(min: number): number {
   var n = vint();
   if (n * min > src.length - at || (!min && n > 65536)) throw 3;
   return n;

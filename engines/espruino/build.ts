@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { fileURLToPath } from "node:url";
 import { vendored } from "../vendor";
 import { check32Bit, QEMU_USER_INSTALL } from "../build";
+import { boardIds, loadBoard } from "../../firmware/build/board";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 export const ESPRUINO_BUILD_DIR = fileURLToPath(new URL("../build/", import.meta.url));
 
 export type EspruinoVariant = "stock" | "fixed";
@@ -23,20 +23,17 @@ const MAKE_VARS = ["RELEASE=1", "OPENWRT_UCLIBC=1"];
 
 /** The JsVar count of an Espruino board, from its JSON (the upstream boards/*.py `variables`). */
 export function boardVariables(boardId: string): number {
-  const board = JSON.parse(readFileSync(`${root}boards/${boardId}.json`, "utf8"));
+  const board = loadBoard(boardId);
   if (board.engine !== "espruino") throw new Error(`board ${boardId} does not run Espruino (engine ${board.engine})`);
-  const count = board.ramAccounting && board.ramAccounting.jsVars && board.ramAccounting.jsVars.count;
+  const count = board.ramAccounting.jsVars ? board.ramAccounting.jsVars.count : 0;
   if (!(Number.isInteger(count) && count > 0)) throw new Error(`boards/${boardId}.json has no ramAccounting.jsVars.count`);
   return count;
 }
 
 /** The Espruino boards in boards/. */
 export function espruinoBoards(): string[] {
-  return readdirSync(root + "boards")
-    .filter((f) => f.endsWith(".json") && !f.includes("schema"))
-    .map((f) => JSON.parse(readFileSync(root + "boards/" + f, "utf8")))
-    .filter((b) => b.engine === "espruino")
-    .map((b) => b.id as string)
+  return boardIds()
+    .filter((id) => loadBoard(id).engine === "espruino")
     .sort();
 }
 

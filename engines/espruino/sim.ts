@@ -14,15 +14,13 @@
 //     LoopbackB: the console stays reachable, as through a Puck's wired Serial1;
 //   - pin names the Linux build lacks (the Pico's A2/A3...) are defined as spare Linux pins.
 import { spawn, ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import { ensureEspruino, espruinoCommand, EspruinoBinary, EspruinoVariant } from "./build";
 import { openPty, PtyDevice } from "../../transports/pty";
 import { EspruinoRepl } from "../../transports/espruino/repl";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
+import { loadBoard, type Board } from "../../firmware/build/board";
 
 export interface EspruinoSimOptions {
   board: string;
@@ -54,10 +52,7 @@ export interface EspruinoSim {
   close(): Promise<void>;
 }
 
-interface SimBoard {
-  ports: Record<string, { device: string; kind: string; pins?: { tx: string | number; rx: string | number } }>;
-  sensors?: { adcPins?: string[] };
-}
+type SimBoard = Pick<Board, "ports" | "sensors">;
 
 /**
  * Pin names the board's JSON uses that the Linux build lacks (it has only D0..D31; a Pico has A2,
@@ -66,7 +61,7 @@ interface SimBoard {
 function pinNames(board: SimBoard): string {
   const names: string[] = [];
   for (const p of Object.values(board.ports)) if (p.pins) names.push(String(p.pins.tx), String(p.pins.rx));
-  for (const a of (board.sensors && board.sensors.adcPins) || []) names.push(a);
+  for (const a of (board.sensors && board.sensors.adcPins) || []) names.push(String(a));
   const missing = names.filter((n, i) => /^[A-Z]\d+$/.test(n) && !/^D\d+$/.test(n) && names.indexOf(n) === i);
   if (missing.length > 12) throw new Error("sim: too many pin names to map");
   return missing.map((n, i) => `global.${n}=D${20 + i};`).join("");
@@ -84,7 +79,7 @@ export function wiringCode(board: SimBoard, ptyPath: string): string {
       `USB.on("data",function(d){LoopbackB.write(d)});LoopbackB.on("data",function(d){USB.write(d)});`
     );
   }
-  if (!/^Serial\d$/.test(link.device)) throw new Error(`sim: cannot wire link device ${link.device}`);
+  if (!/^Serial\d$/.test(String(link.device))) throw new Error(`sim: cannot wire link device ${link.device}`);
   const d = link.device;
   return pins + `(function(o){${d}.setup=function(b,p){p=p||{};p.path=${path};o.call(${d},b,p)}})(${d}.setup);`;
 }
@@ -129,7 +124,7 @@ function serveLink(pty: PtyDevice, port: number): Promise<Server> {
 
 export async function startEspruinoSim(o: EspruinoSimOptions): Promise<EspruinoSim> {
   const variant = o.variant || "stock";
-  const board = JSON.parse(readFileSync(`${root}boards/${o.board}.json`, "utf8"));
+  const board = loadBoard(o.board);
   const binary = ensureEspruino(o.board, variant);
   const dir = mkdtempSync(`${tmpdir()}/cell-espruino-${o.board}-`); // its espruino.flash is the board's flash
   const pty = await openPty();
