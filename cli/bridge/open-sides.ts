@@ -3,9 +3,12 @@
 import type { Transport } from "../../core/transport";
 import type { LinkOptions } from "../../host-bridge/options";
 import { CliError, ExitCode } from "../exit-codes";
+import type { Pacing } from "../../transports/pacing";
 
 export interface SideOptions {
   serial: string[];
+  /** Paced writes on the serial links (a stock Espruino board's link). */
+  pacing?: Pacing;
   udp: string[];
   multicast: string[];
   quic: string[];
@@ -41,7 +44,7 @@ async function opening<T>(what: string, open: () => Promise<T>): Promise<T> {
 export async function openSides(o: SideOptions, opened: (side: Side) => void): Promise<void> {
   for (const path of o.serial) {
     const { openSerial } = await import("../../transports/serial");
-    const link = await opening(`serial ${path}`, () => openSerial(path, { maxFrame: o.maxFrame }));
+    const link = await opening(`serial ${path}`, () => openSerial(path, { maxFrame: o.maxFrame, pacing: o.pacing }));
     opened({ link, options: { role: "device", name: "serial:" + path } });
   }
   for (const spec of o.can ?? []) {

@@ -1,6 +1,7 @@
 import { defineCommand, repeated, option, flag, hostPort, nonEmpty, wholeNumber, ms, UsageError } from "../args";
 import { ExitCode } from "../exit-codes";
 import { natsUrl } from "../bridge/links";
+import { boardId } from "../boards";
 import { HEADER_SIZE } from "../../core/header";
 import { CRC_SIZE } from "../../core/stream-bytes";
 import { hexId } from "../../core/hex";
@@ -29,6 +30,23 @@ function mavlinkSide(text: string): string {
   return text;
 }
 
+/** Paced writes as chunk/gap, e.g. 16/60 (16-byte writes 60 ms apart); "0" for none. */
+function pacingSpec(text: string): { chunkBytes: number; gapMs: number } | null {
+  if (text === "0") return null;
+  const m = /^(\d{1,5})\/(\d{1,4})$/.exec(text);
+  const [chunkBytes, gapMs] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!(chunkBytes >= 1 && chunkBytes <= 65536 && gapMs >= 1 && gapMs <= 5000)) {
+    throw new Error(`takes bytes/ms (e.g. 16/60: 16-byte writes 60 ms apart) or 0 for none, got ${JSON.stringify(text)}`);
+  }
+  return { chunkBytes, gapMs };
+}
+
+/** The default request timeout: 4 s, or longer when paced writes make a largest frame take longer to send. */
+export function defaultTimeoutMs(pacing: { chunkBytes: number; gapMs: number } | null | undefined, maxFrame: number): number {
+  if (!pacing) return 4000;
+  return Math.max(4000, 2 * Math.ceil(maxFrame / pacing.chunkBytes) * pacing.gapMs + 1000);
+}
+
 /** A serial device path, or tcp://host:port (QEMU, ser2net). */
 function serialPath(text: string): string {
   if (text.startsWith("tcp://")) hostPort(text.slice(6));
@@ -54,7 +72,21 @@ the links are closed, and it exits. Give at least one network side (--udp, --qui
     quic: repeated({ value: "host:port", help: "serve QUIC clients here (prints the certificate fingerprint they pin)", parse: hostPort }),
     nats: repeated({ value: "url", help: "serve the cells on a NATS server (several bridges share each cell's requests)", parse: natsUrl }),
     ttl: option({ value: "ms", help: "TTL of the bridge's own ANNOUNCE", default: "3000", parse: ms }),
-    timeout: option({ value: "ms", help: "a request not answered in this time fails TimedOut", default: "4000", parse: ms }),
+    timeout: option({
+      value: "ms",
+      help: "a request not answered in this time fails TimedOut (default 4000, or twice a largest frame's paced write time + 1 s)",
+      parse: ms
+    }),
+    board: option({
+      value: "id",
+      help: "the board on the --serial links (boards/*.json): writes to it are paced as its link needs (stock Espruino 2v26-2v29 loses bytes sent too fast)",
+      parse: boardId
+    }),
+    pacing: option({
+      value: "bytes/ms",
+      help: "pace writes on the --serial links, e.g. 16/60, or 0 for none (default: the --board's)",
+      parse: pacingSpec
+    }),
     idempotent: repeated({ value: "cell.method", help: "a method the bridge may retry once on another instance", parse: cellMethod }),
     "max-frame": option({
       value: "bytes",
@@ -89,6 +121,12 @@ the links are closed, and it exits. Give at least one network side (--udp, --qui
       throw new UsageError("give at least one network side: --udp, --quic, --nats, --multicast, --mavlink or --can");
     }
     // host-bridge and the transports load only once the command line is known to be good.
+    let pacing = o.pacing;
+    if (pacing === undefined && o.board) {
+      const { loadBoard } = await import("../../firmware/build/board");
+      pacing = loadBoard(o.board).ports.link.pacing ?? null;
+    }
+    const timeoutMs = o.timeout ?? defaultTimeoutMs(pacing, o["max-frame"] ?? 1044);
     const { createBridge } = await import("../../host-bridge");
     const { openSides } = await import("../bridge/open-sides");
     const log = (line: string) => {
@@ -96,15 +134,18 @@ the links are closed, and it exits. Give at least one network side (--udp, --qui
     };
     let bridge: ReturnType<typeof createBridge>;
     try {
-      bridge = createBridge({ ttlMs: o.ttl, timeoutMs: o.timeout, idempotent: o.idempotent, log });
+      bridge = createBridge({ ttlMs: o.ttl, timeoutMs, idempotent: o.idempotent, log });
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
     log(`bridge ${hexId(bridge.instanceId)} starting`);
+    if (pacing && o.serial.length)
+      log(`serial writes paced: ${pacing.chunkBytes}-byte chunks ${pacing.gapMs} ms apart; requests time out after ${timeoutMs} ms`);
     try {
       await openSides(
         {
           serial: o.serial,
+          pacing: pacing ?? undefined,
           udp: o.udp,
           quic: o.quic,
           nats: o.nats,

@@ -97,9 +97,10 @@ describe.each(BOARDS)("cell sim and cell flash on %s", (board) => {
     var none = cell(["flash", "--board", board, "--port", "tcp://127.0.0.1:1", built.bundles.echo.path]);
     expect(none.status).toBe(4);
     expect(none.stderr).toMatch(/no simulated board at tcp:\/\/127\.0\.0\.1:1/);
-    var other = cell(["flash", "--board", "qemu-mps2-an385-jerryscript", "--port", boards[0].url, built.bundles.echo.path]);
+    var otherBoard = board === "qemu-mps2-an385" ? "qemu-mps2-an385-jerryscript" : "qemu-mps2-an385";
+    var other = cell(["flash", "--board", otherBoard, "--port", boards[0].url, built.bundles.echo.path]);
     expect(other.status).toBe(3);
-    expect(other.stderr).toMatch(/was built for qemu-mps2-an385, not qemu-mps2-an385-jerryscript; nothing was written \(--force/);
+    expect(other.stderr).toContain(`was built for ${board}, not ${otherBoard}; nothing was written (--force`);
     var host = cell(["flash", "--board", "host", "--port", boards[0].url, built.bundles.echo.path]);
     expect(host.status).toBe(4);
     expect(host.stderr).toMatch(/cell flash cannot write host \(its flash method is none\)/);
