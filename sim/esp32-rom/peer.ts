@@ -49,7 +49,9 @@ export interface Esp32RomPeerOptions {
   flashBytes?: number;
   /** Closes the port after this many flash data blocks were acknowledged (an interrupted transfer). */
   closeAfterBlocks?: number;
-  /** Clears a bit of flash at this offset after it is written, so the MD5 check must fail. */
+  /** The flash chip, kept across runs like a real board's (default: a new one, erased). */
+  flash?: Uint8Array;
+  /** Flips a bit of flash at this offset after it is written, so the MD5 check must fail. */
   corruptAt?: number;
 }
 
@@ -89,7 +91,7 @@ export class Esp32RomPeer {
   private port: BytePort | null = null;
 
   constructor(private readonly o: Esp32RomPeerOptions = {}) {
-    this.flash = new Uint8Array(o.flashBytes ?? 4 * 1024 * 1024).fill(0xff);
+    this.flash = o.flash ?? new Uint8Array(o.flashBytes ?? 4 * 1024 * 1024).fill(0xff);
   }
 
   /** Serves one connection on `port` (the device's end of a pty, or a socket). */
