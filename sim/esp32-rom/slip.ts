@@ -34,7 +34,7 @@ export function slipDecoder(maxBytes: number): { feed(chunk: Uint8Array): SlipFe
       const result: SlipFeed = { packets: [], dropped: 0 };
       for (const b of chunk) {
         if (b === SLIP_END) {
-          if (inPacket && len > 0) {
+          if (inPacket && (len > 0 || broken)) {
             if (broken) result.dropped++;
             else result.packets.push(buf.slice(0, len));
           }
