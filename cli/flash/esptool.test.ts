@@ -106,7 +106,7 @@ describe("cell flash --firmware (esptool-js to a simulated ESP32 ROM loader on a
     expect(landed(peer, files)).toBe(true);
   });
 
-  it("says how to enter the bootloader when nothing answers the SYNCs (exit 4), and names a missing port (exit 4)", async () => {
+  it("says how to enter the bootloader when nothing answers the SYNCs, and names a missing or busy port (exit 4)", async () => {
     const { dir } = firmwareFolder([1_000, 1_000, 1_000]);
     const pty = await openPty(); // nothing behind it: a board running its app, not its ROM loader
     open.push(pty);
@@ -116,6 +116,14 @@ describe("cell flash --firmware (esptool-js to a simulated ESP32 ROM loader on a
     const missing = await runCell("flash", "--board", "esp32", "--port", "/dev/ttyNOPE0", "--firmware", dir);
     expect(missing.code).toBe(4);
     expect(missing.err).toMatch(/no serial port \/dev\/ttyNOPE0/);
+    // Another program holds the port (serialport's lock, as a terminal program would).
+    const { SerialPort } = await import("serialport");
+    const holder = new SerialPort({ path: pty.path, baudRate: 115200, lock: true, autoOpen: false });
+    await new Promise<void>((res, rej) => holder.open((e) => (e ? rej(e) : res())));
+    const busy = await runCell("flash", "--board", "esp32", "--port", pty.path, "--firmware", dir);
+    await new Promise<void>((res) => holder.close(() => res()));
+    expect(busy.code).toBe(4);
+    expect(busy.err).toMatch(/is busy: another program has it open/);
     const refused = await runCell("flash", "--board", "esp32", "--port", "tcp://127.0.0.1:1", "--firmware", dir);
     expect(refused.code).toBe(4);
     expect(refused.err).toMatch(/tcp:\/\/127.0.0.1:1/);

@@ -30,7 +30,7 @@ export class WebSerialPort {
 
   async open(o: { baudRate: number }): Promise<void> {
     let ctl!: ReadableStreamDefaultController<Uint8Array>;
-    this.readable = new ReadableStream<Uint8Array>({ start: (c) => void (ctl = c) });
+    const readable = new ReadableStream<Uint8Array>({ start: (c) => void (ctl = c) });
     await this.raw.open(
       o.baudRate,
       (bytes) => ctl.enqueue(bytes),
@@ -45,6 +45,7 @@ export class WebSerialPort {
       }
     );
     this.open_ = true;
+    this.readable = readable; // only now: no readable means the port never opened
     this.writable = new WritableStream<Uint8Array>({ write: (chunk) => this.raw.write(chunk) });
   }
 
