@@ -148,6 +148,16 @@ describe("cell flash --firmware (esptool-js to a simulated ESP32 ROM loader on a
     expect(peer.stats.commands).toEqual({});
   });
 
+  it("refuses another chip than the board's ESP32 before writing (exit 3)", async () => {
+    const { dir } = firmwareFolder([1_000, 1_000, 1_000]);
+    const { pty, peer } = await romOnPty({ chipMagic: 0x000007c6 }); // the ESP32-S2's detect word
+    const r = await runCell("flash", "--board", "esp32", "--port", pty.path, "--firmware", dir);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/answers as an ESP32-S2, not the ESP32 of esp32; nothing was written \(--force/);
+    expect(peer.stats.commands.FLASH_DEFL_BEGIN).toBeUndefined();
+    expect(peer.stats.commands.MEM_BEGIN).toBeUndefined();
+  });
+
   it("on a usage or board mistake answers with a usage error (2) or names the board's own way (4)", async () => {
     const both = await runCell("flash", "--board", "esp32", "--port", "/dev/null", "--firmware", "x", "bundle.js");
     expect(both.code).toBe(2);

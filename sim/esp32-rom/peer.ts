@@ -49,6 +49,8 @@ export interface Esp32RomPeerOptions {
   flashBytes?: number;
   /** Closes the port after this many flash data blocks were acknowledged (an interrupted transfer). */
   closeAfterBlocks?: number;
+  /** The word at the chip-detect address (default the ESP32's), to play another chip. */
+  chipMagic?: number;
   /** The flash chip, kept across runs like a real board's (default: a new one, erased). */
   flash?: Uint8Array;
   /** Flips a bit of flash at this offset after it is written, so the MD5 check must fail. */
@@ -83,7 +85,7 @@ export class Esp32RomPeer {
   readonly stats: PeerStats = { commands: {}, badChecksums: 0, droppedPackets: 0, stubUploaded: 0, bauds: [] };
   /** True once a stub was uploaded and started; its answers then carry 2 status bytes. */
   stub = false;
-  private readonly regs = new Map<number, number>([[ESP32_MAGIC.address, ESP32_MAGIC.value]]);
+  private readonly regs: Map<number, number>;
   private readonly ram: { address: number; bytes: Uint8Array }[] = [];
   private download: Download | null = null;
   private attached = false;
@@ -91,6 +93,7 @@ export class Esp32RomPeer {
   private port: BytePort | null = null;
 
   constructor(private readonly o: Esp32RomPeerOptions = {}) {
+    this.regs = new Map([[ESP32_MAGIC.address, o.chipMagic ?? ESP32_MAGIC.value]]);
     this.flash = o.flash ?? new Uint8Array(o.flashBytes ?? 4 * 1024 * 1024).fill(0xff);
   }
 
