@@ -63,7 +63,12 @@ export async function checkFirmwarePort(port: string, board: Board): Promise<voi
 export async function flashFirmware(req: FirmwareRequest): Promise<FirmwareReport> {
   const { progress, port } = req;
   const images = readFirmwareImages(req.firmware, FLASH_BYTES);
-  const esp = await loadOptional<EsptoolModule>("esptool-js", "esptool");
+  let esp: EsptoolModule;
+  try {
+    esp = await loadOptional<EsptoolModule>("esptool-js", "esptool");
+  } catch (e) {
+    throw new CliError((e as Error).message, ExitCode.Unavailable, { cause: e }); // names the npm install line
+  }
   const tcp = port.startsWith("tcp://") ? /^tcp:\/\/(.*):(\d+)$/.exec(port) : null;
   const device = new WebSerialPort(tcp ? tcpRawPort(tcp[1].replace(/^\[|\]$/g, ""), Number(tcp[2])) : serialRawPort(port));
   // A TCP bridge sets the UART's rate itself: the chip must stay at the rate it syncs at.
@@ -99,7 +104,7 @@ export async function flashFirmware(req: FirmwareRequest): Promise<FirmwareRepor
     const total = images.reduce((n, i) => n + i.data.length, 0);
     const compressed: number[] = images.map(() => 0);
     const started = Date.now();
-    progress.step(`writing ${images.map((i) => `${i.file} @0x${i.address.toString(16)}`).join(", ")} at ${baud} baud`);
+    progress.step(`writing ${images.map((i) => `${i.file} @0x${i.address.toString(16)}`).join(", ")} at ${transport.baudrate} baud`);
     await loader.writeFlash({
       fileArray: images.map((i) => ({ data: i.data, address: i.address })),
       // "keep": the images are written as built (Espruino's carry DIO, 40 MHz), byte for byte.
@@ -142,7 +147,7 @@ export async function flashFirmware(req: FirmwareRequest): Promise<FirmwareRepor
         `next: cell flash --board ${req.board.id} --port ${port} <cell>`
       ],
       chip,
-      baud,
+      baud: transport.baudrate, // esptool-js falls back to 115200 when the board stops answering at the higher rate
       stub: loader.IS_STUB,
       compressedBytes: compressed.reduce((a, b) => a + b, 0),
       images: verified
