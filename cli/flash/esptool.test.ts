@@ -47,7 +47,8 @@ async function romOnPty(o: Esp32RomPeerOptions = {}): Promise<{ pty: PtyDevice; 
   return { pty, peer };
 }
 
-describe("cell flash --firmware (esptool-js to a simulated ESP32 ROM loader on a pty)", () => {
+// A pty transfer of 400 KB takes seconds, more on a loaded machine: 20 s per test is too tight here.
+describe("cell flash --firmware (esptool-js to a simulated ESP32 ROM loader on a pty)", { timeout: 90_000 }, () => {
   it("writes the three images at 0x1000, 0x8000, 0x10000 byte for byte, verified by SPI_FLASH_MD5", async () => {
     const { dir, files } = firmwareFolder();
     const { pty, peer } = await romOnPty();
