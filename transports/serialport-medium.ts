@@ -6,7 +6,7 @@ import { loadOptional } from "./optional";
 type SerialPortModule = { SerialPort: typeof SerialPortClass };
 
 /** serialport's messages are terse ("Cannot lock port"): say what it means and what to do. */
-function describeOpenError(path: string, err: Error): string {
+export function describeOpenError(path: string, err: Error): string {
   const m = err.message;
   if (/No such file|ENOENT/i.test(m)) return `serial port ${path} does not exist (is the device plugged in? the path right?)`;
   if (/Cannot lock port|Resource temporarily unavailable|EBUSY|busy/i.test(m))

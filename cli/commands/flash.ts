@@ -1,4 +1,4 @@
-import { defineCommand, option, flag, ms } from "../args";
+import { defineCommand, option, flag, ms, UsageError } from "../args";
 import { ExitCode, CliError } from "../exit-codes";
 import { BUNDLE_ARG } from "../sim-options";
 import { boardId } from "../boards";
@@ -7,7 +7,7 @@ import { checkReadable } from "../files";
 export const command = defineCommand({
   name: "flash",
   summary: "flash a bundle onto a board: Espruino over its REPL, Kaluma over YMODEM, QEMU through its loader",
-  args: [BUNDLE_ARG],
+  args: [{ ...BUNDLE_ARG, required: false }],
   about: `Builds the bundle if given a cell module, checks it was built for --board, writes it with the board's
 own method (its board file's flash.method), verifies it and says what runs. A bundle built for another
 board is refused before anything is written unless --force.`,
@@ -18,13 +18,24 @@ board is refused before anything is written unless --force.`,
       help: "the board's serial port, or a simulated board's UART (cell sim prints it)",
       required: true
     }),
+    firmware: option({
+      value: "folder|zip",
+      help: "write the engine firmware itself instead of a bundle (esp32: Espruino's files or its zip from espruino.com)"
+    }),
     timeout: option({ value: "ms", help: "per exchange with the board (default: the method's)", parse: ms }),
     force: flag("write even when the bundle or the board on the port is not the one asked for"),
     json: flag("print the report as one JSON object (no progress)")
   },
   footer: `Exit codes: 0 flashed, verified and running, 2 usage, 3 the bundle does not build, is for another board,
-is refused or does not run, 4 nothing answers at --port, 5 the board stopped answering.`,
+is refused or does not run (--firmware: a missing or wrong image file), 4 nothing answers at --port (or no ROM
+bootloader), 5 the board stopped answering, 1 the firmware's MD5 on the board differs from the file's.`,
   async run(o, [input]) {
+    if (o.firmware) {
+      if (input) throw new UsageError("give a bundle or --firmware, not both: the firmware goes first, then the bundle");
+      const { flashFirmwareCommand } = await import("../flash/firmware-command");
+      return flashFirmwareCommand(o.board, o.port, o.firmware, o);
+    }
+    if (!input) throw new UsageError("missing the bundle (a cell module, or a built bundle .js), or --firmware");
     checkReadable(input, "bundle", { folder: true });
     const { loadBoard } = await import("../../firmware/build/board");
     const { FLASH_METHODS } = await import("../flash/methods");
