@@ -15,6 +15,15 @@ declare var Serial2: EspruinoSerial;
 declare var USB: EspruinoSerial;
 declare var Bluetooth: EspruinoSerial;
 declare var LoopbackA: EspruinoSerial;
+/** Espruino's Bluetooth LE (nRF52 boards): the advertising and scan response data. */
+declare var NRF: {
+  setAdvertising(
+    data: object | number[],
+    options?: { showName?: boolean; discoverable?: boolean; manufacturer?: number; manufacturerData?: number[] | string }
+  ): void;
+  /** Raw AD structures; undefined: Espruino's default scan response. */
+  setScanResponse(data: number[] | undefined): void;
+};
 /** Espruino's utility object. */
 declare var E: {
   CRC32(data: Uint8Array | string): number;

@@ -160,7 +160,7 @@ describe("schema modules compiled at build time", () => {
     expect(featuresOf(["Echo.info.echo.id"], [compiledEcho])).toMatchObject({ info: true });
     expect(featuresOf(["Echo.hash"], [compiledEcho])).toMatchObject({ hash: true });
     expect(featuresModuleSource({ DEFER: false, CONTEXT: true, DEFS: false })).toBe(
-      'export var DEFER = false;\nexport var CONTEXT = true;\nexport var CELL_ERRORS = true;\nexport var DEFS = false;\nexport var EVENT_IDS_UNIQUE = false;\nexport var OPTIONS = true;\nexport var MAX_FRAME = 0;\nexport var FNS = false;\nexport var ANNOUNCE = "";\nexport var CHUNKS = 3;\nexport var WHOLE_BUFFER_WRITES = false;\nexport var BYTE_STRINGS = false;\nexport var TEXT_CODER = false;'
+      'export var DEFER = false;\nexport var CONTEXT = true;\nexport var CELL_ERRORS = true;\nexport var DEFS = false;\nexport var EVENT_IDS_UNIQUE = false;\nexport var OPTIONS = true;\nexport var INSTANCE_ID = false;\nexport var MAX_FRAME = 0;\nexport var FNS = false;\nexport var ANNOUNCE = "";\nexport var CHUNKS = 3;\nexport var WHOLE_BUFFER_WRITES = false;\nexport var BYTE_STRINGS = false;\nexport var TEXT_CODER = false;'
     );
     // Espruino's serial ports bring byte strings, Kaluma's UART a Uint8Array.
     expect(featuresModuleSource({}, loadBoard("puckjs"))).toContain("export var CHUNKS = 2;");
@@ -174,8 +174,14 @@ describe("schema modules compiled at build time", () => {
     expect(featuresModuleSource({}, loadBoard("puckjs"))).toContain("export var TEXT_CODER = false;");
     // A board build's entry passes no announce options, and its link's frame size is the board's.
     expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("puckjs"))).toContain(
-      "export var OPTIONS = false;\nexport var MAX_FRAME = 256;"
+      "export var OPTIONS = false;\nexport var INSTANCE_ID = false;\nexport var MAX_FRAME = 256;"
     );
+    // ...but a BLE board that advertises its cells passes the instance id its beacon carries (spec/ble.md §2).
+    const echoCell = [{ name: "echo", id: 1, schemaHash: "00000001" }];
+    expect(featuresModuleSource({}, loadBoard("puckjs"), true, echoCell)).toContain(
+      "export var OPTIONS = false;\nexport var INSTANCE_ID = true;"
+    );
+    expect(featuresModuleSource({}, loadBoard("esp32"), true, echoCell)).toContain("export var INSTANCE_ID = false;");
     expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("host"))).toContain("export var MAX_FRAME = 0;");
     // Unknown features: everything a server can be asked for (FNS is a narrowing, so it is off).
     for (const f of ["DEFER", "CONTEXT", "DEFS", "OPTIONS"]) expect(featuresModuleSource(undefined)).toContain(`export var ${f} = true;`);

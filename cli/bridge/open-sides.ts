@@ -65,7 +65,11 @@ export async function openSides(o: SideOptions, opened: (side: Side) => void): P
   if (o.ble) {
     const { openCentral } = await import("../../transports/ble/open-central");
     const { BleScanLink } = await import("../../transports/ble/scan-link");
-    const central = await opening("ble", () => openCentral());
+    // Tests only: simulated peripherals instead of a Bluetooth adapter (transports/testing/ble-env.ts).
+    const simulated = process.env.CELL_TEST_BLE_PERIPHERALS;
+    const central = await opening("ble", async () =>
+      simulated ? (await import("../../transports/testing/ble-env")).simulatedCentralFromEnv(simulated) : openCentral()
+    );
     const link = new BleScanLink(central);
     await opening("ble", () => link.start());
     opened({ link, options: { role: "device", name: `ble:${central.library}` } });

@@ -12,6 +12,8 @@ export var EVENT_IDS_UNIQUE = false;
 export var DEFS = true;
 /** The server may be given announce options (ttl, instance id); a board build's entry gives none, so their defaults fold. */
 export var OPTIONS = true;
+/** The entry always gives the server its instance id (a board that advertises its cells picks it, for its beacon). */
+export var INSTANCE_ID = false;
 /** The link's frame size when the build knows it (the board's), else 0: the link's maxFrame. */
 export var MAX_FRAME = 0;
 /** COMPACT is the only codec and the cells' member tables hold its functions (compact-fns.ts): no codec table. */

@@ -16,7 +16,7 @@ import { LiteLink, at, seek, put, r32 } from "./bytes";
 import { writeText } from "./utf8";
 import { At, Codec, Header, Kind } from "./wire";
 import { decodeWith } from "./compact-fns";
-import { DEFER, CONTEXT, DEFS, OPTIONS, MAX_FRAME, FNS, ANNOUNCE, CELL_ERRORS, EVENT_IDS_UNIQUE } from "./features";
+import { DEFER, CONTEXT, DEFS, OPTIONS, INSTANCE_ID, MAX_FRAME, FNS, ANNOUNCE, CELL_ERRORS, EVENT_IDS_UNIQUE } from "./features";
 
 declare function setInterval(fn: () => void, ms: number): unknown;
 
@@ -100,7 +100,7 @@ export function serve(cells: LiteService[], link: LiteLink, o: LiteServeOptions)
   var buf = new Uint8Array(MAX_FRAME || link.maxFrame),
     busy = 0;
   var ttl = (OPTIONS && o.announceTtlMs) || 30000,
-    id = (OPTIONS && o.instanceId) || (Math.random() * 1e10) >>> 0; // mod 2^32: shorter than 4294967296
+    id = INSTANCE_ID ? (o.instanceId as number) : (OPTIONS && o.instanceId) || (Math.random() * 1e10) >>> 0; // mod 2^32: shorter than 4294967296
   /** By cell id: [member table, handlers]. */
   var known: { [cellId: string]: [CompiledCell, any] } = {},
     codecs: { [id: string]: LiteCodec } = {};

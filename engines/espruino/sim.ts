@@ -11,7 +11,10 @@
 //   - a Bluetooth link (puckjs: the Nordic UART Service) has no Linux counterpart: `Bluetooth` is
 //     Serial3 on the pty, a serial device that queues data events the way Bluetooth's do. The adapter
 //     moves the console to LoopbackA (as on the Puck), so the sim pipes USB (stdin/stdout) to
-//     LoopbackB: the console stays reachable, as through a Puck's wired Serial1;
+//     LoopbackB: the console stays reachable, as through a Puck's wired Serial1. Nor has the build an
+//     `NRF` object: a stand-in with the real signatures keeps what the bundle passes to
+//     NRF.setAdvertising(data, options) and NRF.setScanResponse(data), and advertising() reads it back
+//     as the bytes an nRF52 Espruino would send (nrf-advertising.ts);
 //   - pin names the Linux build lacks (the Pico's A2/A3...) are defined as spare Linux pins.
 import { spawn, ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -21,6 +24,7 @@ import { ensureEspruino, espruinoCommand, EspruinoBinary, EspruinoVariant } from
 import { openPty, PtyDevice } from "../../transports/pty";
 import { EspruinoRepl } from "../../transports/espruino/repl";
 import { loadBoard, type Board } from "../../firmware/build/board";
+import { advertisingData, scanResponseData, NrfCalls } from "./nrf-advertising";
 
 export interface EspruinoSimOptions {
   board: string;
@@ -46,6 +50,11 @@ export interface EspruinoSim {
   repl: EspruinoRepl;
   /** Upload time of the bundle, ms. */
   flashMs: number;
+  /**
+   * A Bluetooth board's advertising data and scan response, from the bundle's last NRF.setAdvertising
+   * and NRF.setScanResponse calls (null: it made none), with the calls themselves.
+   */
+  advertising(): Promise<{ data: Uint8Array; scanResponse: Uint8Array; calls: NrfCalls } | null>;
   /** JsVars in use (process.memory(), after its garbage collection) and the board's total. */
   memory(): Promise<{ usage: number; total: number }>;
   exited: Promise<number | null>;
@@ -76,6 +85,7 @@ export function wiringCode(board: SimBoard, ptyPath: string): string {
     return (
       pins +
       `Serial3.setup(115200,{path:${path}});global.Bluetooth=Serial3;` +
+      `global.NRF={setAdvertising:function(d,o){NRF.adv=[d,o]},setScanResponse:function(d){NRF.rsp=d}};` +
       `USB.on("data",function(d){LoopbackB.write(d)});LoopbackB.on("data",function(d){USB.write(d)});`
     );
   }
@@ -178,6 +188,17 @@ export async function startEspruinoSim(o: EspruinoSimOptions): Promise<EspruinoS
     flashMs,
     get exited() {
       return proc.exited;
+    },
+    async advertising() {
+      if (board.ports.link.kind !== "ble-uart") return null;
+      const text = await repl.evaluate(`JSON.stringify({advertising:NRF.adv,scanResponse:NRF.rsp})`);
+      const calls = JSON.parse(text) as NrfCalls;
+      if (!calls.advertising) return null;
+      return {
+        data: advertisingData(calls.advertising[0], calls.advertising[1] ?? undefined),
+        scanResponse: scanResponseData(calls.scanResponse),
+        calls
+      };
     },
     async memory() {
       const [usage, total] = (await repl.evaluate(`(function(m){return m.usage+","+m.total})(process.memory())`)).split(",").map(Number);

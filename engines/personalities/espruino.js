@@ -4,7 +4,7 @@
 //  - The console device eats its input (the REPL) instead of emitting 'data', and console output goes
 //    to it: a bundle whose link is the console must move the console (LoopbackA.setConsole(true)).
 //  - E.CRC32, E.toUint8Array, E.toString, E.getTemperature, getTime() in seconds, require("Storage"),
-//    process.memory() in JsVars.
+//    process.memory() in JsVars; NRF.setAdvertising and setScanResponse on boards with Bluetooth.
 //  - Pins are global objects (D17, A2, ...); Serial.setup() takes them as {tx, rx}.
 // Options (__rt.opts): link (device fed by stdin, default Serial1), console (default Serial1),
 // devices (comma list), pins (ranges, default D0-D47,A0-A15,B0-B15,C0-C15), blocksize (bytes per
@@ -230,6 +230,25 @@
     if (v === undefined) throw new Error("Pin " + pin + " is not capable of ADC");
     return +v;
   };
+
+  // Boards with Bluetooth LE have NRF; the bundle's advertising calls are kept in NRF.advertising and
+  // NRF.scanResponse (checked as Espruino checks them: jswrap_bluetooth.c).
+  if (names.indexOf("Bluetooth") >= 0) {
+    g.NRF = {
+      setAdvertising: function (data, options) {
+        if (data !== undefined && (data === null || typeof data !== "object"))
+          throw new TypeError("Expecting Object, Array or undefined, got " + typeof data);
+        if (options !== undefined && (options === null || typeof options !== "object"))
+          throw new TypeError("Expecting Object or undefined");
+        this.advertising = [data, options];
+      },
+      setScanResponse: function (data) {
+        if (data !== undefined && !(data && typeof data.length === "number"))
+          throw new TypeError("Expecting array-like object or undefined");
+        this.scanResponse = data === undefined ? undefined : bytesOf([data]);
+      }
+    };
+  }
 
   // Globals the host engine has and Espruino does not: a bundle must not lean on them.
   var missing = ["TextEncoder", "TextDecoder", "Symbol", "Proxy", "Reflect", "WeakMap", "WeakSet", "performance", "queueMicrotask"];

@@ -104,3 +104,14 @@ export function heap(): HeapInfo {
 export function openBle(): HalBytePort | null {
   return typeof Bluetooth === "undefined" ? null : bytePort(Bluetooth);
 }
+
+/**
+ * Advertises the cells (spec/ble.md §2): `data` is the whole advertising data (flags, then Cell's
+ * manufacturer data) and `names` the scan response, both made at build time (firmware/build/beacon.ts).
+ * Raw arrays rather than setAdvertising's manufacturer options: the bytes are exactly the spec's, and
+ * fewer go into the bundle.
+ */
+export function advertise(data: number[], names?: number[]): void {
+  NRF.setAdvertising(data);
+  NRF.setScanResponse(names);
+}

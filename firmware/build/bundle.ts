@@ -156,7 +156,7 @@ function cellPlugin(
     },
     load(id) {
       if (id === "\0cell:board") return boardModuleSource(board);
-      if (id === "\0cell:entry") return entrySource(board, entry, codecs, fns);
+      if (id === "\0cell:entry") return entrySource(board, entry, codecs, fns, cells);
       if (id === "\0cell:kinds") return kindsModuleSource(kinds);
       if (id === "\0cell:features") return featuresModuleSource(features, board, fns, cells);
       if (id.startsWith(SCHEMA_PREFIX)) return compiled[id.slice(SCHEMA_PREFIX.length)];

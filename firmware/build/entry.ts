@@ -4,6 +4,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { Board, BoardPort, CodecName, EngineFamily } from "./board";
 import { ROOT } from "./root";
+import { advertiseSource, BeaconCell } from "./beacon";
 
 export const ADAPTERS: Record<EngineFamily, string> = {
   espruino: "firmware/adapters/espruino.ts",
@@ -27,6 +28,11 @@ export const CODECS: Record<CodecName, [file: string, name: string]> = {
  */
 export function halOf(board: Board): EngineFamily {
   return board.firmware && board.firmware.name === "cell-sim" ? "duktape" : board.engine;
+}
+
+/** Boards that serve their cells over the Nordic UART Service advertise them (spec/ble.md §2; Espruino: NRF.setAdvertising). */
+export function advertises(board: Board): boolean {
+  return halOf(board) === "espruino" && board.ports.link.kind === "ble-uart";
 }
 
 /** A cell module path from a file or a directory (dir/<dir name>.ts, else dir/index.ts). */
@@ -121,7 +127,7 @@ const lib = (file: string) => JSON.stringify(join(ROOT, file));
  * Espruino's E.CRC32 is the standard CRC-32 (test/lite-build.test.ts checks the Espruino personality's),
  * so those bundles carry no CRC code; the other byte links the bitwise one.
  */
-export function entrySource(board: Board, entry: string, codecs?: string[], fns?: boolean): string {
+export function entrySource(board: Board, entry: string, codecs?: string[], fns?: boolean, cells?: BeaconCell[]): string {
   const list = codecList(board, codecs);
   const maxFrame = Number(board.maxFrameBytes);
   const hal = halOf(board);
@@ -147,7 +153,14 @@ export function entrySource(board: Board, entry: string, codecs?: string[], fns?
     link = "mav";
   }
   const codecArgs = fns ? "" : list.map((c) => (c === "compact" ? CODECS[c][1] : `liteCodec(${CODECS[c][1]})`)).join(", ");
-  lines.push(`start(cells, { link: ${link}, codecs: [${codecArgs}] });`);
+  if (cells && advertises(board)) {
+    // The beacon's instance id is the low 16 bits of the one the device announces: picked here, passed on.
+    // runtime.ts's start() is serve() with the link taken out of the options: called directly, the
+    // minifier need not keep start() around the options object.
+    lines.push(`import { advertise } from "cell:hal";`, `import { serve } from ${lib("core/lite/serve.ts")};`);
+    lines.push(`var instance = (Math.random() * 1e10) >>> 0;`, advertiseSource(cells, "instance"));
+    lines.push(`serve(cells, ${link}, { codecs: [${codecArgs}], instanceId: instance });`);
+  } else lines.push(`start(cells, { link: ${link}, codecs: [${codecArgs}] });`);
   return lines.join("\n");
 }
 

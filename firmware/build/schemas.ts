@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import ts from "typescript";
 import type { Board } from "./board";
 import { ROOT } from "./root";
-import { halOf } from "./entry";
+import { advertises, halOf } from "./entry";
 
 /** A type descriptor as core/schema.ts makes it (k: core's T kind). */
 export interface TypeDesc {
@@ -251,7 +251,8 @@ function announceCells(cells: AnnouncedCell[]): string {
 
 /**
  * core/lite/features.ts for a build (all true when unknown). The generated entry sets no announce
- * options, so a board build folds their defaults (OPTIONS false) and the board's frame size (MAX_FRAME);
+ * options, so a board build folds their defaults (OPTIONS false; a board that advertises its cells
+ * passes only the instance id it advertises: INSTANCE_ID) and the board's frame size (MAX_FRAME);
  * `fns`: the member tables hold COMPACT functions, the only codec (FNS); with `cells` (the manifest's),
  * the cells' part of ANNOUNCE is made here.
  */
@@ -264,7 +265,7 @@ export function featuresModuleSource(features?: Partial<BundleFeatures>, board?:
   const flags = (["DEFER", "CONTEXT", "CELL_ERRORS", "DEFS"] as const).map((f) => `export var ${f} = ${!features || features[f] !== false};`);
   flags.push(`export var EVENT_IDS_UNIQUE = ${!!features && features.EVENT_IDS_UNIQUE === true};`);
   return flags
-    .concat([`export var OPTIONS = ${!board};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(announce)};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`, `export var WHOLE_BUFFER_WRITES = ${!!board && board.engine === "jerryscript"};`, `export var BYTE_STRINGS = ${!!board && board.engine === "espruino"};`, `export var TEXT_CODER = ${!!board && halOf(board) === "jerryscript"};`])
+    .concat([`export var OPTIONS = ${!board};`, `export var INSTANCE_ID = ${!!board && !!cells && advertises(board)};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(announce)};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`, `export var WHOLE_BUFFER_WRITES = ${!!board && board.engine === "jerryscript"};`, `export var BYTE_STRINGS = ${!!board && board.engine === "espruino"};`, `export var TEXT_CODER = ${!!board && halOf(board) === "jerryscript"};`])
     .join("\n");
 }
 

@@ -4,9 +4,12 @@
 import type { Advertisement, BleCentral } from "../ble/central";
 import type { NusPeripheral } from "./nus-peripheral";
 
+/** What the central needs of a peripheral: nusPeripheral() in memory, or tcpNusPeripheral() on a board's link. */
+export type SimulatedPeripheral = Pick<NusPeripheral, "connect" | "advertising">;
+
 export interface SimulatedDevice {
   address: string;
-  peripheral: NusPeripheral;
+  peripheral: SimulatedPeripheral;
   advertising: Uint8Array;
   scanResponse?: Uint8Array;
 }
