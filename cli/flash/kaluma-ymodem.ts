@@ -161,10 +161,14 @@ async function session(req: FlashRequest, port: KalumaPort, con: KalumaConsole, 
     bundle: req.bundle.path,
     bytes: bytes.length,
     ms,
-    bytesPerSecond: ms > 0 ? Math.round((bytes.length * 1000) / ms) : 0,
-    verified: `${sent.blocks} YMODEM blocks CRC-16 checked by the board (${sent.resent} sent again), which stored ${size} bytes (.flash -s)`,
+    bytesPerSecond: rate(bytes.length, ms),
+    verified: `${sent.blocks} YMODEM blocks CRC-16 checked by the board (${sent.resent} sent again; data blocks at ${rate(bytes.length, sent.dataMs)} B/s), which stored ${size} bytes (.flash -s)`,
     running
   };
+}
+
+function rate(bytes: number, ms: number): number {
+  return ms > 0 ? Math.round((bytes * 1000) / ms) : 0;
 }
 
 function lastLine(text: string): string {

@@ -48,11 +48,6 @@ export class KalumaConsole {
     return m ? m[1].trim() : null;
   }
 
-  /** What was printed after `from` (as far as it is kept). */
-  printedSince(from: number): string {
-    return this.text.slice(Math.max(0, from - this.dropped));
-  }
-
   feed(bytes: Uint8Array): void {
     if (this.raw) {
       var used = this.raw(bytes);

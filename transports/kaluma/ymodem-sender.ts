@@ -40,7 +40,10 @@ export interface YmodemSent {
   blocks: number;
   /** Packets sent again after a NAK, a "C" or a timeout. */
   resent: number;
+  /** From the first "C" to the last ACK. */
   ms: number;
+  /** From the first data block sent to its last ACK: the part that moves the file. */
+  dataMs: number;
 }
 
 export interface YmodemTransfer {
@@ -68,6 +71,8 @@ export function sendYmodem(o: YmodemSendOptions): YmodemTransfer {
   var succeeded = false;
   var timer: ReturnType<typeof setTimeout> | null = null;
   var started = Date.now();
+  var dataStarted = 0;
+  var dataMs = 0;
   var resolveDone!: (s: YmodemSent) => void;
   var rejectDone!: (e: Error) => void;
   var done = new Promise<YmodemSent>((res, rej) => {
@@ -113,6 +118,7 @@ export function sendYmodem(o: YmodemSendOptions): YmodemTransfer {
     arm(ackTimeout, onTimeout);
   }
   function sendBlock(n: number): void {
+    if (n === 1) dataStarted = Date.now();
     phase = "data";
     block = n;
     send(dataPacket(o.data, n), false);
@@ -135,6 +141,7 @@ export function sendYmodem(o: YmodemSendOptions): YmodemTransfer {
     switch (phase) {
       case "start":
         if (b === CRC_REQUEST) {
+          started = Date.now();
           phase = "header";
           send(headerPacket(o.name, o.data.length), false);
         }
@@ -154,7 +161,10 @@ export function sendYmodem(o: YmodemSendOptions): YmodemTransfer {
           acked = Math.min(o.data.length, block * 1024);
           if (o.onProgress) o.onProgress(acked, o.data.length);
           if (block < blocks) sendBlock(block + 1);
-          else sendEot();
+          else {
+            dataMs = Date.now() - dataStarted;
+            sendEot();
+          }
         } else if (b === NAK || b === CRC_REQUEST) send(packet!, true);
         return;
       case "eot":
@@ -170,7 +180,7 @@ export function sendYmodem(o: YmodemSendOptions): YmodemTransfer {
           phase = "over";
           succeeded = true;
           if (timer) clearTimeout(timer);
-          resolveDone({ bytes: o.data.length, blocks, resent, ms: Date.now() - started });
+          resolveDone({ bytes: o.data.length, blocks, resent, ms: Date.now() - started, dataMs });
         } else if (b === NAK || b === CRC_REQUEST) send(packet!, true);
         return;
     }
