@@ -101,7 +101,6 @@ async function session(req: FlashRequest, port: KalumaPort, con: KalumaConsole, 
     ackTimeoutMs: timeoutMs,
     onProgress: (done, total) => progress.bytes(done, total)
   });
-  const afterTransfer = con.mark;
   con.divert(banner.end, transfer.feed);
   let sent;
   try {
@@ -119,7 +118,7 @@ async function session(req: FlashRequest, port: KalumaPort, con: KalumaConsole, 
     if (e instanceof YmodemError) {
       const cancelled = e.code === "ReceiverCancelled";
       throw new CliError(
-        `${e.message}${cancelled ? "" : "; the board stopped answering"}; nothing runs from a partial write, flash again`,
+        `${e.message}${cancelled ? "" : "; the board stopped answering"}; it may hold a partial program until the next flash: flash again`,
         cancelled ? ExitCode.BadInput : ExitCode.TimedOut,
         { cause: e }
       );
@@ -129,7 +128,7 @@ async function session(req: FlashRequest, port: KalumaPort, con: KalumaConsole, 
   const ended = await port.race(
     con.waitFor(
       /(Done|The file size is too large|Verification failed|Aborted|Failed to receive)\r?\n/,
-      afterTransfer,
+      banner.end, // what the board prints after the transfer is kept from here on
       timeoutMs,
       "the board said nothing after the transfer"
     )
