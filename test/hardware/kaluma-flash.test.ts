@@ -172,6 +172,29 @@ describe("cell flash --board rpi-pico (Kaluma .flash -w + YMODEM-1K)", () => {
     }
   }, 120000);
 
+  it("sends again the blocks rb reports bad (its --errors makes up CRC errors): the file is still byte for byte", async () => {
+    const board = await ptyBoard({ rbArgs: ["--errors", "4000"] });
+    const r = await cell(["flash", "--board", "rpi-pico", "--port", board.path, echo.path, "--json"]);
+    expect(r.status).toBe(0);
+    const resent = Number(/\((\d+) sent again/.exec(JSON.parse(r.stdout).verified)![1]);
+    expect(resent).toBeGreaterThan(0);
+    expect(Buffer.compare(readFileSync(board.repl.program), readFileSync(echo.path))).toBe(0);
+    figures.push(`with rb making up a CRC error every 4000 bytes: ${resent} block(s) sent again, file intact`);
+  }, 120000);
+
+  it("a board that cancels (rb's CANs): exit 3 with the block it stopped at; the next flash on the same port works", async () => {
+    const board = await ptyBoard({ cancelAfterBytes: 3000 });
+    const r = await cell(["flash", "--board", "rpi-pico", "--port", board.path, echo.path]);
+    expect(r.status).toBe(3);
+    expect(r.stderr.trim().split("\n").pop()).toMatch(
+      /^cell flash: the receiver cancelled the transfer \(CAN CAN\) at block \d+ of \d+; it may hold a partial program until the next flash: flash again$/
+    );
+    const again = await cell(["flash", "--board", "rpi-pico", "--port", board.path, echo.path]);
+    expect(again.status).toBe(0);
+    expect(board.repl.transfers).toBe(2);
+    expect(Buffer.compare(readFileSync(board.repl.program), readFileSync(echo.path))).toBe(0);
+  }, 120000);
+
   it("says when nothing is at --port (exit 4) and when what is there is no Kaluma REPL (exit 4)", async () => {
     const none = await cell(["flash", "--board", "rpi-pico", "--port", join(work, "no-such-tty"), echo.path]);
     expect(none.status).toBe(4);

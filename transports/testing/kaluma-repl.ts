@@ -17,6 +17,10 @@ export interface KalumaReplOptions {
   bytesPerSecond?: number;
   /** Closes the port once the receiver has been given this many bytes (a board unplugged mid-transfer). */
   closeAfterBytes?: number;
+  /** In the first transfer, stops rb with SIGINT once it has been given this many bytes: it cancels with CANs. */
+  cancelAfterBytes?: number;
+  /** More arguments for rb, e.g. ["--errors", "3000"]: it then makes up a CRC error every 3000 bytes. */
+  rbArgs?: string[];
   /** `.load`: runs the program; what it resolves with is printed (an error in red, as Kaluma does). */
   onLoad?(program: string): Promise<{ error?: string } | void>;
 }
@@ -38,6 +42,8 @@ export class KalumaRepl {
   private rb: ChildProcess | null = null;
   private toRb: ((b: Uint8Array) => void) | null = null;
   private given = 0;
+  /** `.flash -w` commands so far. */
+  transfers = 0;
   private closed = false;
 
   constructor(
@@ -111,8 +117,9 @@ export class KalumaRepl {
   /** `.flash -w`: the banner, then every byte goes to rb and back until it exits. */
   private receive(): Promise<void> {
     this.print(BANNER);
+    const cancelAt = this.transfers++ === 0 ? this.o.cancelAfterBytes : undefined;
     const dir = mkdtempSync(join(this.o.dir, "rb-"));
-    const rb = spawn("rb", ["--ymodem"], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+    const rb = spawn("rb", ["--ymodem", ...(this.o.rbArgs || [])], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
     this.rb = rb;
     this.rbLog = "";
     this.given = 0;
@@ -132,6 +139,7 @@ export class KalumaRepl {
         return;
       }
       intoRb(b);
+      if (cancelAt !== undefined && this.given >= cancelAt && rb.exitCode === null) rb.kill("SIGINT");
     };
     return new Promise((resolve) => {
       rb.on("exit", (code) => {
