@@ -116,10 +116,11 @@ describe("cell flash --board rpi-pico (Kaluma .flash -w + YMODEM-1K)", () => {
     }
   }, 120000);
 
-  it("shows progress as lines on a pipe and says what it wrote and what runs", async () => {
+  it("builds a cell module first, shows progress as lines on a pipe and says what it wrote and what runs", async () => {
     const board = await ptyBoard();
-    const r = await cell(["flash", "--board", "rpi-pico", "--port", board.path, echo.path]);
+    const r = await cell(["flash", "--board", "rpi-pico", "--port", board.path, "examples/echo"]);
     expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^built build\/rpi-pico\/echo\.js: \d+ bytes/m);
     expect(r.stderr).toContain(`asking the Kaluma REPL at ${board.path} which board it is`);
     expect(r.stderr).toContain(`writing ${echo.bytes} bytes to Kaluma 1.1.0 on pico with YMODEM-1K (.flash -w)`);
     expect(r.stderr).toMatch(new RegExp(`${echo.bytes} of ${echo.bytes} bytes \\(100%\\)`));
