@@ -5,7 +5,7 @@
 # exact line to run.
 set -euo pipefail
 # make, patch, git and python3 build Espruino 2v29 from the vendored archive (engines/espruino/build.ts).
-pkgs=(gcc qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server cmake make patch git python3 python3-can can-utils)
+pkgs=(gcc qemu-system-arm gcc-arm-none-eabi libnewlib-arm-none-eabi duktape-dev nats-server cmake make patch git python3 python3-can can-utils lrzsz)
 missing=()
 if [ "$(uname -m)" = x86_64 ]; then
   pkgs+=(gcc-multilib)
@@ -34,6 +34,8 @@ command -v make >/dev/null || missing+=(make)
 # The CAN tests' bus is Debian's python3-can (slcan on pseudo-terminals), for Debian's own python.
 /usr/bin/python3 -c "import can, serial" >/dev/null 2>&1 || missing+=(python3-can)
 command -v cansend >/dev/null || missing+=(can-utils)
+# `cell flash --board rpi-pico` is tested against lrzsz's YMODEM receiver (rb --ymodem).
+command -v rb >/dev/null || missing+=(lrzsz)
 for tool in patch git python3; do command -v $tool >/dev/null || missing+=($tool); done
 [ ${#missing[@]} -eq 0 ] && exit 0
 line="apt-get install -y ${pkgs[*]}"
