@@ -1,6 +1,6 @@
 // The QEMU firmware image of a simulated board, built if needed: sim/build.mjs does the building; this
-// picks the image by board and finds the vendored JerryScript archive for the JerryScript one
-// (engines/vendor.ts: $CELL_VENDOR or ../shared/vendor). `npm run build:sim:jerryscript`.
+// picks the image by board and finds the vendored archives: Monocypher for both images, JerryScript for the
+// JerryScript one (engines/vendor.ts: $CELL_VENDOR or ../shared/vendor). `npm run build:sim:jerryscript`.
 import { fileURLToPath } from "node:url";
 import { buildSim, boardConfig, DUKTAPE_BOARD, JERRYSCRIPT_BOARD, ELF, JERRY_ELF, SimBuildResult } from "./build.mjs";
 import { vendored } from "../engines/vendor";
@@ -26,8 +26,9 @@ export function simBoardConfig(board?: string): { heapBytes: number; maxFrame: n
 /** Builds the board's image if it is missing or stale. */
 export function buildFirmware(board?: string, opts?: { log?: (line: string) => void }): Promise<SimBuildResult> {
   var id = check(board || DUKTAPE_BOARD);
-  if (id === DUKTAPE_BOARD) return buildSim({ log: opts && opts.log });
-  return buildSim({ board: id, jerryscriptArchive: vendored("jerryscript"), log: opts && opts.log });
+  var monocypherArchive = vendored("monocypher");
+  if (id === DUKTAPE_BOARD) return buildSim({ monocypherArchive, log: opts && opts.log });
+  return buildSim({ board: id, jerryscriptArchive: vendored("jerryscript"), monocypherArchive, log: opts && opts.log });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
