@@ -20,4 +20,6 @@ export declare function buildSim(opts?: {
   monocypherArchive?: string;
 }): Promise<SimBuildResult>;
 export declare function monocypherArchive(): string;
+/** Monocypher's src/ folder, extracted once into sim/build/monocypher/ (git-ignored). */
+export declare function monocypherSources(archive?: string, log?: (line: string) => void): string;
 export declare function elfSizes(elf: string): { text: number; data: number; bss: number };

@@ -218,12 +218,15 @@ export function monocypherArchive() {
   return join(process.env.CELL_VENDOR || join(ROOT, "..", "shared", "vendor"), MONOCYPHER_PREFIX + ".tar.gz");
 }
 
-/** Monocypher's sources extracted once; its include folders and the two units the firmware links. */
+/** Monocypher's src/ folder, extracted once from the archive (default: monocypherArchive()). */
+export function monocypherSources(archive, log) {
+  var must = "src/optional/monocypher-ed25519.c";
+  return join(extractVendored(archive || monocypherArchive(), "monocypher", MONOCYPHER_PREFIX, ["src"], must, log || (() => {})), "src");
+}
+
+/** Monocypher's include folders and the two units the firmware links. */
 function monocypher(archive, log) {
-  var src = join(
-    extractVendored(archive || monocypherArchive(), "monocypher", MONOCYPHER_PREFIX, ["src"], "src/optional/monocypher-ed25519.c", log),
-    "src"
-  );
+  var src = monocypherSources(archive, log);
   var includes = ["-I" + src, "-I" + join(src, "optional")];
   // Third-party code: its own warnings are not ours to fix. Sources never change (keyed by the archive's hash).
   var flags = [...CFLAGS, "-std=c99", "-w", ...includes];
