@@ -22,6 +22,8 @@ export interface FakeBoard {
   received: Uint8Array[];
   /** What the last commitSigned carried (this fake board has no provisioned key, so it checks neither). */
   lastSigned: { signature: Uint8Array; force: boolean } | null;
+  /** When set, commitSigned is refused with this BadPayload message (what a board with a key says). */
+  refuseSigned: string | null;
 }
 
 /** A "bundle" runs unless its text contains `throw` (then it "threw at start", like the firmware says). */
@@ -31,7 +33,17 @@ export function fakeBoard(maxFrame = 1024): FakeBoard {
   var stored: Uint8Array | null = null;
   var running = false;
   var lastError = "";
-  var board: FakeBoard = { host, device, writes: [], stored: () => stored, corrupt: false, resets: 0, received: [], lastSigned: null };
+  var board: FakeBoard = {
+    host,
+    device,
+    writes: [],
+    stored: () => stored,
+    corrupt: false,
+    resets: 0,
+    received: [],
+    lastSigned: null,
+    refuseSigned: null
+  };
   var onFrame = device.onFrame.bind(device);
   device.onFrame = (listener) => onFrame((frame, from) => (board.received.push(frame.slice()), listener(frame, from)));
   serve(
@@ -46,6 +58,7 @@ export function fakeBoard(maxFrame = 1024): FakeBoard {
       },
       commit: commit,
       commitSigned({ size, crc32: crc, sha256, signature, force }) {
+        if (board.refuseSigned) throw new CellError(ErrorCode.BadPayload, board.refuseSigned);
         commit({ size, crc32: crc, sha256 });
         board.lastSigned = { signature: signature.slice(), force };
         return {};
