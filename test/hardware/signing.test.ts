@@ -12,7 +12,12 @@ import { Echo } from "../../examples/echo/schema";
 import { bundleImage } from "../../sim/qemu";
 import type { SimSession } from "../../sim/session";
 import type { SimBundle } from "../../sim/bundle";
-import { buildBundles, Boards, BOARDS, rejectionOf } from "./harness";
+import { buildBundles, Boards, BOARD, BOARDS, rejectionOf } from "./harness";
+import { flash as cellLoaderFlash } from "../../cli/flash/cell-loader";
+import { createProgress } from "../../cli/flash/progress";
+import { ExitCode } from "../../cli/exit-codes";
+import { loadBoard } from "../../firmware/build/board";
+import { openSocket, parseTcpUrl, socketLink } from "../../sim/tcp-port";
 import { keyFromSeed, releaseStatement, signatureFile, seed } from "./fixtures/release";
 
 var TRUSTED = keyFromSeed(seed(0x11));
@@ -147,6 +152,38 @@ describe("a board with no provisioned key", () => {
       var stranger = signatureFile(releaseStatement({ bundle: bytes, version: 5, board: "qemu-mps2-an385" }), STRANGER);
       await sim.loader.flash(bytes, { signature: stranger });
       expect(await echo.echo("signed by anyone")).toBe("signed by anyone");
+    } finally {
+      built.dispose();
+    }
+  }, 120000);
+});
+
+describe("cell flash's cell-loader method on a board with a key", () => {
+  var boards = new Boards();
+  afterAll(() => boards.closeAll());
+
+  it("passes FlashRequest.signature: a tampered bundle is refused (exit 3, named), a signed one runs", async () => {
+    var built = await buildBundles({ echo: "examples/echo/echo.ts" });
+    try {
+      var sim = await boards.start({ trustedKey: TRUSTED.raw });
+      sim.disconnect(); // QEMU serves its UART to one client: cell flash's own connection
+      var bundle = built.bundles.echo;
+      var signature = signatureFile(releaseStatement({ bundle: bundle.bytes, version: 2000000, board: BOARD }), TRUSTED);
+      var request = { board: loadBoard(BOARD), port: sim.url, force: false, progress: createProgress("silent"), signature };
+      var tampered = { ...bundle, bytes: bundle.bytes.slice() };
+      tampered.bytes[10] ^= 0x20;
+      var e = await rejectionOf(cellLoaderFlash({ ...request, bundle: tampered }));
+      expect(e.name).toBe("CliError");
+      expect(e.exitCode).toBe(ExitCode.BadInput);
+      expect(e.message).toMatch(/^the board refused the bundle: BundleTampered: /);
+      var report = await cellLoaderFlash({ ...request, bundle });
+      expect(report.verified).toMatch(/and the signature if it trusts a key$/);
+      var link = socketLink(await openSocket(parseTcpUrl(sim.url)), sim.maxFrame);
+      try {
+        expect(await remote(Echo, link, { timeoutMs: 10000 }).echo("via cell flash")).toBe("via cell flash");
+      } finally {
+        link.close();
+      }
     } finally {
       built.dispose();
     }
