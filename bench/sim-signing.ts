@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { buildFirmware, SIM_BOARDS } from "../sim/firmware-build";
 import { startSim, SimSession } from "../sim/session";
 import { loadSimBundle } from "../sim/bundle";
-import { keyFromSeed, releaseStatement, signatureFile, seed } from "../test/hardware/fixtures/release";
+import { keyFromSeed, releaseStatement, signatureFile, seed } from "../sim/signed-release";
 
 var RUNS = 3;
 var NS_PER_CYCLE = 40; // 25 MHz timer under -icount shift=0

@@ -6,10 +6,10 @@ import { describe, it, expect, beforeAll } from "vitest";
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { sign } from "node:crypto";
+import { createPublicKey, generateKeyPairSync, sign } from "node:crypto";
 import { monocypherSources } from "../sim/build.mjs";
 import { vendored } from "../engines/vendor";
-import { keyFromSeed, releaseStatement, signatureFile, seed } from "./hardware/fixtures/release";
+import { keyFromSeed, rawPublicKey, releaseStatement, signatureFile, seed } from "../sim/signed-release";
 
 var OUT = join(__dirname, "../sim/build/host");
 var BIN = join(OUT, "ed25519_test");
@@ -79,5 +79,15 @@ describe("Monocypher Ed25519 (as the QEMU loaders link it) against node:crypto",
         `check ${hex(other.raw)} ${hex(sig)} ${hex(statement)}`
       ])
     ).toEqual([`${hex(key.raw)} ${hex(sig)}`, "ok", "bad", "bad", "bad"]);
+  });
+});
+
+describe("rawPublicKey (what a board is provisioned with)", () => {
+  it("is the last 32 bytes of the SPKI DER of a PEM public key, and refuses other key types", () => {
+    var key = keyFromSeed(seed(0x33));
+    var pem = createPublicKey(key.privateKey).export({ format: "pem", type: "spki" });
+    expect(hex(rawPublicKey(pem))).toBe(hex(key.raw));
+    var rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ format: "pem", type: "spki" });
+    expect(() => rawPublicKey(rsa)).toThrow(/not an Ed25519 public key \(rsa\)/);
   });
 });

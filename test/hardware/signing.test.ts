@@ -18,7 +18,7 @@ import { createProgress } from "../../cli/flash/progress";
 import { ExitCode } from "../../cli/exit-codes";
 import { loadBoard } from "../../firmware/build/board";
 import { openSocket, parseTcpUrl, socketLink } from "../../sim/tcp-port";
-import { keyFromSeed, releaseStatement, signatureFile, seed } from "./fixtures/release";
+import { keyFromSeed, releaseStatement, signatureFile, seed } from "../../sim/signed-release";
 
 var TRUSTED = keyFromSeed(seed(0x11));
 var STRANGER = keyFromSeed(seed(0x22));
