@@ -8,7 +8,8 @@ const sections: Record<string, () => Promise<string[]> | string[]> = {
   "sim (issue 4)": async () => (await import("./sim")).runSim(),
   "engines (issue 3)": async () => (await import("./engines")).runEngines(),
   "mavlink (issue 13)": async () => (await import("./mavlink")).runMavlink(),
-  "can (issue 16)": async () => (await import("./can")).runCan()
+  "can (issue 16)": async () => (await import("./can")).runCan(),
+  "sim-signing (issue 14)": async () => (await import("./sim-signing")).runSimSigning()
 };
 
 const wanted = process.argv.slice(2);

@@ -17,5 +17,10 @@ export declare function buildSim(opts: {
   log?: (line: string) => void;
   board?: string;
   jerryscriptArchive?: string;
+  /** monocypher-4.0.2.tar.gz (default: $CELL_VENDOR or ../shared/vendor). */
+  monocypherArchive?: string;
 }): Promise<SimBuildResult>;
+export declare function monocypherArchive(): string;
+/** Monocypher's src/ folder, extracted once into sim/build/monocypher/ (git-ignored). */
+export declare function monocypherSources(archive?: string, log?: (line: string) => void): string;
 export declare function elfSizes(elf: string): { text: number; data: number; bss: number };

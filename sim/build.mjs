@@ -176,22 +176,53 @@ export async function buildSim(opts) {
   var board = (opts && opts.board) || DUKTAPE_BOARD;
   var cfg = opts && opts.limits;
   if (!cfg) throw new Error("build:sim: buildSim needs the board's limits (sim/firmware-build.ts reads them from its board file)");
-  if (board === JERRYSCRIPT_BOARD) return buildJerrySim(opts && opts.jerryscriptArchive, cfg, log);
+  if (board === JERRYSCRIPT_BOARD) return buildJerrySim(opts && opts.jerryscriptArchive, opts && opts.monocypherArchive, cfg, log);
   if (board !== DUKTAPE_BOARD) throw new Error("build:sim: no QEMU firmware for board " + board);
   var missing = missingTools();
   if (missing) throw toolchainError(missing);
   var dukDir = prepareDuktape();
+  var mc = monocypher(opts && opts.monocypherArchive, log);
   var defines = ["-DCELL_HEAP_SIZE=" + cfg.heapBytes + "u", "-DCELL_MAX_FRAME=" + cfg.maxFrame + "u"];
-  var includes = ["-I" + FW, "-I" + dukDir];
+  var includes = ["-I" + FW, "-I" + dukDir, ...mc.includes];
   var units = readdirSync(FW)
     .filter((f) => f.endsWith(".c"))
     .map((f) => ({ src: join(FW, f), flags: [...CFLAGS, "-std=c99", "-Wall", "-Wextra", "-Werror", ...defines, ...includes] }));
   // Duktape is third-party code: its own warnings are not ours to fix.
-  units.push({ src: join(dukDir, "duktape.c"), flags: [...CFLAGS, "-std=gnu99", "-w", ...includes] });
+  units.push({ src: join(dukDir, "duktape.c"), flags: [...CFLAGS, "-std=gnu99", "-w", "-I" + FW, "-I" + dukDir] });
+  units.push(...mc.units);
   var { objs, compiled } = await compileUnits(units, join(OUT, "obj"), log);
   var relink = await linkImage(ELF, LDFLAGS, objs, compiled, log);
   var sizes = elfSizes(ELF);
   return { elf: ELF, rebuilt: relink, sizes: sizes, heapBytes: cfg.heapBytes, maxFrame: cfg.maxFrame };
+}
+
+// ---- Monocypher (both images): Ed25519 for signed releases (sim/firmware/release.c) ----
+
+var MONOCYPHER_PREFIX = "monocypher-4.0.2";
+/** The vendored archive ($CELL_VENDOR or ../shared/vendor, as engines/vendor.ts finds it). */
+export function monocypherArchive() {
+  return join(process.env.CELL_VENDOR || join(ROOT, "..", "shared", "vendor"), MONOCYPHER_PREFIX + ".tar.gz");
+}
+
+/** Monocypher's src/ folder, extracted once from the archive (default: monocypherArchive()). */
+export function monocypherSources(archive, log) {
+  var must = "src/optional/monocypher-ed25519.c";
+  return join(extractVendored(archive || monocypherArchive(), "monocypher", MONOCYPHER_PREFIX, ["src"], must, log || (() => {})), "src");
+}
+
+/** Monocypher's include folders and the two units the firmware links. */
+function monocypher(archive, log) {
+  var src = monocypherSources(archive, log);
+  var includes = ["-I" + src, "-I" + join(src, "optional")];
+  // Third-party code: its own warnings are not ours to fix. Sources never change (keyed by the archive's hash).
+  var flags = [...CFLAGS, "-std=c99", "-w", ...includes];
+  return {
+    includes,
+    units: [
+      { src: join(src, "monocypher.c"), name: "mc-monocypher.c", flags, fixed: true },
+      { src: join(src, "optional", "monocypher-ed25519.c"), name: "mc-monocypher-ed25519.c", flags, fixed: true }
+    ]
+  };
 }
 
 // ---- The JerryScript image ----
@@ -252,22 +283,21 @@ function listC(dir) {
 }
 
 /**
- * The archive extracted once into sim/build/jerryscript/src-<hash of the archive>/ (git-ignored): a changed
- * archive gets a fresh folder, an unchanged one is never extracted again.
+ * A vendored archive's `members` extracted once into OUT/<name>/src-<hash of the archive>/ (git-ignored):
+ * a changed archive gets a fresh folder, an unchanged one is never extracted again. Returns the prefix folder.
  */
-function extractJerry(archive, log) {
-  if (!archive || !existsSync(archive)) throw new Error("build:sim: the JerryScript 3.0.0 archive is missing (" + archive + ")");
+function extractVendored(archive, name, prefix, members, mustHave, log) {
+  if (!archive || !existsSync(archive)) throw new Error("build:sim: the " + prefix + " archive is missing (" + archive + ")");
   var key = createHash("sha256").update(readFileSync(archive)).digest("hex").slice(0, 12);
-  var dir = join(JERRY_OUT, "src-" + key);
+  var dir = join(OUT, name, "src-" + key);
   var done = join(dir, ".extracted");
-  if (existsSync(done)) return join(dir, JERRY_PREFIX);
+  if (existsSync(done)) return join(dir, prefix);
   log("extract " + basename(archive));
   var tmp = dir + "." + process.pid;
   mkdirSync(tmp, { recursive: true });
-  var r = spawnSync("tar", ["xzf", archive, "-C", tmp, JERRY_PREFIX + "/jerry-core"], { encoding: "utf8" });
+  var r = spawnSync("tar", ["xzf", archive, "-C", tmp, ...members.map((m) => prefix + "/" + m)], { encoding: "utf8" });
   if (r.status !== 0) throw new Error("build:sim: could not extract " + archive + ": " + (r.stderr || r.error));
-  if (!existsSync(join(tmp, JERRY_PREFIX, "jerry-core", "api", "jerryscript.c")))
-    throw new Error("build:sim: " + archive + " does not hold " + JERRY_PREFIX + "/jerry-core");
+  if (!existsSync(join(tmp, prefix, mustHave))) throw new Error("build:sim: " + archive + " does not hold " + prefix + "/" + mustHave);
   writeFileSync(join(tmp, ".extracted"), archive + "\n");
   try {
     renameSync(tmp, dir);
@@ -275,15 +305,20 @@ function extractJerry(archive, log) {
     if (!existsSync(done)) throw e; // another build extracted it at the same time: use theirs
     spawnSync("rm", ["-rf", tmp]);
   }
-  return join(dir, JERRY_PREFIX);
+  return join(dir, prefix);
 }
 
-async function buildJerrySim(archive, cfg, log) {
+function extractJerry(archive, log) {
+  return extractVendored(archive, "jerryscript", JERRY_PREFIX, ["jerry-core"], "jerry-core/api/jerryscript.c", log);
+}
+
+async function buildJerrySim(archive, monocypherArch, cfg, log) {
   var cc = spawnSync(CC, ["--version"], { stdio: "ignore" });
   if (cc.error || cc.status !== 0) throw toolchainError(CC + " not found");
   if (cfg.heapBytes % 1024 !== 0)
     throw new Error("build:sim: JerryScript's heap is set in KiB; ramBytes " + cfg.heapBytes + " is not a multiple of 1024");
   var src = extractJerry(archive, log);
+  var mc = monocypher(monocypherArch, log);
   var core = join(src, "jerry-core");
   var jdefs = jerryDefines(cfg);
   var jincludes = JERRY_INCLUDES.map((d) => "-I" + join(core, d));
@@ -293,7 +328,18 @@ async function buildJerrySim(archive, cfg, log) {
     "-DCELL_ENGINE_JERRYSCRIPT",
     '-DCELL_BOARD_NAME="' + JERRYSCRIPT_BOARD + '"'
   ];
-  var ours = [...CFLAGS, "-std=c99", "-Wall", "-Wextra", "-Werror", ...defines, ...jdefs, "-I" + FW, "-I" + join(core, "include")];
+  var ours = [
+    ...CFLAGS,
+    "-std=c99",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    ...defines,
+    ...jdefs,
+    "-I" + FW,
+    "-I" + join(core, "include"),
+    ...mc.includes
+  ];
   var units = readdirSync(FW)
     .filter((f) => f.endsWith(".c") && DUKTAPE_ONLY.indexOf(f) < 0)
     .map((f) => ({ src: join(FW, f), flags: ours }));
@@ -301,6 +347,7 @@ async function buildJerrySim(archive, cfg, log) {
     units.push({ src: join(JERRY_FW, f), name: "jerry-" + f, flags: ours });
   // JerryScript is third-party code: its own warnings are not ours to fix.
   var theirs = [...CFLAGS, "-std=gnu99", "-w", ...jdefs, ...jincludes];
+  units.push(...mc.units);
   for (var c of listC(core)) units.push({ src: c, name: "jc-" + relative(core, c).replace(/\//g, "-"), flags: theirs, fixed: true });
   var { objs, compiled } = await compileUnits(units, join(JERRY_OUT, "obj"), log);
   var ldflags = [

@@ -20,6 +20,10 @@ export interface FakeBoard {
   resets: number;
   /** Every frame the device end received, copied. */
   received: Uint8Array[];
+  /** What the last commitSigned carried (this fake board has no provisioned key, so it checks neither). */
+  lastSigned: { signature: Uint8Array; force: boolean } | null;
+  /** When set, commitSigned is refused with this BadPayload message (what a board with a key says). */
+  refuseSigned: string | null;
 }
 
 /** A "bundle" runs unless its text contains `throw` (then it "threw at start", like the firmware says). */
@@ -29,7 +33,17 @@ export function fakeBoard(maxFrame = 1024): FakeBoard {
   var stored: Uint8Array | null = null;
   var running = false;
   var lastError = "";
-  var board: FakeBoard = { host, device, writes: [], stored: () => stored, corrupt: false, resets: 0, received: [] };
+  var board: FakeBoard = {
+    host,
+    device,
+    writes: [],
+    stored: () => stored,
+    corrupt: false,
+    resets: 0,
+    received: [],
+    lastSigned: null,
+    refuseSigned: null
+  };
   var onFrame = device.onFrame.bind(device);
   device.onFrame = (listener) => onFrame((frame, from) => (board.received.push(frame.slice()), listener(frame, from)));
   serve(
@@ -42,14 +56,11 @@ export function fakeBoard(maxFrame = 1024): FakeBoard {
         board.writes.push(data.length);
         return {};
       },
-      commit({ size, crc32: crc, sha256 }) {
-        var bytes = staging.subarray(0, size);
-        if (crc32(bytes) !== crc) throw new CellError(ErrorCode.BadPayload, `crc32 mismatch: staged ${crc32(bytes)}, expected ${crc}`);
-        if (Buffer.compare(createHash("sha256").update(bytes).digest(), Buffer.from(sha256)) !== 0)
-          throw new CellError(ErrorCode.BadPayload, "sha256 mismatch");
-        stored = bytes.slice();
-        running = !/throw/.test(utf8Decode(stored, 0, stored.length));
-        lastError = running ? "" : "bundle threw at start: Error: boom";
+      commit: commit,
+      commitSigned({ size, crc32: crc, sha256, signature, force }) {
+        if (board.refuseSigned) throw new CellError(ErrorCode.BadPayload, board.refuseSigned);
+        commit({ size, crc32: crc, sha256 });
+        board.lastSigned = { signature: signature.slice(), force };
         return {};
       },
       reset() {
@@ -71,4 +82,15 @@ export function fakeBoard(maxFrame = 1024): FakeBoard {
     device
   );
   return board;
+
+  function commit({ size, crc32: crc, sha256 }: { size: number; crc32: number; sha256: Uint8Array }) {
+    var bytes = staging.subarray(0, size);
+    if (crc32(bytes) !== crc) throw new CellError(ErrorCode.BadPayload, `crc32 mismatch: staged ${crc32(bytes)}, expected ${crc}`);
+    if (Buffer.compare(createHash("sha256").update(bytes).digest(), Buffer.from(sha256)) !== 0)
+      throw new CellError(ErrorCode.BadPayload, "sha256 mismatch");
+    stored = bytes.slice();
+    running = !/throw/.test(utf8Decode(stored, 0, stored.length));
+    lastError = running ? "" : "bundle threw at start: Error: boom";
+    return {};
+  }
 }

@@ -1,6 +1,6 @@
 // The QEMU firmware image of a simulated board, built if needed: sim/build.mjs does the building; this
-// picks the image by board and finds the vendored JerryScript archive for the JerryScript one
-// (engines/vendor.ts: $CELL_VENDOR or ../shared/vendor). `npm run build:sim:jerryscript`.
+// picks the image by board and finds the vendored archives: Monocypher for both images, JerryScript for the
+// JerryScript one (engines/vendor.ts: $CELL_VENDOR or ../shared/vendor). `npm run build:sim:jerryscript`.
 import { fileURLToPath } from "node:url";
 import { buildSim, DUKTAPE_BOARD, JERRYSCRIPT_BOARD, ELF, JERRY_ELF, SimBuildResult } from "./build.mjs";
 import { vendored } from "../engines/vendor";
@@ -31,8 +31,9 @@ export function simBoardConfig(board?: string): { heapBytes: number; maxFrame: n
 export function buildFirmware(board?: string, opts?: { log?: (line: string) => void }): Promise<SimBuildResult> {
   var id = check(board || DUKTAPE_BOARD);
   var limits = simBoardConfig(id);
-  if (id === DUKTAPE_BOARD) return buildSim({ limits, log: opts && opts.log });
-  return buildSim({ board: id, limits, jerryscriptArchive: vendored("jerryscript"), log: opts && opts.log });
+  var monocypherArchive = vendored("monocypher");
+  if (id === DUKTAPE_BOARD) return buildSim({ limits, monocypherArchive, log: opts && opts.log });
+  return buildSim({ board: id, limits, jerryscriptArchive: vendored("jerryscript"), monocypherArchive, log: opts && opts.log });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

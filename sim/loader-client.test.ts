@@ -51,6 +51,33 @@ describe("loader client (against an in-memory loader)", () => {
     expect(e.status).toMatchObject({ running: false, bundleSize: 7 });
   });
 
+  it("sends the signature file and force with commitSigned, and a plain commit without one", async () => {
+    var board = fakeBoard();
+    var loader = loaderClient(board.host);
+    await loader.flash(utf8Encode("unsigned"));
+    expect(board.lastSigned).toBe(null);
+    var signature = new Uint8Array(randomBytes(170));
+    await loader.flash(utf8Encode("signed"), { signature, force: true });
+    expect(Array.from(board.lastSigned!.signature)).toEqual(Array.from(signature));
+    expect(board.lastSigned!.force).toBe(true);
+    await loader.flash(utf8Encode("signed again"), { signature });
+    expect(board.lastSigned!.force).toBe(false);
+  });
+
+  it("names the spec/signing.md refusal a board with a key answers, and keeps the old bundle", async () => {
+    var board = fakeBoard();
+    var loader = loaderClient(board.host);
+    await loader.flash(utf8Encode("v2"), { signature: new Uint8Array(170) });
+    board.refuseSigned = "Rollback: version 1000000 is lower than the running release's 1001000 (force it to go back)";
+    var e = await loader.flash(utf8Encode("v1"), { signature: new Uint8Array(170) }).catch((x) => x);
+    expect(e).toBeInstanceOf(FlashError);
+    expect(e.refusal).toBe("Rollback");
+    expect(e.message).toBe("the board refused the bundle: " + board.refuseSigned);
+    expect(Array.from(board.stored()!)).toEqual(Array.from(utf8Encode("v2")));
+    board.refuseSigned = "sha256 mismatch";
+    expect((await loader.flash(utf8Encode("v3"), { signature: new Uint8Array(170) }).catch((x) => x)).refusal).toBe(undefined);
+  });
+
   it("refuses an empty bundle without sending anything", async () => {
     var board = fakeBoard();
     await expect(loaderClient(board.host).flash(new Uint8Array(0))).rejects.toThrow(/empty bundle/);

@@ -31,14 +31,31 @@ export interface FlashOptions {
   window?: number;
   /** Timeout of each write/commit call, ms. */
   timeoutMs?: number;
+  /** The bundle's signature file (spec/signing.md §3): sent with the commit (`commitSigned`). */
+  signature?: Uint8Array;
+  /** Lets a signed bundle with a lower version replace the running release (no `Rollback` refusal). */
+  force?: boolean;
 }
+
+/** Why a board with a provisioned key refused a bundle (spec/signing.md §4). */
+export var SIGNING_REFUSALS = [
+  "SignatureMalformed",
+  "SignerUntrusted",
+  "SignatureInvalid",
+  "BundleTampered",
+  "WrongBoard",
+  "Rollback"
+] as const;
+export type SigningRefusal = (typeof SIGNING_REFUSALS)[number];
 
 /** Flashing failed because of the bundle: the board refused it, or stored it and it does not run. */
 export class FlashError extends Error {
   constructor(
     message: string,
     /** The board's status after the attempt (absent when the commit itself was refused). */
-    readonly status?: LoaderStatus
+    readonly status?: LoaderStatus,
+    /** Set when the board refused the bundle's signature or release (spec/signing.md §4). */
+    readonly refusal?: SigningRefusal
   ) {
     super(message);
     this.name = "FlashError";
@@ -109,14 +126,22 @@ export function loaderClient(link: Transport): LoaderClient {
     var crc = crc32(bundle);
     progress("commit", acked);
     var sha256 = new Uint8Array(createHash("sha256").update(bundle).digest());
+    var signature = o.signature;
     try {
       await rebooting(
-        () => cell.commit({ size: bundle.length, crc32: crc, sha256: sha256 }, callOpts),
+        () =>
+          signature
+            ? cell.commitSigned({ size: bundle.length, crc32: crc, sha256: sha256, signature: signature, force: !!o.force }, callOpts)
+            : cell.commit({ size: bundle.length, crc32: crc, sha256: sha256 }, callOpts),
         "the board rebooted into a new bundle (cell.loader commit)"
       );
     } catch (e) {
-      if ((e as { codeName?: string }).codeName === "BadPayload")
-        throw new FlashError(`the board refused the bundle: ${(e as Error).message}`);
+      if ((e as { codeName?: string }).codeName === "BadPayload") {
+        var message = (e as Error).message;
+        var named = /^(\w+): /.exec(message);
+        var refusal = named && (SIGNING_REFUSALS as readonly string[]).indexOf(named[1]) >= 0 ? (named[1] as SigningRefusal) : undefined;
+        throw new FlashError(`the board refused the bundle: ${message}`, undefined, refusal);
+      }
       throw e;
     }
     // Answered after the new bundle's top level ran (the firmware boots it before reading more frames).

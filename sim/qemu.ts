@@ -10,6 +10,9 @@ export var DEFAULT_ELF = join(dirname(fileURLToPath(import.meta.url)), "build", 
 /** Where the firmware keeps its bundle store (sim/firmware/link.ld); `bundleImage` files are loaded there. */
 export var BUNDLE_STORE_ADDR = 0x20300000;
 var BUNDLE_MAGIC = 0x424c4543; // "CELB"
+/** Where the firmware looks for its provisioned public key (sim/firmware/release.h); `trustImage` files go there. */
+export var TRUST_ADDR = 0x203ffe00;
+var TRUST_MAGIC = 0x4b4c4543; // "CELK"
 
 export interface BootOptions {
   elf?: string;
@@ -23,6 +26,11 @@ export interface BootOptions {
   icount?: number;
   /** A store image (see bundleImage) preloaded with `-device loader`: the board boots straight into it. */
   storeImage?: string;
+  /**
+   * A trust record (see trustImage) preloaded with `-device loader`: the board's provisioned public key, as a
+   * factory writes it. No loader method can change it; from then on the board runs signed bundles only.
+   */
+  trustImage?: string;
   qemu?: string;
   /** More qemu-system-arm arguments, appended last (e.g. a QMP socket: sim/qmp.ts). */
   extraArgs?: string[];
@@ -70,6 +78,15 @@ export function bundleImage(bundle: Uint8Array, crc32: number, sha256: Uint8Arra
   return out;
 }
 
+/** The trust record: magic "CELK" (u32 LE), then the raw 32-byte Ed25519 public key (spec/signing.md §1). */
+export function trustImage(rawPublicKey: Uint8Array): Uint8Array {
+  if (rawPublicKey.length !== 32) throw new RangeError("trustImage: a raw Ed25519 public key is 32 bytes");
+  var out = new Uint8Array(36);
+  new DataView(out.buffer).setUint32(0, TRUST_MAGIC, true);
+  out.set(rawPublicKey, 4);
+  return out;
+}
+
 function qemuArgs(opts: BootOptions, port: number): string[] {
   var args = ["-M", "mps2-an385", "-nographic", "-monitor", "none"];
   args.push("-serial", "tcp:127.0.0.1:" + port + ",server=on,wait=on");
@@ -78,6 +95,7 @@ function qemuArgs(opts: BootOptions, port: number): string[] {
   if (opts.icount !== undefined) args.push("-icount", "shift=" + opts.icount + ",align=off");
   args.push("-kernel", opts.elf || DEFAULT_ELF);
   if (opts.storeImage) args.push("-device", "loader,file=" + opts.storeImage + ",addr=0x" + BUNDLE_STORE_ADDR.toString(16));
+  if (opts.trustImage) args.push("-device", "loader,file=" + opts.trustImage + ",addr=0x" + TRUST_ADDR.toString(16));
   if (opts.extraArgs) args.push(...opts.extraArgs);
   return args;
 }

@@ -2,8 +2,11 @@
 // framed as a link, the loader's client, and the machine's reset button. Used by `cell sim`, the
 // hardware tests, the bench and the demo.
 import type { Socket } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { buildFirmware, simBoardConfig, simElf } from "./firmware-build";
-import { bootSim, BootOptions, SimBoard } from "./qemu";
+import { bootSim, BootOptions, SimBoard, trustImage } from "./qemu";
 import { qmpSocket, QmpSocket } from "./qmp";
 import { socketLink, tcpUrl } from "./tcp-port";
 import { rebootGuard, RebootGuard } from "./reboot-guard";
@@ -55,6 +58,11 @@ export interface SimSessionOptions {
   elf?: string;
   /** A bundle store image to boot straight into (sim/qemu.ts bundleImage; spec/loader.md, "The bundle store"). */
   storeImage?: string;
+  /**
+   * The raw Ed25519 public key (32 bytes) to provision, as a factory would: the board then runs only bundles
+   * it signed (spec/signing.md; flash with `loader.flash(bytes, { signature })`). Default: none, any bundle runs.
+   */
+  trustedKey?: Uint8Array;
   /** Build the firmware first if it is missing or stale (default true). */
   build?: boolean;
   /** Build output lines (default: none). */
@@ -87,6 +95,9 @@ export async function startSim(opts?: SimSessionOptions): Promise<SimSession> {
   if (o.build !== false && !elf) await buildFirmware(o.board, { log: o.log || (() => {}) });
   if (!elf) elf = simElf(o.board);
   var maxFrame = simBoardConfig(o.board).maxFrame;
+  var trustDir = o.trustedKey ? mkdtempSync(join(tmpdir(), "cell-trust-")) : null;
+  var dropTrust = () => trustDir && rmSync(trustDir, { recursive: true, force: true });
+  if (trustDir) writeFileSync(join(trustDir, "trust.bin"), trustImage(o.trustedKey!));
   var qmp: QmpSocket = qmpSocket();
   var onBanner: (() => void) | null = null;
   var countBanners = bannerCounter();
@@ -95,6 +106,7 @@ export async function startSim(opts?: SimSessionOptions): Promise<SimSession> {
     elf: elf,
     icount: o.icount,
     storeImage: o.storeImage,
+    trustImage: trustDir ? join(trustDir, "trust.bin") : undefined,
     extraArgs: qmp.args,
     onConsole(text) {
       if (o.onConsole) o.onConsole(text);
@@ -106,6 +118,7 @@ export async function startSim(opts?: SimSessionOptions): Promise<SimSession> {
     board = await bootSim(bootOpts);
   } catch (e) {
     qmp.dispose();
+    dropTrust();
     throw e;
   }
   var sock: Socket;
@@ -114,6 +127,7 @@ export async function startSim(opts?: SimSessionOptions): Promise<SimSession> {
   } catch (e) {
     await board.kill();
     qmp.dispose();
+    dropTrust();
     throw e;
   }
   if (running.size === 0) process.on("exit", killRunning);
@@ -162,6 +176,7 @@ export async function startSim(opts?: SimSessionOptions): Promise<SimSession> {
       link.close();
       await board.kill();
       qmp.dispose();
+      dropTrust();
     }
   };
 }

@@ -38,7 +38,11 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
   try {
     const started = Date.now();
     req.progress.step(`flashing ${req.bundle.bytes.length} bytes through ${req.board.id}'s cell.loader`);
+    // The board checks the signature file again when a key is provisioned in it; --force also lets a lower
+    // version replace the running release there (spec/signing.md §4, Rollback).
     const status = await loaderClient(link).flash(req.bundle.bytes, {
+      signature: req.signature,
+      force: req.force,
       timeoutMs: req.timeoutMs,
       onProgress(p) {
         if (p.phase === "write") req.progress.bytes(p.done, p.total);
@@ -55,7 +59,7 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
       bytes: req.bundle.bytes.length,
       ms,
       bytesPerSecond: ms > 0 ? Math.round((req.bundle.bytes.length * 1000) / ms) : 0,
-      verified: `the board checked CRC-32 and SHA-256 of ${status.bundleSize} bytes`,
+      verified: `the board checked CRC-32 and SHA-256 of ${status.bundleSize} bytes${req.signature ? ", and the signature if it trusts a key" : ""}`,
       running: reportLines(req.bundle, status, described)
     };
   } catch (e) {

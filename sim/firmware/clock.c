@@ -31,11 +31,13 @@ void clock_init(void) {
   SYST_CSR = SYST_CSR_ENABLE_TICKINT_CPUCLK;
 }
 
-uint64_t clock_millis(void) {
+uint64_t clock_millis(void) { return clock_cycles() / CYCLES_PER_MS; }
+
+uint64_t clock_cycles(void) {
   uint64_t c;
   uint32_t saved = irq_save();
   update();
   c = cycles;
   irq_restore(saved);
-  return c / CYCLES_PER_MS;
+  return c;
 }

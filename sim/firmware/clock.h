@@ -6,5 +6,7 @@
 
 void clock_init(void);
 uint64_t clock_millis(void);
+/* Timer cycles (SYSCLK_HZ) since the machine started; under -icount shift=0 one is 40 instructions. */
+uint64_t clock_cycles(void);
 
 #endif

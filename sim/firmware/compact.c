@@ -44,6 +44,18 @@ size_t compact_read_bytes(compact_reader_t *r, const uint8_t **out) {
   return n;
 }
 
+int compact_read_bool(compact_reader_t *r) {
+  uint8_t b;
+  if (r->err) return 0;
+  if (r->at >= r->n) {
+    r->err = "truncated bool";
+    return 0;
+  }
+  b = r->p[r->at++];
+  if (b > 1) r->err = "bool is neither 0 nor 1";
+  return b == 1;
+}
+
 const char *compact_read_end(compact_reader_t *r) {
   if (!r->err && r->at != r->n) r->err = "trailing bytes after the value";
   return r->err;

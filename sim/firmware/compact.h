@@ -22,6 +22,8 @@ void compact_reader_init(compact_reader_t *r, const uint8_t *p, size_t n);
 uint32_t compact_read_u32(compact_reader_t *r);
 /* Points *out at the bytes inside the payload (no copy); returns their length. */
 size_t compact_read_bytes(compact_reader_t *r, const uint8_t **out);
+/* One byte, 0 or 1 (anything else is an error). */
+int compact_read_bool(compact_reader_t *r);
 /* Sets err if bytes are left over: a value has exactly one encoding. Returns err (NULL if all good). */
 const char *compact_read_end(compact_reader_t *r);
 

@@ -5,6 +5,7 @@
 #include "console.h"
 #include "jsapi.h"
 #include "link.h"
+#include "release.h"
 #include "store.h"
 #include "timers.h"
 #include "uart.h"
@@ -99,6 +100,16 @@ static void run_bundle(void) {
   if (faults_in_a_row() >= 2) {
     set_error("bundle not started: the firmware faulted twice or more in a row with it; commit or reset to retry", "");
     return;
+  }
+  {
+    /* With a provisioned key, only a bundle whose signature file passes spec/signing.md §4 runs. */
+    char why_buf[RELEASE_MSG_SIZE];
+    const char *why = release_boot_check(src, size, why_buf);
+    if (why) {
+      set_error("bundle not started: ", why);
+      con_printf("%s\n", last_error);
+      return;
+    }
   }
   duk_push_string(ctx, "bundle.js");
   if (duk_pcompile_lstring_filename(ctx, 0, (const char *)src, size) != 0) {

@@ -40,7 +40,7 @@ static void hex32(char *out, uint32_t v) {
   out[8] = 0;
 }
 
-const char *staging_commit(uint32_t size, uint32_t crc32, const uint8_t sha256[32], char *msg) {
+const char *staging_verify(uint32_t size, uint32_t crc32, const uint8_t sha256[32], char *msg) {
   sha256_t s;
   uint8_t digest[32];
   uint32_t got;
@@ -60,16 +60,21 @@ const char *staging_commit(uint32_t size, uint32_t crc32, const uint8_t sha256[3
   sha256_update(&s, staging, size);
   sha256_final(&s, digest);
   if (memcmp(digest, sha256, 32) != 0) return "sha256 mismatch: staged bytes differ from the commit's digest";
+  return NULL;
+}
+
+void staging_install(uint32_t size, uint32_t crc32, const uint8_t sha256[32]) {
   /* Invalidate first, so a half-copied store is never taken for a good one. */
   store.header.magic = 0;
   memcpy(store.data, staging, size);
   store.header.size = size;
   store.header.crc32 = crc32;
   store.header.reserved = 0;
-  memcpy(store.header.sha256, digest, 32);
+  memcpy(store.header.sha256, sha256, 32);
   store.header.magic = BUNDLE_MAGIC;
-  return NULL;
 }
+
+const uint8_t *bundle_stored_sha256(void) { return store.header.sha256; }
 
 /* Key/value entries packed back to back: key length (1 byte), value length (2 bytes LE), key, value. */
 static uint8_t kv[CELL_KV_SIZE];

@@ -43,9 +43,13 @@ const uint8_t *bundle_get(uint32_t *size, uint32_t *crc32);
 
 /* 1 if [offset, offset + n) lies inside the staging area and was copied. */
 int staging_write(uint32_t offset, const uint8_t *p, size_t n);
-/* Verifies the first `size` staged bytes and makes them the stored bundle. NULL on success, else why not
- * (written into msg, which must hold 128 bytes). */
-const char *staging_commit(uint32_t size, uint32_t crc32, const uint8_t sha256[32], char *msg);
+/* Checks the first `size` staged bytes against the commit's CRC-32 and SHA-256. NULL if they match, else
+ * why not (possibly written into msg, which must hold 128 bytes). */
+const char *staging_verify(uint32_t size, uint32_t crc32, const uint8_t sha256[32], char *msg);
+/* Makes the first `size` staged bytes (checked by staging_verify) the stored bundle. */
+void staging_install(uint32_t size, uint32_t crc32, const uint8_t sha256[32]);
+/* The SHA-256 recorded with the stored bundle (meaningful when bundle_get finds one). */
+const uint8_t *bundle_stored_sha256(void);
 
 #define KV_MAX_KEY 64
 #define KV_MAX_VALUE 1024

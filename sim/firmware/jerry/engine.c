@@ -8,6 +8,7 @@
 #include "console.h"
 #include "jengine.h"
 #include "link.h"
+#include "release.h"
 #include "store.h"
 #include "uart.h"
 
@@ -129,6 +130,16 @@ static void run_bundle(void) {
   if (faults_in_a_row() >= 2) {
     set_error("bundle not started: the firmware faulted twice or more in a row with it; commit or reset to retry", "", 0);
     return;
+  }
+  {
+    /* With a provisioned key, only a bundle whose signature file passes spec/signing.md §4 runs. */
+    char why_buf[RELEASE_MSG_SIZE];
+    const char *why = release_boot_check(src, size, why_buf);
+    if (why) {
+      set_error("bundle not started: ", why, strlen(why));
+      con_printf("%s\n", last_error);
+      return;
+    }
   }
   script = jerry_parse((const jerry_char_t *)src, size, NULL);
   if (jerry_value_is_exception(script)) {
