@@ -131,7 +131,10 @@ const NO_ARGS: Record<string, { code: number; says: RegExp } | null> = {
   call: { code: ExitCode.Usage, says: /^missing <cell\.method>/ },
   watch: { code: ExitCode.Usage, says: /^missing <cell\.event>/ },
   "wire decode": { code: ExitCode.Usage, says: /^missing <hex>/ },
-  "wire encode": { code: ExitCode.Usage, says: /^missing --cell/ }
+  "wire encode": { code: ExitCode.Usage, says: /^missing --cell/ },
+  keygen: null, // it needs nothing, and writes a key pair in the current folder: not run here
+  trust: { code: ExitCode.Usage, says: /^missing <file\.pub>/ },
+  pull: { code: ExitCode.Usage, says: /^missing <cell>/ }
 };
 
 const cases: Case[] = [];
@@ -189,6 +192,12 @@ beforeAll(async () => {
       says: /^bundle .*: no such file$/
     },
     { argv: ["wire", "decode", "--schema", MISSING, "ce"], code: ExitCode.BadInput, says: /^schema module .*: no such file$/ },
+    { argv: ["trust", MISSING], code: ExitCode.BadInput, says: /^public key \/nonexistent\/.*: no such file$/ },
+    {
+      argv: ["build", "--board", "esp32", "--sign", MISSING, fileURLToPath(new URL("./wire/fixtures/thermo.ts", import.meta.url))],
+      code: ExitCode.BadInput,
+      says: /^signing key \/nonexistent\/.*: no such file$/
+    },
     {
       argv: ["wire", "encode", "--schema", MISSING, "--cell", "thermo"],
       code: ExitCode.BadInput,

@@ -16,7 +16,10 @@ export const commands: Record<string, () => Promise<{ command: Command }>> = {
   watch: () => import("./commands/watch"),
   wire: () => import("./commands/wire"),
   boards: () => import("./commands/boards"),
-  ports: () => import("./commands/ports")
+  ports: () => import("./commands/ports"),
+  keygen: () => import("./commands/keygen"),
+  trust: () => import("./commands/trust"),
+  pull: () => import("./commands/pull")
 };
 
 /** The SDK's version, from its package.json. */

@@ -1,5 +1,5 @@
 // Dependencies point one way (docs: the developers' guide): core <- firmware; core <- transports <-
-// host-bridge <- cli; sim uses firmware and transports, never cli. This test reads the imports of every
+// host-bridge <- cli; core <- trust <- cli; sim uses firmware and transports, never cli. This test reads the imports of every
 // .ts/.mts/.mjs file (static, dynamic and `export ... from`, type-only ones too) with the TypeScript
 // scanner and fails on an arrow that points the wrong way. Tests (*.test.ts) may import anything.
 // The C firmware (sim/firmware) has no #include cycle.
@@ -32,6 +32,8 @@ const RULES: Rule[] = [
   // The build runs on Node: rollup, TypeScript, the file system.
   { layer: "firmware/build", may: ["core", "firmware"], node: true, packages: true },
   { layer: "transports", may: ["core"], node: true, packages: true },
+  // Signed releases and pinned schemas: node:crypto and core, no packages, so it can be audited alone.
+  { layer: "trust", may: ["core"], node: true, packages: false },
   { layer: "host-bridge", may: ["core", "transports"], node: true, packages: true },
   { layer: "sim", never: ["cli", "test", "bench", "host-bridge"], node: true, packages: true },
   { layer: "engines", never: ["cli", "test", "bench", "host-bridge"], node: true, packages: true },
@@ -107,12 +109,16 @@ describe("import layering", () => {
     expect(wrongArrow("sim/session.ts", "../cli/sim-support")).toMatch(/never imports cli/);
     expect(wrongArrow("bench/run.ts", "../test/wait-for")).toMatch(/never imports test/);
     expect(wrongArrow("engines/boards.ts", "../cli/exit-codes")).not.toBeNull();
+    expect(wrongArrow("trust/release.ts", "../transports/udp")).toMatch(/may import only core, trust/);
+    expect(wrongArrow("trust/keys.ts", "tweetnacl")).toMatch(/takes no packages/);
     // And the right ones pass.
     expect(wrongArrow("firmware/build/bundle.ts", "node:fs")).toBeNull();
     expect(wrongArrow("firmware/runtime.ts", "../core/lite/serve")).toBeNull();
     expect(wrongArrow("host-bridge/bridge.ts", "../transports/udp")).toBeNull();
     expect(wrongArrow("sim/bundle.ts", "../firmware/build")).toBeNull();
     expect(wrongArrow("cli/main.ts", "../sim/qemu")).toBeNull();
+    expect(wrongArrow("trust/keys.ts", "node:crypto")).toBeNull();
+    expect(wrongArrow("cli/commands/keygen.ts", "../../trust/keys")).toBeNull();
   });
 });
 

@@ -1,5 +1,5 @@
 import { relative, resolve } from "node:path";
-import { defineCommand, repeated, option, flag } from "../args";
+import { defineCommand, repeated, option, flag, UsageError } from "../args";
 import { CliError, ExitCode } from "../exit-codes";
 import { boardList } from "../boards";
 import { checkReadable } from "../files";
@@ -14,6 +14,13 @@ function mavlinkNode(text: string): { system: number; component: number } {
     throw new Error(`takes system/component, each 1..255 (e.g. 1/191), got ${JSON.stringify(text)}`);
   }
   return { system, component };
+}
+
+/** x.y.z, minor and patch below 1000 (spec/signing.md §2 packs it in a u32). */
+function releaseVersionText(text: string): string {
+  const m = /^(\d{1,4})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m || Number(m[1]) > 4293) throw new Error(`takes a version x.y.z (major below 4294), got ${JSON.stringify(text)}`);
+  return text;
 }
 
 function codecList(text: string): string[] {
@@ -43,7 +50,8 @@ export const command = defineCommand({
   summary: "build a cell into a tree-shaken, minified ES5 bundle (and manifest) for a board",
   args: [{ name: "entry", required: true, help: "a cell module (.ts) or a folder with index.ts" }],
   about: `Writes build/<board>/<name>.js and adds the bundle to build/<board>/manifest.json (board, engine, bytes,
-gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.json.`,
+gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.json. --sign also writes
+build/<board>/<name>.js.cellsig, the signed release cell flash checks (spec/signing.md).`,
   options: {
     board: repeated({ value: "id[,id...]", help: "the board(s) to build for", required: true, parse: boardList }),
     codecs: option({ value: "list", help: "payload codecs in the bundle, e.g. compact,json (default: the board's)", parse: codecList }),
@@ -54,15 +62,29 @@ gzip bytes, SHA-256, codecs, cells with their schema hashes). Boards: boards/*.j
       value: "system/component",
       help: "the board's link speaks MAVLink v2 (cell frames in TUNNELs, a HEARTBEAT a second) as this node, e.g. 1/191, for a board wired to a flight controller's TELEM port (spec/mavlink.md)",
       parse: mavlinkNode
+    }),
+    sign: option({ value: "file.key", help: "sign each bundle with this key (cell keygen): writes <bundle>.cellsig beside it" }),
+    "release-version": option({
+      value: "x.y.z",
+      help: "the signed release's version (default: the nearest package.json's)",
+      parse: releaseVersionText
     })
   },
   footer: `Exit 0 when every bundle is within its board's size budget; 1 when one is over, when the device code has
 type errors against ES5 (each printed as file:line:column with what to use instead) or when a cell module
-pulls the schema DSL into the bundle; 2 on bad arguments; 3 when the cell does not build otherwise.`,
+pulls the schema DSL into the bundle; 2 on bad arguments; 3 when the cell does not build otherwise or the
+--sign key is not an Ed25519 private key.`,
   async run(o, [entry]) {
     const boards = o.board.flat();
     checkReadable(entry, "entry", { folder: true });
-    // rollup and TypeScript load only for this command.
+    const releases = o.sign !== undefined || o["release-version"] !== undefined ? await import("../releases") : undefined;
+    if (o["release-version"] !== undefined && o.sign === undefined) throw new UsageError("--release-version needs --sign");
+    // The key and version are checked before anything is built: a typo costs no build.
+    const signing =
+      releases && o.sign !== undefined
+        ? { key: releases.readSigningKey(o.sign), version: releases.releaseVersion(entry, o["release-version"]) }
+        : undefined;
+    // rollup and TypeScript load only for this command, after the cheap checks.
     const { buildBundle } = await import("../../firmware/build");
     let code: number = ExitCode.Ok;
     for (const board of boards) {
@@ -81,10 +103,21 @@ pulls the schema DSL into the bundle; 2 on bad arguments; 3 when the cell does n
       }
       for (const a of warned) warn(...a);
       const over = r.bytes > r.maxBundleBytes;
+      const signed =
+        releases && signing ? releases.signBundle(r.path, { board, version: signing.version, cells: r.cells }, signing.key) : undefined;
       if (o.json) {
         const cells = r.cells.map((c) => ({ name: c.name, id: c.id, schemaHash: c.schemaHash }));
         console.log(
-          JSON.stringify({ board, path: r.path, bytes: r.bytes, gzipBytes: r.gzipBytes, budget: r.maxBundleBytes, overBudget: over, cells })
+          JSON.stringify({
+            board,
+            path: r.path,
+            bytes: r.bytes,
+            gzipBytes: r.gzipBytes,
+            budget: r.maxBundleBytes,
+            overBudget: over,
+            cells,
+            ...(signed ? { signature: signed.path, keyId: signed.keyId } : {})
+          })
         );
         if (over) code = ExitCode.Failed;
         continue;
@@ -93,6 +126,7 @@ pulls the schema DSL into the bundle; 2 on bad arguments; 3 when the cell does n
       console.log(
         `${board}: ${relative(process.cwd(), r.path)} ${r.bytes} bytes (${r.gzipBytes} gzip), budget ${r.maxBundleBytes}${over ? " -- OVER BUDGET" : ""}; cells ${cells}`
       );
+      if (signed) console.log(`${board}: signed with key ${signed.keyId}: ${relative(process.cwd(), signed.path)}`);
       if (over) code = ExitCode.Failed;
     }
     return code;

@@ -10,7 +10,9 @@ export const command = defineCommand({
   args: [{ ...BUNDLE_ARG, required: false }],
   about: `Builds the bundle if given a cell module, checks it was built for --board, writes it with the board's
 own method (its board file's flash.method), verifies it and says what runs. A bundle built for another
-board is refused before anything is written unless --force.`,
+board is refused before anything is written unless --force. When Cell.lock in the current folder trusts
+keys (cell trust), the bundle must be signed by one of them (cell build --sign), unchanged since, and for
+--board; else it is refused before anything is written, unless --allow-unsigned.`,
   options: {
     board: option({ value: "id", help: "the board on --port (boards/*.json)", required: true, parse: boardId }),
     port: option({
@@ -24,11 +26,13 @@ board is refused before anything is written unless --force.`,
     }),
     timeout: option({ value: "ms", help: "per exchange with the board (default: the method's)", parse: ms }),
     force: flag("write even when the bundle or the board on the port is not the one asked for"),
+    "allow-unsigned": flag("flash even when Cell.lock trusts keys and the bundle is unsigned, changed or signed by another key"),
     json: flag("print the report as one JSON object (no progress)")
   },
   footer: `Exit codes: 0 flashed, verified and running, 2 usage, 3 the bundle does not build, is for another board,
-is refused or does not run (--firmware: a missing or wrong image file), 4 nothing answers at --port (or no ROM
-bootloader), 5 the board stopped answering, 1 the firmware's MD5 on the board differs from the file's.`,
+is refused (unsigned, tampered, signed by an untrusted key) or does not run (--firmware: a missing or wrong image
+file), 4 nothing answers at --port (or no ROM bootloader), 5 the board stopped answering, 1 the firmware's MD5 on
+the board differs from the file's.`,
   async run(o, [input]) {
     if (o.firmware) {
       if (input) throw new UsageError("give a bundle or --firmware, not both: the firmware goes first, then the bundle");
@@ -64,7 +68,12 @@ bootloader), 5 the board stopped answering, 1 the firmware's MD5 on the board di
       );
     }
     if (!bundle.builtFor) progress.step(`${bundle.path}: no manifest.json beside it names its board, so that is not checked`);
-    const report = await flasher.flash({ board, port: o.port, bundle, timeoutMs: o.timeout, force: o.force, progress });
+    const { checkRelease } = await import("../releases");
+    const signature = checkRelease(
+      { dir: process.cwd(), bundlePath: bundle.path, bytes: bundle.bytes, board: board.id, allowUnsigned: o["allow-unsigned"] },
+      (line) => progress.step(line)
+    );
+    const report = await flasher.flash({ board, port: o.port, bundle, timeoutMs: o.timeout, force: o.force, progress, signature });
     progress.end();
     if (o.json) {
       console.log(JSON.stringify(report));
