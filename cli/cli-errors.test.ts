@@ -122,6 +122,7 @@ function badValue(parse: (text: string) => unknown): string | null {
 const NO_ARGS: Record<string, { code: number; says: RegExp } | null> = {
   boards: null,
   ports: null,
+  new: { code: ExitCode.Usage, says: /^missing --board/ },
   build: { code: ExitCode.Usage, says: /^missing --board/ },
   sim: { code: ExitCode.Usage, says: /^missing --board/ },
   flash: { code: ExitCode.Usage, says: /^missing --board/ },

@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "./args";
 import { CliError, ExitCode } from "./exit-codes";
+import { withProjectDefaults } from "./project";
 
 /**
  * Commands load lazily, so `cell wire` never loads serialport, QUIC or rollup; a command module itself
  * imports its heavy parts inside run(), so `cell --help` can read every command's summary cheaply.
  */
 export const commands: Record<string, () => Promise<{ command: Command }>> = {
+  new: () => import("./commands/new"),
   build: () => import("./commands/build"),
   sim: () => import("./commands/sim"),
   flash: () => import("./commands/flash"),
@@ -81,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const { command } = await load();
-    return await command.run(rest);
+    return await command.run(withProjectDefaults(name, command, rest));
   } catch (e) {
     return report(e, name);
   }
