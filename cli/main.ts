@@ -16,6 +16,7 @@ export const commands: Record<string, () => Promise<{ command: Command }>> = {
   ls: () => import("./commands/ls"),
   call: () => import("./commands/call"),
   watch: () => import("./commands/watch"),
+  monitor: () => import("./commands/monitor"),
   wire: () => import("./commands/wire"),
   boards: () => import("./commands/boards"),
   ports: () => import("./commands/ports")
