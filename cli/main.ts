@@ -67,7 +67,23 @@ export function report(e: unknown, name?: string): number {
   return e instanceof CliError ? e.exitCode : ExitCode.Failed;
 }
 
+let stdoutGuarded = false;
+
+/**
+ * A reader that stops early (`cell boards --json | head -1`) closes the pipe: the next write fails with
+ * EPIPE. That is the reader's choice, not a failure: leave at once and quietly.
+ */
+function leaveQuietlyOnClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(ExitCode.Ok);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  leaveQuietlyOnClosedStdout();
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h") {
     console.log(await help());
