@@ -1,9 +1,16 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineCommand, option, nonEmpty } from "../args";
 import { boardId } from "../boards";
 import { CliError, ExitCode } from "../exit-codes";
 import { SIM_BOARD_OF_PROJECTS } from "../project";
+
+/**
+ * The SDK running this command. A new project names it by its folder unless told otherwise: the SDK is
+ * not on the npm registry under its name, so "^VERSION" would fetch another package.
+ */
+const SDK_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** The SDK's own package.json: its version, and the tsx range the new project's test runs under. */
 function sdkPackage(): { version: string; dependencies: Record<string, string> } {
@@ -102,7 +109,7 @@ src/hello.ts, src/index.ts, test/hello.test.ts (node:test, on the simulated boar
     board: option({ value: "id", help: "the board the project targets (cell boards lists them)", required: true, parse: boardId }),
     sdk: option({
       value: "spec",
-      help: "how package.json names the SDK: a version range or file:path/to/cell.tgz (default ^VERSION)",
+      help: "how package.json names the SDK: file:path/to/cell.tgz, a version range... (default: file: this SDK's folder)",
       parse: nonEmpty
     })
   },
@@ -123,7 +130,7 @@ src/hello.ts, src/index.ts, test/hello.test.ts (node:test, on the simulated boar
       type: "module",
       scripts: { build: "cell build", sim: "cell sim", test: "node --import tsx --test test/hello.test.ts" },
       cell: { board: o.board, sim: SIM_BOARD_OF_PROJECTS, src: "src" },
-      devDependencies: { cell: o.sdk ?? `^${sdk.version}`, tsx: sdk.dependencies.tsx }
+      devDependencies: { cell: o.sdk ?? `file:${relative(root, SDK_ROOT) || "."}`, tsx: sdk.dependencies.tsx }
     };
     const files: Record<string, string> = {
       "package.json": JSON.stringify(pkg, null, 2) + "\n",
