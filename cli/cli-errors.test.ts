@@ -122,6 +122,7 @@ function badValue(parse: (text: string) => unknown): string | null {
 const NO_ARGS: Record<string, { code: number; says: RegExp } | null> = {
   boards: null,
   ports: null,
+  new: { code: ExitCode.Usage, says: /^missing --board/ },
   build: { code: ExitCode.Usage, says: /^missing --board/ },
   sim: { code: ExitCode.Usage, says: /^missing --board/ },
   flash: { code: ExitCode.Usage, says: /^missing --board/ },
@@ -129,6 +130,7 @@ const NO_ARGS: Record<string, { code: number; says: RegExp } | null> = {
   // Nothing to list without a bridge: the default address 127.0.0.1:7420 does not answer.
   ls: { code: ExitCode.Unavailable, says: /^no bridge answers at 127\.0\.0\.1:7420/ },
   call: { code: ExitCode.Usage, says: /^missing <cell\.method>/ },
+  monitor: { code: ExitCode.Usage, says: /^missing --port/ },
   watch: { code: ExitCode.Usage, says: /^missing <cell\.event>/ },
   "wire decode": { code: ExitCode.Usage, says: /^missing <hex>/ },
   "wire encode": { code: ExitCode.Usage, says: /^missing --cell/ },

@@ -4,7 +4,7 @@ import { CliError, ExitCode } from "./exit-codes";
 import { loadBoard } from "../firmware/build/board";
 import { UsageError } from "./args";
 import { loadSimBundle, describeCells } from "../sim/bundle";
-import { simFailure } from "./sim-support";
+import { simFailure, type SimArgs } from "./sim-support";
 import { startEspruinoSim, EspruinoSim } from "../engines/espruino/sim";
 import type { EspruinoVariant } from "../engines/espruino/build";
 import { openSerial } from "../transports/serial";
@@ -17,6 +17,7 @@ export async function runEspruinoSim(a: {
   variant: EspruinoVariant;
   port?: number;
   count: number;
+  report?: SimArgs["report"];
 }): Promise<number> {
   if (a.count !== 1) throw new UsageError("--count: one Espruino board per `cell sim` (it owns the pty)");
   const board = loadBoard(a.board);
@@ -59,10 +60,12 @@ export async function runEspruinoSim(a: {
     console.log(
       `  link    ${sim.url}   (${board.ports.link.device}${pacing ? `; stock 2v29: write in ${pacing.chunkBytes}-byte chunks ${pacing.gapMs} ms apart` : ""})`
     );
+    let described: Awaited<ReturnType<typeof describeCells>> | null = null;
     if (bundle.cells) {
       const link = await openSerial(sim.url, { maxFrame: board.maxFrameBytes + 20, reconnect: false, pacing });
       try {
-        for (const c of await describeCells(link, bundle.cells, 20000))
+        described = await describeCells(link, bundle.cells, 20000);
+        for (const c of described)
           console.log(`  cell    ${c.name}: ${c.schema}${c.matches ? "" : "   (NOT the schema the build recorded)"}`);
       } finally {
         link.close();
@@ -70,6 +73,14 @@ export async function runEspruinoSim(a: {
     }
     const m = await sim.memory();
     console.log(`  jsvars  ${m.usage} of ${m.total} in use after start`);
+    a.report?.({
+      board: 0,
+      id: board.id,
+      pid: sim.pid,
+      uart: sim.url,
+      bundle: { path: bundle.path, bytes: bundle.bytes.length },
+      cells: described
+    });
     console.log("board running; Ctrl-C stops it.");
     sim.exited.then((code) => {
       if (stopping) return;

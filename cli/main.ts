@@ -1,12 +1,14 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "./args";
 import { CliError, ExitCode } from "./exit-codes";
+import { withProjectDefaults } from "./project";
 
 /**
  * Commands load lazily, so `cell wire` never loads serialport, QUIC or rollup; a command module itself
  * imports its heavy parts inside run(), so `cell --help` can read every command's summary cheaply.
  */
 export const commands: Record<string, () => Promise<{ command: Command }>> = {
+  new: () => import("./commands/new"),
   build: () => import("./commands/build"),
   sim: () => import("./commands/sim"),
   flash: () => import("./commands/flash"),
@@ -14,6 +16,7 @@ export const commands: Record<string, () => Promise<{ command: Command }>> = {
   ls: () => import("./commands/ls"),
   call: () => import("./commands/call"),
   watch: () => import("./commands/watch"),
+  monitor: () => import("./commands/monitor"),
   wire: () => import("./commands/wire"),
   boards: () => import("./commands/boards"),
   ports: () => import("./commands/ports"),
@@ -67,7 +70,23 @@ export function report(e: unknown, name?: string): number {
   return e instanceof CliError ? e.exitCode : ExitCode.Failed;
 }
 
+let stdoutGuarded = false;
+
+/**
+ * A reader that stops early (`cell boards --json | head -1`) closes the pipe: the next write fails with
+ * EPIPE. That is the reader's choice, not a failure: leave at once and quietly.
+ */
+function leaveQuietlyOnClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(ExitCode.Ok);
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  leaveQuietlyOnClosedStdout();
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h") {
     console.log(await help());
@@ -84,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const { command } = await load();
-    return await command.run(rest);
+    return await command.run(withProjectDefaults(name, command, rest));
   } catch (e) {
     return report(e, name);
   }

@@ -108,6 +108,14 @@ export async function simKaluma(a: SimArgs): Promise<number> {
   if (!described) console.log("  cells   unknown (no manifest.json next to the bundle lists it)");
   else
     for (const c of described) console.log(`  cell    ${c.name}: ${c.schema}${c.matches ? "" : "   (NOT the schema the build recorded)"}`);
+  a.report?.({
+    board: 0,
+    id: board.id,
+    pid: dev.pid,
+    uart: url,
+    bundle: { path: bundle.path, bytes: bundle.bytes.length },
+    cells: described
+  });
   console.log("1 board(s) running; Ctrl-C stops them.");
 
   return new Promise<number>((resolve) => {

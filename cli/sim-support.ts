@@ -16,6 +16,19 @@ export interface SimArgs {
   port?: number;
   count: number;
   icount?: number;
+  /** --json: called once a board runs, with what a script needs to reach it (printed as one JSON line). */
+  report?: (running: RunningBoard) => void;
+}
+
+/** What `cell sim --json` prints per running board. */
+export interface RunningBoard {
+  board: number;
+  id: string;
+  pid: number;
+  /** Where the board's link is: tcp://127.0.0.1:PORT. */
+  uart: string;
+  bundle: { path: string; bytes: number };
+  cells: { name: string; schema: string; matches: boolean }[] | null;
 }
 
 /**

@@ -2,7 +2,7 @@
 // already built bundle (.js, with the cells it serves read from the manifest.json next to it).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import type { Transport } from "../core/transport";
 import { cell } from "../core/schema";
 import { connect } from "../core/rpc/client";
@@ -57,7 +57,8 @@ export async function loadSimBundle(
     var bytes = new Uint8Array(readFileSync(input));
     return { path: input, bytes, ...manifestEntry(input, bytes), built: false };
   }
-  var r = await buildBundle({ board, entry: input, outDir: opts && opts.outDir });
+  // Into ./build, as `cell build` writes (not the SDK's folder, which an installed SDK keeps in node_modules).
+  var r = await buildBundle({ board, entry: input, outDir: (opts && opts.outDir) || resolve("build") });
   if (opts && opts.log) {
     opts.log(
       `built ${relative(process.cwd(), r.path)}: ${r.bytes} bytes (${r.gzipBytes} gzip), cells ${r.cells.map((c) => c.name).join(", ")}`

@@ -58,6 +58,7 @@ build/<board>/<name>.js.cellsig, the signed release cell flash checks (spec/sign
     out: option({ value: "dir", help: "where bundles and manifests go", default: "build" }),
     "no-minify": flag("keep the bundle readable"),
     json: flag("one JSON object per bundle (board, path, bytes, gzipBytes, budget, cells) instead of a line"),
+    watch: flag("build again whenever a source in the cell's folder changes, until Ctrl-C (exit 0)"),
     mavlink: option({
       value: "system/component",
       help: "the board's link speaks MAVLink v2 (cell frames in TUNNELs, a HEARTBEAT a second) as this node, e.g. 1/191, for a board wired to a flight controller's TELEM port (spec/mavlink.md)",
@@ -75,60 +76,94 @@ type errors against ES5 (each printed as file:line:column with what to use inste
 pulls the schema DSL into the bundle; 2 on bad arguments; 3 when the cell does not build otherwise or the
 --sign key is not an Ed25519 private key.`,
   async run(o, [entry]) {
-    const boards = o.board.flat();
     checkReadable(entry, "entry", { folder: true });
     const releases = o.sign !== undefined || o["release-version"] !== undefined ? await import("../releases") : undefined;
     if (o["release-version"] !== undefined && o.sign === undefined) throw new UsageError("--release-version needs --sign");
     // The key and version are checked before anything is built: a typo costs no build.
     const signing =
       releases && o.sign !== undefined
-        ? { key: releases.readSigningKey(o.sign), version: releases.releaseVersion(entry, o["release-version"]) }
+        ? { releases, key: releases.readSigningKey(o.sign), version: releases.releaseVersion(entry, o["release-version"]) }
         : undefined;
-    // rollup and TypeScript load only for this command, after the cheap checks.
-    const { buildBundle } = await import("../../firmware/build");
-    let code: number = ExitCode.Ok;
-    for (const board of boards) {
-      // rollup prints plugin warnings as they come; kept back, so a failed build is one line.
-      const warned: unknown[][] = [];
-      const warn = console.warn;
-      console.warn = (...a: unknown[]) => void warned.push(a);
-      let r;
-      try {
-        r = await buildBundle({ board, entry, codecs: o.codecs, outDir: resolve(o.out), minify: !o["no-minify"], mavlink: o.mavlink });
-      } catch (e) {
-        if (process.env.CELL_DEBUG === "1") for (const a of warned) warn(...a);
-        throw buildFailure(entry, board, e);
-      } finally {
-        console.warn = warn;
-      }
-      for (const a of warned) warn(...a);
-      const over = r.bytes > r.maxBundleBytes;
-      const signed =
-        releases && signing ? releases.signBundle(r.path, { board, version: signing.version, cells: r.cells }, signing.key) : undefined;
-      if (o.json) {
-        const cells = r.cells.map((c) => ({ name: c.name, id: c.id, schemaHash: c.schemaHash }));
-        console.log(
-          JSON.stringify({
-            board,
-            path: r.path,
-            bytes: r.bytes,
-            gzipBytes: r.gzipBytes,
-            budget: r.maxBundleBytes,
-            overBudget: over,
-            cells,
-            ...(signed ? { signature: signed.path, keyId: signed.keyId } : {})
-          })
-        );
-        if (over) code = ExitCode.Failed;
-        continue;
-      }
-      const cells = r.cells.map((c: { name: string; schemaHash: string }) => `${c.name}#${c.schemaHash}`).join(", ");
-      console.log(
-        `${board}: ${relative(process.cwd(), r.path)} ${r.bytes} bytes (${r.gzipBytes} gzip), budget ${r.maxBundleBytes}${over ? " -- OVER BUDGET" : ""}; cells ${cells}`
-      );
-      if (signed) console.log(`${board}: signed with key ${signed.keyId}: ${relative(process.cwd(), signed.path)}`);
-      if (over) code = ExitCode.Failed;
-    }
-    return code;
+    if (!o.watch) return buildAll(o, entry, signing);
+    const { watchSources, untilSignal } = await import("../watch-sources");
+    const once = () =>
+      buildAll(o, entry, signing).catch((e: unknown) => {
+        // Watching: a failed build is one line, and the next save tries again.
+        console.error(`cell build: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`);
+        return ExitCode.Failed;
+      });
+    await once();
+    const watcher = watchSources(entry, async (files) => {
+      console.log(`changed: ${files.map((f) => f || "(a file)").join(", ")}; building again`);
+      await once();
+    });
+    console.log(`watching ${entry}; Ctrl-C stops`);
+    await untilSignal();
+    watcher.close();
+    return ExitCode.Ok;
   }
 });
+
+type BuildValues = {
+  board: string[][];
+  codecs?: string[];
+  out: string;
+  "no-minify": boolean;
+  json: boolean;
+  mavlink?: { system: number; component: number };
+};
+
+type Releases = typeof import("../releases");
+type Signing = { releases: Releases; key: ReturnType<Releases["readSigningKey"]>; version: ReturnType<Releases["releaseVersion"]> };
+
+/** Builds `entry` for every board asked for (signing each bundle when asked); 0, or 1 when a bundle is over its budget. */
+async function buildAll(o: BuildValues, entry: string, signing?: Signing): Promise<number> {
+  const boards = o.board.flat();
+  // rollup and TypeScript load only for this command, after the cheap checks.
+  const { buildBundle } = await import("../../firmware/build");
+  let code: number = ExitCode.Ok;
+  for (const board of boards) {
+    // rollup prints plugin warnings as they come; kept back, so a failed build is one line.
+    const warned: unknown[][] = [];
+    const warn = console.warn;
+    console.warn = (...a: unknown[]) => void warned.push(a);
+    let r;
+    try {
+      r = await buildBundle({ board, entry, codecs: o.codecs, outDir: resolve(o.out), minify: !o["no-minify"], mavlink: o.mavlink });
+    } catch (e) {
+      if (process.env.CELL_DEBUG === "1") for (const a of warned) warn(...a);
+      throw buildFailure(entry, board, e);
+    } finally {
+      console.warn = warn;
+    }
+    for (const a of warned) warn(...a);
+    const over = r.bytes > r.maxBundleBytes;
+    const signed = signing
+      ? signing.releases.signBundle(r.path, { board, version: signing.version, cells: r.cells }, signing.key)
+      : undefined;
+    if (o.json) {
+      const cells = r.cells.map((c) => ({ name: c.name, id: c.id, schemaHash: c.schemaHash }));
+      console.log(
+        JSON.stringify({
+          board,
+          path: r.path,
+          bytes: r.bytes,
+          gzipBytes: r.gzipBytes,
+          budget: r.maxBundleBytes,
+          overBudget: over,
+          cells,
+          ...(signed ? { signature: signed.path, keyId: signed.keyId } : {})
+        })
+      );
+      if (over) code = ExitCode.Failed;
+      continue;
+    }
+    const cells = r.cells.map((c: { name: string; schemaHash: string }) => `${c.name}#${c.schemaHash}`).join(", ");
+    console.log(
+      `${board}: ${relative(process.cwd(), r.path)} ${r.bytes} bytes (${r.gzipBytes} gzip), budget ${r.maxBundleBytes}${over ? " -- OVER BUDGET" : ""}; cells ${cells}`
+    );
+    if (signed) console.log(`${board}: signed with key ${signed.keyId}: ${relative(process.cwd(), signed.path)}`);
+    if (over) code = ExitCode.Failed;
+  }
+  return code;
+}

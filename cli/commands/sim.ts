@@ -1,8 +1,9 @@
-import { defineCommand, option, oneOf, wholeNumber, UsageError } from "../args";
+import { defineCommand, flag, option, oneOf, wholeNumber, UsageError } from "../args";
 import { ExitCode, CliError } from "../exit-codes";
 import { BUNDLE_ARG, SIM_BOARD } from "../sim-options";
 import { checkReadable } from "../files";
 import type { SimSession } from "../../sim/session";
+import type { RunningBoard, SimArgs } from "../sim-support";
 
 export const command = defineCommand({
   name: "sim",
@@ -31,6 +32,8 @@ and the cells it serves. Each board runs the engine it really runs:
       help: "UART port of the first board (then port+1, ...); default: free ports",
       parse: wholeNumber(1, 65535)
     }),
+    watch: flag("build the cell again when a source in its folder changes and flash it onto the running board(s) (QEMU boards)"),
+    json: flag("one JSON object per running board on stdout (board, id, pid, uart, bundle, cells); other lines go to stderr"),
     espruino: option({
       value: "stock|fixed",
       help: "Espruino boards: 2v29 as released, what boards run (hosts pace their writes), or 2v29 + the upstream serial fix a3f085979",
@@ -44,81 +47,119 @@ Each UART serves one client at a time: connect with remote(cell, link) over a TC
 re-flash with cell flash --port tcp://127.0.0.1:PORT. Exit codes: 0 stopped by a signal, 1 a board
 died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavailable, 5 timed out.`,
   async run(o, [input]) {
-    const a = { board: o.board, input, port: o.port, count: o.count, icount: o.icount };
-    const basePort = o.port;
-    if (basePort !== undefined && basePort + a.count > 65536)
-      throw new UsageError(`--port ${basePort} leaves no room for ${a.count} boards`);
-    checkReadable(input, "bundle", { folder: true });
-    // The build, QEMU and the loader load only now.
-    const { buildFirmware } = await import("../../sim/firmware-build");
-    const { startSim } = await import("../../sim/session");
-    const { loadSimBundle, describeCells } = await import("../../sim/bundle");
-    const { consoleLines } = await import("../../sim/console-lines");
-    const { requireSimBoard, simFailure, reportLines, boardEngine } = await import("../sim-support");
-    // Boards whose engine runs on the host, not in QEMU: the engine's own sim.
-    if (boardEngine(o.board) === "jerryscript") return (await import("../sim-jerryscript")).simKaluma(a);
-    if (boardEngine(o.board) === "espruino") return (await import("../espruino-sim")).runEspruinoSim({ ...a, variant: o.espruino });
-    const board = requireSimBoard(o.board);
-    const sessions: SimSession[] = [];
-    let stopping: Promise<void> | null = null;
-    let finish: (code: number) => void = () => {};
-    const finished = new Promise<number>((resolve) => (finish = resolve));
-    const stop = (code: number) => {
-      if (!stopping) stopping = Promise.all(sessions.map((s) => s.close())).then(() => finish(code));
-      return stopping;
-    };
-    const onSignal = (signal: string) => {
-      console.log(`\n${signal}: stopping ${sessions.length} board(s)`);
-      void stop(ExitCode.Ok);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    const report = o.json ? (running: RunningBoard) => void process.stdout.write(JSON.stringify(running) + "\n") : undefined;
+    const a = { board: o.board, input, port: o.port, count: o.count, icount: o.icount, report };
+    // --json: stdout carries the JSON lines only; what a person reads goes to stderr.
+    const log = console.log;
+    if (o.json) console.log = console.error;
     try {
-      if (process.env.CELL_SIM_ELF) console.log(`firmware: ${process.env.CELL_SIM_ELF} (from CELL_SIM_ELF)`);
-      else {
-        const fw = await buildFirmware(board.id, { log: (line) => console.log("firmware: " + line) });
-        console.log(`firmware: ${fw.rebuilt ? "built" : "up to date"} ${fw.elf} (JS heap ${fw.heapBytes} bytes, max frame ${fw.maxFrame})`);
-      }
-      const bundle = await loadSimBundle(a.input!, board.id, { log: (line) => console.log(line) }).catch((e) => {
-        throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
-      });
-      for (let i = 0; i < a.count && !stopping; i++) {
-        const s = await startSim({
-          build: false,
-          board: board.id,
-          port: basePort === undefined ? undefined : basePort + i,
-          icount: a.icount,
-          onConsole: consoleLines(`qemu${i}| `)
-        });
-        sessions.push(s);
-        if (stopping) break; // a signal came while it booted: it is stopped with the others
-        const started = Date.now();
-        const status = await s.loader.flash(bundle.bytes);
-        const described = bundle.cells ? await describeCells(s.link, bundle.cells) : null;
-        s.disconnect(); // the UART takes one client: leave it to the user
-        console.log(
-          `board ${i}: ${board.id}, QEMU pid ${s.board.pid}, flashed in ${Date.now() - started} ms${a.icount !== undefined ? `, -icount shift=${a.icount}` : ""}`
-        );
-        console.log(`  uart    ${s.url}`);
-        for (const line of reportLines(bundle, status, described)) console.log(line);
-        s.board.exited.then((code) => {
-          if (stopping) return;
-          console.error(`board ${i}: QEMU (pid ${s.board.pid}) exited with ${code}; stopping the others`);
-          void stop(ExitCode.Failed);
-        });
-      }
-      if (!stopping) console.log(`${sessions.length} board(s) running; Ctrl-C stops them.`);
-    } catch (e) {
-      if (stopping) return finished; // interrupted by a signal: not a failure
-      await stop(ExitCode.Failed);
-      throw simFailure(e);
+      return await runSim(o, a);
     } finally {
-      // Kept until the boards are stopped, so Ctrl-C during the build or flash still stops QEMU.
-      finished.then(() => {
-        process.removeListener("SIGINT", onSignal);
-        process.removeListener("SIGTERM", onSignal);
-      });
+      console.log = log;
     }
-    return finished;
   }
 });
+
+async function runSim(o: { board: string; espruino: "stock" | "fixed"; watch: boolean }, a: SimArgs & { input: string }): Promise<number> {
+  const basePort = a.port;
+  const input = a.input;
+  if (basePort !== undefined && basePort + a.count > 65536) throw new UsageError(`--port ${basePort} leaves no room for ${a.count} boards`);
+  checkReadable(input, "bundle", { folder: true });
+  // The build, QEMU and the loader load only now.
+  const { buildFirmware } = await import("../../sim/firmware-build");
+  const { startSim } = await import("../../sim/session");
+  const { loadSimBundle, describeCells } = await import("../../sim/bundle");
+  const { consoleLines } = await import("../../sim/console-lines");
+  const { requireSimBoard, simFailure, reportLines, boardEngine } = await import("../sim-support");
+  if (o.watch && boardEngine(o.board) !== "duktape")
+    throw new UsageError(`--watch reflashes QEMU boards only (qemu-mps2-an385, qemu-mps2-an385-jerryscript), not ${o.board}`);
+  // Boards whose engine runs on the host, not in QEMU: the engine's own sim.
+  if (boardEngine(o.board) === "jerryscript") return (await import("../sim-jerryscript")).simKaluma(a);
+  if (boardEngine(o.board) === "espruino") return (await import("../espruino-sim")).runEspruinoSim({ ...a, variant: o.espruino });
+  const board = requireSimBoard(o.board);
+  const sessions: SimSession[] = [];
+  let stopping: Promise<void> | null = null;
+  let finish: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const stop = (code: number) => {
+    if (!stopping) stopping = Promise.all(sessions.map((s) => s.close())).then(() => finish(code));
+    return stopping;
+  };
+  const onSignal = (signal: string) => {
+    console.log(`\n${signal}: stopping ${sessions.length} board(s)`);
+    void stop(ExitCode.Ok);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    if (process.env.CELL_SIM_ELF) console.log(`firmware: ${process.env.CELL_SIM_ELF} (from CELL_SIM_ELF)`);
+    else {
+      const fw = await buildFirmware(board.id, { log: (line) => console.log("firmware: " + line) });
+      console.log(`firmware: ${fw.rebuilt ? "built" : "up to date"} ${fw.elf} (JS heap ${fw.heapBytes} bytes, max frame ${fw.maxFrame})`);
+    }
+    const bundle = await loadSimBundle(a.input!, board.id, { log: (line) => console.log(line) }).catch((e) => {
+      throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
+    });
+    for (let i = 0; i < a.count && !stopping; i++) {
+      const s = await startSim({
+        build: false,
+        board: board.id,
+        port: basePort === undefined ? undefined : basePort + i,
+        icount: a.icount,
+        onConsole: consoleLines(`qemu${i}| `, (line) => void (a.report ? process.stderr : process.stdout).write(line))
+      });
+      sessions.push(s);
+      if (stopping) break; // a signal came while it booted: it is stopped with the others
+      const started = Date.now();
+      const status = await s.loader.flash(bundle.bytes);
+      const described = bundle.cells ? await describeCells(s.link, bundle.cells) : null;
+      s.disconnect(); // the UART takes one client: leave it to the user
+      console.log(
+        `board ${i}: ${board.id}, QEMU pid ${s.board.pid}, flashed in ${Date.now() - started} ms${a.icount !== undefined ? `, -icount shift=${a.icount}` : ""}`
+      );
+      console.log(`  uart    ${s.url}`);
+      for (const line of reportLines(bundle, status, described)) console.log(line);
+      a.report?.({
+        board: i,
+        id: board.id,
+        pid: s.board.pid,
+        uart: s.url,
+        bundle: { path: bundle.path, bytes: status.bundleSize },
+        cells: described
+      });
+      s.board.exited.then((code) => {
+        if (stopping) return;
+        console.error(`board ${i}: QEMU (pid ${s.board.pid}) exited with ${code}; stopping the others`);
+        void stop(ExitCode.Failed);
+      });
+    }
+    if (!stopping) console.log(`${sessions.length} board(s) running; Ctrl-C stops them.`);
+    if (o.watch && !stopping) {
+      const { watchSources } = await import("../watch-sources");
+      const { reflash } = await import("../sim-reflash");
+      const watcher = watchSources(input, (files) => {
+        console.log(`changed: ${files.map((f) => f || "(a file)").join(", ")}; building and flashing again`);
+        return reflash(
+          input,
+          board,
+          sessions.map((s) => s.url),
+          (line) => console.log(line)
+        ).catch((e: unknown) => {
+          console.error(`cell sim: ${simFailure(e).message.split("\n")[0]} (the board runs what it ran)`);
+        });
+      });
+      void finished.then(() => watcher.close());
+    }
+  } catch (e) {
+    if (stopping) return finished; // interrupted by a signal: not a failure
+    await stop(ExitCode.Failed);
+    throw simFailure(e);
+  } finally {
+    // Kept until the boards are stopped, so Ctrl-C during the build or flash still stops QEMU.
+    finished.then(() => {
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+    });
+  }
+  return finished;
+}

@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { rollup, type InputOptions, type OutputOptions, type Plugin } from "rollup";
@@ -186,6 +186,16 @@ function buildTsconfig(board: Board, entry: string, codecs: string[] | undefined
 }
 
 /**
+ * Other packages' sources, which the TypeScript plugin leaves alone. When the SDK itself is a package (an
+ * installed SDK: ROOT inside a node_modules folder), its own sources are not among them.
+ */
+function packageFolders(entry: string): string[] {
+  if (!ROOT.includes(`${sep}node_modules${sep}`)) return [join(ROOT, "node_modules/**"), "**/node_modules/**"];
+  const cellModules = join(dirname(resolve(entry)), "node_modules");
+  return [join(ROOT, "node_modules/**")].concat(ROOT.startsWith(cellModules + sep) ? [] : [join(cellModules, "**")]);
+}
+
+/**
  * ES5 out, every variable mangled, three compress passes. Property names are mangled only from a fixed
  * list that no engine object has and no code reaches by a computed name: codec methods, the serve
  * options the generated entry passes, a cell's `def`, `handlers` and `schema`, the lite links'
@@ -217,7 +227,7 @@ export function firmwareInputOptions({ board, entry, codecs, minify = true, hal,
   const plugins = [
     cellPlugin(board, entry, codecs, engine, kinds, features, compiled, cells, dslImporters),
     // The cell's own folder too (its schema and helper modules), and the build's console declaration.
-    typescript({ tsconfig: tsconfig.file, include: [join(ROOT, "**/*.ts"), entry, join(dirname(entry), "**/*.ts"), join(dirname(tsconfig.file), "*.d.ts")], exclude: [join(ROOT, "node_modules/**"), "**/node_modules/**"] }),
+    typescript({ tsconfig: tsconfig.file, include: [join(ROOT, "**/*.ts"), entry, join(dirname(entry), "**/*.ts"), join(dirname(tsconfig.file), "*.d.ts")], exclude: packageFolders(entry) }),
     consolePlugin()
   ];
   if (minify) plugins.push(terser(TERSER));

@@ -63,14 +63,23 @@ function loadCoreModule(file: string, cache: Record<string, Module>): Record<str
 }
 
 /**
+ * Whether `spec`, imported by `file`, is core/schema: a relative or absolute path to it, or, in a project
+ * that installed the SDK, the package path "cell/core/schema" (another package's name is not).
+ */
+function importsCoreSchema(file: string, spec: string): boolean {
+  const path = spec.replace(/\.ts$/, "");
+  if (path === "cell/core/schema") return true;
+  return (spec.startsWith(".") || isAbsolute(spec)) && resolve(dirname(file), path + ".ts") === CORE_SCHEMA;
+}
+
+/**
  * The exports of a schema module, evaluated in Node; null when the module does not follow the
  * convention (an import of anything but core/schema), and is then bundled as it is.
  */
 export function evaluateSchemaModule(file: string): Record<string, unknown> | null {
   const text = readFileSync(file, "utf8");
   const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
-  // Relative or absolute paths only (a package name is not core/schema).
-  if (imports.length === 0 || imports.some((spec) => !(spec.startsWith(".") || isAbsolute(spec)) || resolve(dirname(file), spec.replace(/\.ts$/, "") + ".ts") !== CORE_SCHEMA)) return null;
+  if (imports.length === 0 || imports.some((spec) => !importsCoreSchema(file, spec))) return null;
   const cache: Record<string, Module> = {};
   const out = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2020 } });
   const mod: Module = { exports: {} };
