@@ -63,7 +63,9 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
       running: reportLines(req.bundle, status, described)
     };
   } catch (e) {
-    throw simFailure(e);
+    const failure = simFailure(e);
+    if ((e as { refusal?: string }).refusal === "Rollback") failure.message += "; cell flash --allow-rollback takes it anyway";
+    throw failure;
   } finally {
     link.close();
   }
