@@ -39,9 +39,9 @@ one it runs, unless --allow-rollback.`,
     json: flag("print the report as one JSON object (no progress)")
   },
   footer: `Exit codes: 0 flashed, verified and running, 2 usage, 3 the bundle does not build, is for another board,
-is refused (unsigned, tampered, signed by an untrusted key) or does not run (--firmware: a missing or wrong image
-file), 4 nothing answers at --port (or no ROM bootloader), 5 the board stopped answering, 1 the firmware's MD5 on
-the board differs from the file's.`,
+is refused (unsigned, tampered, signed by an untrusted key; by a QEMU board with a key, also an older release)
+or does not run (--firmware: a missing or wrong image file), 4 nothing answers at --port (or no ROM
+bootloader), 5 the board stopped answering, 1 the firmware's MD5 on the board differs from the file's.`,
   async run(o, [input]) {
     if (o.firmware) {
       if (input) throw new UsageError("give a bundle or --firmware, not both: the firmware goes first, then the bundle");
