@@ -14,7 +14,8 @@ import { fileURLToPath } from "node:url";
 import { buildFirmware, SIM_BOARDS } from "../sim/firmware-build";
 import { startSim, SimSession } from "../sim/session";
 import { loadSimBundle } from "../sim/bundle";
-import { keyFromSeed, releaseStatement, signatureFile, seed } from "../sim/signed-release";
+import { keyFromSeed } from "../trust/keys";
+import { signRelease } from "../trust/release";
 
 var RUNS = 3;
 var NS_PER_CYCLE = 40; // 25 MHz timer under -icount shift=0
@@ -39,7 +40,7 @@ export function mapSizes(mapFile: string): Record<string, number> {
 
 export async function runSimSigning(boards?: string[]): Promise<string[]> {
   var lines: string[] = [];
-  var key = keyFromSeed(seed(0x11));
+  var key = keyFromSeed(new Uint8Array(32).fill(0x11));
   for (var board of boards || SIM_BOARDS) {
     var fw = await buildFirmware(board, { log: () => {} });
     var sizes = mapSizes(fw.elf.replace(/\.elf$/, ".map"));
@@ -52,7 +53,7 @@ export async function runSimSigning(boards?: string[]): Promise<string[]> {
     var sim: SimSession | null = null;
     try {
       var bundle = await loadSimBundle(join(dirname(fileURLToPath(import.meta.url)), "../examples/echo/echo.ts"), board, { outDir: dir });
-      var signature = signatureFile(releaseStatement({ bundle: bundle.bytes, version: 1000000, board }), key);
+      var signature = signRelease(bundle.bytes, { board, version: 1000000, cells: [] }, key.privateKey);
       sim = await startSim({ build: false, board, icount: 0, trustedKey: key.raw });
       var checks: number[] = [];
       for (var r = 0; r < RUNS; r++) {

@@ -250,3 +250,24 @@ describe("cell flash in a folder whose Cell.lock trusts keys", () => {
     }
   });
 });
+
+describe("cell sim --trust", () => {
+  it("refuses a file that is not an Ed25519 public key in one line (exit 3), before any board boots", async () => {
+    const dir = mkdtempSync(join(tmp, "sim-trust-"));
+    writeFileSync(join(dir, "x.pub"), "not a key\n");
+    const r = await cellIn(dir, "sim", "--board", BOARD, "--trust", join(dir, "x.pub"), bundle);
+    expect(r.code).toBe(ExitCode.BadInput);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(/^cell sim: .*x.pub is not an Ed25519 public key \(PEM\)/);
+    expect(r.out).toBe("");
+    const missing = await cellIn(dir, "sim", "--board", BOARD, "--trust", join(dir, "none.pub"), bundle);
+    expect(missing.code).toBe(ExitCode.BadInput);
+    expect(missing.err).toMatch(/^cell sim: public key .*none.pub: no such file$/);
+  });
+
+  it("is for the QEMU boards: on an Espruino board the host checks (usage error)", async () => {
+    const r = await cellIn(tmp, "sim", "--board", "esp32", "--trust", join(tmp, "keys/cell-signing.pub"), bundle);
+    expect(r.code).toBe(ExitCode.Usage);
+    expect(r.err).toMatch(/--trust provisions the QEMU boards' loader; on esp32 the loader is the board's own firmware/);
+  });
+});

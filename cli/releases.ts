@@ -42,14 +42,21 @@ export function lockIn(dir: string): Lock | null {
   }
 }
 
-/** `cell trust`: adds the key in a .pub file to Cell.lock in `dir`. */
-export function trustKeyFile(dir: string, file: string, name?: string) {
+/** The raw key in a .pub file (`cell trust`, `cell sim --trust`); a missing or other file is BadInput. */
+export function readPublicKeyFile(file: string): { raw: Uint8Array; id: string } {
+  checkReadable(file, "public key");
   let raw: Uint8Array;
   try {
     raw = rawPublicKey(readFileSync(file, "utf8"));
   } catch (e) {
     throw new CliError(`${file} is not an Ed25519 public key (PEM): ${(e as Error).message}`, ExitCode.BadInput, { cause: e });
   }
+  return { raw, id: keyId(raw) };
+}
+
+/** `cell trust`: adds the key in a .pub file to Cell.lock in `dir`. */
+export function trustKeyFile(dir: string, file: string, name?: string) {
+  const { raw } = readPublicKeyFile(file);
   const lock = lockIn(dir) ?? emptyLock();
   const id = keyId(raw);
   const known = lock.keys.find((k) => k.publicKey === hex(raw));

@@ -57,3 +57,10 @@ export function verifyBytes(raw: Uint8Array, message: Uint8Array, signature: Uin
     return false; // a point that does not decode signs nothing
   }
 }
+
+/** A fixed key (tests, benches): the private key whose RFC 8032 seed is `seed`, its raw public key and key id. */
+export function keyFromSeed(seed: Uint8Array): { privateKey: KeyObject; raw: Uint8Array; id: string } {
+  const privateKey = privateKeyFromSeed(seed);
+  const raw = rawPublicKey(privateKey);
+  return { privateKey, raw, id: keyId(raw) };
+}

@@ -12,7 +12,9 @@ export const command = defineCommand({
 own method (its board file's flash.method), verifies it and says what runs. A bundle built for another
 board is refused before anything is written unless --force. When Cell.lock in the current folder trusts
 keys (cell trust), the bundle must be signed by one of them (cell build --sign), unchanged since, and for
---board; else it is refused before anything is written, unless --allow-unsigned.`,
+--board; else it is refused before anything is written, unless --allow-unsigned. A QEMU board with a
+provisioned key (cell sim --trust) checks the signature again itself and refuses a release older than the
+one it runs, unless --allow-rollback.`,
   options: {
     board: option({ value: "id", help: "the board on --port (boards/*.json)", required: true, parse: boardId }),
     port: option({
@@ -25,14 +27,21 @@ keys (cell trust), the bundle must be signed by one of them (cell build --sign),
       help: "write the engine firmware itself instead of a bundle (esp32: Espruino's files or its zip from espruino.com)"
     }),
     timeout: option({ value: "ms", help: "per exchange with the board (default: the method's)", parse: ms }),
-    force: flag("write even when the bundle or the board on the port is not the one asked for"),
-    "allow-unsigned": flag("flash even when Cell.lock trusts keys and the bundle is unsigned, changed or signed by another key"),
+    force: flag(
+      "write even when the bundle or the board on the port is not the one asked for (risk: a bundle for another board may not start, or may drive the wrong pins)"
+    ),
+    "allow-unsigned": flag(
+      "flash even when Cell.lock trusts keys and the bundle is unsigned, changed or signed by another key (risk: the board runs code no trusted key vouches for)"
+    ),
+    "allow-rollback": flag(
+      "let a board that checks releases take one older than it runs (risk: an old release brings back the bugs and holes later ones fixed)"
+    ),
     json: flag("print the report as one JSON object (no progress)")
   },
   footer: `Exit codes: 0 flashed, verified and running, 2 usage, 3 the bundle does not build, is for another board,
-is refused (unsigned, tampered, signed by an untrusted key) or does not run (--firmware: a missing or wrong image
-file), 4 nothing answers at --port (or no ROM bootloader), 5 the board stopped answering, 1 the firmware's MD5 on
-the board differs from the file's.`,
+is refused (unsigned, tampered, signed by an untrusted key; by a QEMU board with a key, also an older release)
+or does not run (--firmware: a missing or wrong image file), 4 nothing answers at --port (or no ROM
+bootloader), 5 the board stopped answering, 1 the firmware's MD5 on the board differs from the file's.`,
   async run(o, [input]) {
     if (o.firmware) {
       if (input) throw new UsageError("give a bundle or --firmware, not both: the firmware goes first, then the bundle");
@@ -73,7 +82,16 @@ the board differs from the file's.`,
       { dir: process.cwd(), bundlePath: bundle.path, bytes: bundle.bytes, board: board.id, allowUnsigned: o["allow-unsigned"] },
       (line) => progress.step(line)
     );
-    const report = await flasher.flash({ board, port: o.port, bundle, timeoutMs: o.timeout, force: o.force, progress, signature });
+    const report = await flasher.flash({
+      board,
+      port: o.port,
+      bundle,
+      timeoutMs: o.timeout,
+      force: o.force,
+      allowRollback: o["allow-rollback"],
+      progress,
+      signature
+    });
     progress.end();
     if (o.json) {
       console.log(JSON.stringify(report));

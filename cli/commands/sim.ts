@@ -2,6 +2,7 @@ import { defineCommand, flag, option, oneOf, wholeNumber, UsageError } from "../
 import { ExitCode, CliError } from "../exit-codes";
 import { BUNDLE_ARG, SIM_BOARD } from "../sim-options";
 import { checkReadable } from "../files";
+import { existsSync, readFileSync } from "node:fs";
 import type { SimSession } from "../../sim/session";
 import type { RunningBoard, SimArgs } from "../sim-support";
 
@@ -39,13 +40,18 @@ and the cells it serves. Each board runs the engine it really runs:
       help: "Espruino boards: 2v29 as released, what boards run (hosts pace their writes), or 2v29 + the upstream serial fix a3f085979",
       default: "stock",
       parse: oneOf(["stock", "fixed"] as const)
+    }),
+    trust: option({
+      value: "file.pub",
+      help: "QEMU boards: provision this public key (cell keygen) before boot; the loader then runs only releases it signed (cell build --sign), none older than the running one"
     })
   },
   footer: `CELL_SIM_ELF=path runs another firmware image instead of building the board's (sim/build/*.elf).
 
 Each UART serves one client at a time: connect with remote(cell, link) over a TCP socket, or
 re-flash with cell flash --port tcp://127.0.0.1:PORT. Exit codes: 0 stopped by a signal, 1 a board
-died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavailable, 5 timed out.`,
+died, 2 usage, 3 the bundle does not build or run (or the board refuses it: --trust and it is unsigned, tampered or
+signed by another key), or the --trust file is not an Ed25519 public key, 4 QEMU/toolchain/port unavailable, 5 timed out.`,
   async run(o, [input]) {
     const report = o.json ? (running: RunningBoard) => void process.stdout.write(JSON.stringify(running) + "\n") : undefined;
     const a = { board: o.board, input, port: o.port, count: o.count, icount: o.icount, report };
@@ -60,22 +66,31 @@ died, 2 usage, 3 the bundle does not build or run, 4 QEMU/toolchain/port unavail
   }
 });
 
-async function runSim(o: { board: string; espruino: "stock" | "fixed"; watch: boolean }, a: SimArgs & { input: string }): Promise<number> {
+async function runSim(
+  o: { board: string; espruino: "stock" | "fixed"; watch: boolean; trust?: string },
+  a: SimArgs & { input: string }
+): Promise<number> {
   const basePort = a.port;
   const input = a.input;
   if (basePort !== undefined && basePort + a.count > 65536) throw new UsageError(`--port ${basePort} leaves no room for ${a.count} boards`);
   checkReadable(input, "bundle", { folder: true });
+  const trusted = o.trust ? (await import("../releases")).readPublicKeyFile(o.trust) : undefined;
   // The build, QEMU and the loader load only now.
   const { buildFirmware } = await import("../../sim/firmware-build");
   const { startSim } = await import("../../sim/session");
   const { loadSimBundle, describeCells } = await import("../../sim/bundle");
   const { consoleLines } = await import("../../sim/console-lines");
   const { requireSimBoard, simFailure, reportLines, boardEngine } = await import("../sim-support");
-  if (o.watch && boardEngine(o.board) !== "duktape")
+  const engine = boardEngine(o.board);
+  if (trusted && (engine === "jerryscript" || engine === "espruino"))
+    throw new UsageError(
+      `--trust provisions the QEMU boards' loader; on ${o.board} the loader is the board's own firmware, so the host checks before flashing (cell flash with Cell.lock)`
+    );
+  if (o.watch && engine !== "duktape")
     throw new UsageError(`--watch reflashes QEMU boards only (qemu-mps2-an385, qemu-mps2-an385-jerryscript), not ${o.board}`);
   // Boards whose engine runs on the host, not in QEMU: the engine's own sim.
-  if (boardEngine(o.board) === "jerryscript") return (await import("../sim-jerryscript")).simKaluma(a);
-  if (boardEngine(o.board) === "espruino") return (await import("../espruino-sim")).runEspruinoSim({ ...a, variant: o.espruino });
+  if (engine === "jerryscript") return (await import("../sim-jerryscript")).simKaluma(a);
+  if (engine === "espruino") return (await import("../espruino-sim")).runEspruinoSim({ ...a, variant: o.espruino });
   const board = requireSimBoard(o.board);
   const sessions: SimSession[] = [];
   let stopping: Promise<void> | null = null;
@@ -100,18 +115,26 @@ async function runSim(o: { board: string; espruino: "stock" | "fixed"; watch: bo
     const bundle = await loadSimBundle(a.input!, board.id, { log: (line) => console.log(line) }).catch((e) => {
       throw new CliError(`${a.input}: ${(e as Error).message}`, ExitCode.BadInput);
     });
+    // Sent with the bundle when there is one: a board with a provisioned key refuses a bundle without it.
+    const sigPath = bundle.path + ".cellsig";
+    const signature = existsSync(sigPath) ? new Uint8Array(readFileSync(sigPath)) : undefined;
+    if (trusted)
+      console.log(
+        `trust: key ${trusted.id} (${o.trust}) provisioned before boot: the loader runs only releases it signed${signature ? "" : `; ${bundle.path} is unsigned`}`
+      );
     for (let i = 0; i < a.count && !stopping; i++) {
       const s = await startSim({
         build: false,
         board: board.id,
         port: basePort === undefined ? undefined : basePort + i,
         icount: a.icount,
+        trustedKey: trusted && trusted.raw,
         onConsole: consoleLines(`qemu${i}| `, (line) => void (a.report ? process.stderr : process.stdout).write(line))
       });
       sessions.push(s);
       if (stopping) break; // a signal came while it booted: it is stopped with the others
       const started = Date.now();
-      const status = await s.loader.flash(bundle.bytes);
+      const status = await s.loader.flash(bundle.bytes, { signature });
       const described = bundle.cells ? await describeCells(s.link, bundle.cells) : null;
       s.disconnect(); // the UART takes one client: leave it to the user
       console.log(

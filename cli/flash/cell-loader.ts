@@ -38,11 +38,11 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
   try {
     const started = Date.now();
     req.progress.step(`flashing ${req.bundle.bytes.length} bytes through ${req.board.id}'s cell.loader`);
-    // The board checks the signature file again when a key is provisioned in it; --force also lets a lower
-    // version replace the running release there (spec/signing.md §4, Rollback).
+    // The board checks the signature file again when a key is provisioned in it; only --allow-rollback lets
+    // a lower version replace the running release there (spec/signing.md §4, Rollback).
     const status = await loaderClient(link).flash(req.bundle.bytes, {
       signature: req.signature,
-      force: req.force,
+      force: !!req.allowRollback,
       timeoutMs: req.timeoutMs,
       onProgress(p) {
         if (p.phase === "write") req.progress.bytes(p.done, p.total);
@@ -63,7 +63,9 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
       running: reportLines(req.bundle, status, described)
     };
   } catch (e) {
-    throw simFailure(e);
+    const failure = simFailure(e);
+    if ((e as { refusal?: string }).refusal === "Rollback") failure.message += "; cell flash --allow-rollback takes it anyway";
+    throw failure;
   } finally {
     link.close();
   }

@@ -16,6 +16,8 @@ export interface FlashRequest {
   timeoutMs?: number;
   /** --force: write even when the board on the port is not the one the bundle was built for. */
   force: boolean;
+  /** --allow-rollback: a board that checks releases takes one older than the running one. */
+  allowRollback?: boolean;
   progress: Progress;
   /** The bundle's signature file (spec/signing.md §3), when it has one; the QEMU loaders check it again. */
   signature?: Uint8Array;

@@ -18,10 +18,11 @@ import { createProgress } from "../../cli/flash/progress";
 import { ExitCode } from "../../cli/exit-codes";
 import { loadBoard } from "../../firmware/build/board";
 import { openSocket, parseTcpUrl, socketLink } from "../../sim/tcp-port";
-import { keyFromSeed, releaseStatement, signatureFile, seed } from "../../sim/signed-release";
+import { keyFromSeed } from "../../trust/keys";
+import { signRelease } from "../../trust/release";
 
-var TRUSTED = keyFromSeed(seed(0x11));
-var STRANGER = keyFromSeed(seed(0x22));
+var TRUSTED = keyFromSeed(new Uint8Array(32).fill(0x11));
+var STRANGER = keyFromSeed(new Uint8Array(32).fill(0x22));
 
 describe.each(BOARDS)("signed releases on %s", (board) => {
   var boards = new Boards(board);
@@ -32,7 +33,7 @@ describe.each(BOARDS)("signed releases on %s", (board) => {
   var v2: Uint8Array;
   /** A signature file for `bytes` (by the trusted key, for this board, unless told otherwise). */
   var signed = (bytes: Uint8Array, version: number, o?: { key?: typeof TRUSTED; board?: string }) =>
-    signatureFile(releaseStatement({ bundle: bytes, version, board: (o && o.board) || board }), (o && o.key) || TRUSTED);
+    signRelease(bytes, { version, board: (o && o.board) || board, cells: [] }, ((o && o.key) || TRUSTED).privateKey);
 
   /** Flashing `bytes` is refused with `refusal`; the bundle with `runningCrc` still runs and answers a typed call. */
   async function refused(p: Promise<unknown>, refusal: string, runningCrc: number): Promise<Error> {
@@ -149,7 +150,7 @@ describe("a board with no provisioned key", () => {
       var echo = remote(Echo, sim.link, { timeoutMs: 10000 });
       await sim.loader.flash(bytes);
       expect(await echo.echo("unsigned")).toBe("unsigned");
-      var stranger = signatureFile(releaseStatement({ bundle: bytes, version: 5, board: "qemu-mps2-an385" }), STRANGER);
+      var stranger = signRelease(bytes, { version: 5, board: "qemu-mps2-an385", cells: [] }, STRANGER.privateKey);
       await sim.loader.flash(bytes, { signature: stranger });
       expect(await echo.echo("signed by anyone")).toBe("signed by anyone");
     } finally {
@@ -168,7 +169,7 @@ describe("cell flash's cell-loader method on a board with a key", () => {
       var sim = await boards.start({ trustedKey: TRUSTED.raw });
       sim.disconnect(); // QEMU serves its UART to one client: cell flash's own connection
       var bundle = built.bundles.echo;
-      var signature = signatureFile(releaseStatement({ bundle: bundle.bytes, version: 2000000, board: BOARD }), TRUSTED);
+      var signature = signRelease(bundle.bytes, { version: 2000000, board: BOARD, cells: [] }, TRUSTED.privateKey);
       var request = { board: loadBoard(BOARD), port: sim.url, force: false, progress: createProgress("silent"), signature };
       var tampered = { ...bundle, bytes: bundle.bytes.slice() };
       tampered.bytes[10] ^= 0x20;

@@ -1,7 +1,9 @@
 // Issue 14 as a user runs it, every step a real `cell` process against a QEMU board: keygen, trust,
-// build --sign, flash (a tampered copy refused, the signed bundle flashed), bridge, pull, a typed call
-// through the pulled file, then the board reflashed with a speciated thermo (read answers f64 now): the
-// pulled client's first call and `cell pull` both say so with the locked and found hashes.
+// build --sign, sim --trust (the board's key provisioned), flash (a tampered copy refused by the host, and
+// by the board itself with --allow-unsigned; the signed bundle flashed), bridge, pull, a typed call through
+// the pulled file, then the board reflashed with a speciated thermo (read answers f64 now): the pulled
+// client's first call and `cell pull` both say so with the locked and found hashes. Last, the board
+// refuses the older release unless --allow-rollback.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawn, ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -120,9 +122,12 @@ describe(`signed releases and pulled cells on ${BOARD}`, () => {
     expect(build2.status).toBe(0);
   }, 300000);
 
-  it("flash refuses a tampered copy (exit 3, naming the key) and flashes the signed bundle", async () => {
-    const sim = start("sim", "--board", BOARD, speciated); // whatever runs first: flash replaces it
+  it("sim --trust provisions the key; flash refuses a tampered copy (exit 3, naming the key), so does the board with --allow-unsigned; the signed bundle runs", async () => {
+    const sim = start("sim", "--board", BOARD, "--trust", "cell-signing.pub", signed);
     await waitFor("the board running", () => /1 board\(s\) running/.test(sim.out()) || sim.child.exitCode !== null, 90000);
+    expect(sim.out()).toContain(
+      `trust: key ${keyId} (cell-signing.pub) provisioned before boot: the loader runs only releases it signed\n`
+    );
     uart = /uart\s+(tcp:\/\/127\.0\.0\.1:\d+)/.exec(sim.out())![1];
     const tampered = join(project, "tampered", "thermo.js");
     mkdirSync(join(project, "tampered"));
@@ -135,6 +140,11 @@ describe(`signed releases and pulled cells on ${BOARD}`, () => {
     expect(refused.stderr).toMatch(
       new RegExp(`cell flash: refused, nothing was written: BundleTampered: the bundle's bytes are not the ones key ${keyId} signed`)
     );
+    // Past the host's check, the board's own loader checks the same file (spec/signing.md §4) and keeps what ran.
+    const forced = await cell("flash", "--board", BOARD, "--port", uart, "--allow-unsigned", tampered);
+    expect(forced.stderr).toContain("cell flash: WARNING --allow-unsigned: BundleTampered:");
+    expect(forced.stderr).toMatch(/cell flash: the board refused the bundle: BundleTampered: /);
+    expect(forced.status).toBe(3);
     const flashed = await cell("flash", "--board", BOARD, "--port", uart, signed);
     expect(flashed.stderr).toContain(`signed by key ${keyId} (cell-signing): release 0.1.0 for ${BOARD}`);
     expect(flashed.status).toBe(0);
@@ -185,5 +195,17 @@ describe(`signed releases and pulled cells on ${BOARD}`, () => {
     const pull = await cell("pull", "thermo", "--udp", udp, "--timeout", "10000");
     expect(pull.status).toBe(1);
     expect(pull.stderr).toContain(`thermo has speciated: locked ${hex32(Thermo.hash)}, found ${found}`);
+    await stop(bridge.child);
   }, 180000);
+
+  it("the board refuses the older release 0.1.0 after 0.2.0 unless --allow-rollback", async () => {
+    const refused = await cell("flash", "--board", BOARD, "--port", uart, signed);
+    expect(refused.stderr).toMatch(
+      /cell flash: the board refused the bundle: Rollback: version 1000 is lower than the running release's 2000 .*; cell flash --allow-rollback takes it anyway/
+    );
+    expect(refused.status).toBe(3);
+    const rolled = await cell("flash", "--board", BOARD, "--port", uart, "--allow-rollback", signed);
+    expect(rolled.status).toBe(0);
+    expect(rolled.stdout).toContain("cell    thermo: " + Thermo.schema);
+  }, 120000);
 });

@@ -1,5 +1,6 @@
 /* Monocypher's Ed25519 (SHA-512, optional/monocypher-ed25519.c: what the firmware links) on the host, driven
- * by test/sim-ed25519.test.ts with keys and signatures made by node:crypto. One command per input line:
+ * by test/sim-ed25519.test.ts with the keys, statements and signatures of spec/vectors/signing.json.
+ * One command per input line:
  *   sign SEED MSG          prints "PUBLIC SIGNATURE" (Monocypher's own, from the 32-byte seed)
  *   check PUBLIC SIG MSG   prints "ok" or "bad" (crypto_ed25519_check, as release.c calls it)
  * All arguments in hex; an empty message is "-". */
