@@ -11,7 +11,8 @@ import { msgpackCodec, compactCodec } from "../core/codecs";
 import { HEADER_SIZE, encodeHeader, decodeHeader, newHeader, Kind, CodecId } from "../core/header";
 import { StreamEncoder, StreamDecoder } from "../core/stream";
 import type { Type } from "../core/schema";
-import { measure, report, type Pair } from "./measure";
+import { measure, report, record, type Pair } from "./measure";
+import { bytesPerCall } from "./alloc";
 import { Quote, quote, Blob, blob } from "./messages";
 
 const h = { kind: Kind.Request, flags: 0, codec: CodecId.Msgpack, cellId: 0x2d2ce39e, methodId: 0x85b7894d, requestId: 1, length: 0 };
@@ -204,7 +205,42 @@ export function corePairs(): Pair[] {
   return pairs;
 }
 
+/** Heap bytes per frame of the serial path's hot loop (send: codec + header + CRC + COBS; receive: back). */
+export function allocations(): string[] {
+  const enc = new StreamEncoder();
+  const dec = new StreamDecoder(1024);
+  const lines: string[] = [];
+  for (const codec of [compactCodec, msgpackCodec]) {
+    const name = codec === compactCodec ? "COMPACT" : "MSGPACK";
+    const stream = Uint8Array.from(enc.encode(frameWith(codec, Quote, quote)));
+    const noDecode = (f: Uint8Array) => {
+      sink = decodeHeader(f, 0, f.length, into);
+    };
+    const paths: [string, () => void][] = [
+      ["send (codec + header + CRC + COBS)", () => void (sink = enc.encode(frameWith(codec, Quote, quote)))],
+      ["receive framing (COBS + CRC + header, no payload decode)", () => dec.feed(stream, noDecode)],
+      [
+        "receive with the payload decoded (the decoded value itself is allocated)",
+        () => dec.feed(stream, (f) => void (sink = readFrame(codec, Quote, f)))
+      ]
+    ];
+    for (const [what, fn] of paths) {
+      const bytes = bytesPerCall(fn);
+      record({
+        name: `${name} serial path ${what}: heap bytes per frame`,
+        baseline: "0 bytes (no allocation)",
+        candidate: what,
+        ratio: bytes,
+        of: "size",
+        values: { bytesPerFrame: bytes }
+      });
+      lines.push(`${name} ${what}: ${bytes.toFixed(1)} heap bytes allocated per frame`);
+    }
+  }
+  return lines;
+}
+
 export function runCore(): string[] {
   const lines = corePairs().map((p) => report(p, measure(p)));
-  return [...lines, ...sizes];
+  return [...lines, ...sizes, ...allocations()];
 }

@@ -60,7 +60,40 @@ export function measure(p: Pair, rounds = 21): Result {
   return res;
 }
 
+/** One figure for the JSON report (`npm run bench -- --json FILE`): a ratio against its baseline and its goal. */
+export interface Figure {
+  section?: string;
+  name: string;
+  baseline: string;
+  candidate: string;
+  /** candidate / baseline: a time ratio, or a speed-up (baseline / candidate time) where `of` says so. */
+  ratio: number;
+  of: "time" | "speedup" | "share" | "size";
+  goal?: { kind: "atMost" | "atLeast"; ratio: number };
+  met?: boolean;
+  /** The measured values behind the ratio (ns per op, instructions, bytes...). */
+  values?: Record<string, number>;
+}
+
+/** Every figure reported so far in this process; bench/run.ts writes them as JSON. */
+export var figures: Figure[] = [];
+
+export function record(f: Figure): void {
+  if (f.goal && f.met === undefined) f.met = f.goal.kind === "atMost" ? f.ratio <= f.goal.ratio : f.ratio >= f.goal.ratio;
+  figures.push(f);
+}
+
 export function report(p: Pair, r: Result): string {
+  record({
+    name: p.name,
+    baseline: p.baseline.name,
+    candidate: p.candidate.name,
+    ratio: p.goal?.of === "speedup" ? 1 / r.ratio : r.ratio,
+    of: p.goal?.of === "speedup" ? "speedup" : "time",
+    goal: p.goal && { kind: p.goal.kind, ratio: p.goal.ratio },
+    met: r.met,
+    values: { baselineNs: r.baselineNs, candidateNs: r.candidateNs }
+  });
   const ns = (v: number) => (v < 1000 ? v.toFixed(0) + " ns" : (v / 1000).toFixed(2) + " µs");
   const goal = p.goal
     ? `  goal: ${p.goal.of === "speedup" ? "speed-up" : "time ratio"} ${p.goal.kind === "atMost" ? "≤" : "≥"} ${p.goal.ratio}x → ${r.met ? "met" : "MISSED"}`

@@ -67,8 +67,31 @@ export function crc32(bytes: Uint8Array, start?: number, end?: number, seed?: nu
   var i = start || 0;
   var to = end === undefined ? bytes.length : end;
   if (native !== null && !seed) return native(i === 0 && to === bytes.length ? bytes : bytes.subarray(i, to));
+  crcInto(bytes, i, to, seed || 0);
+  return result[0] >>> 0;
+}
+
+/**
+ * The CRC as an int32 in a typed array, not a return value: a CRC of 2^30 or more returned from a call
+ * the JIT does not inline is a heap number, one allocation per frame on the stream's hot path.
+ */
+var result = new Int32Array(1);
+
+/** CRC-32 of `bytes[start..end)` as a signed 32-bit number: the stream's hot path, with no allocation. */
+export function crc32Int(bytes: Uint8Array, start: number, end: number): number {
+  if (native !== null) return native(bytes.subarray(start, end)) | 0;
+  crcInto(bytes, start, end, 0);
+  return result[0];
+}
+
+/** True when the 4 bytes at `end` (little-endian) are the CRC-32 of `bytes[start..end)`. */
+export function crc32Matches(bytes: Uint8Array, start: number, end: number): boolean {
+  return crc32Int(bytes, start, end) === (bytes[end] | (bytes[end + 1] << 8) | (bytes[end + 2] << 16) | (bytes[end + 3] << 24));
+}
+
+function crcInto(bytes: Uint8Array, i: number, to: number, seed: number): void {
   var t = table || (table = buildTable());
-  var c = ~(seed || 0);
+  var c = ~seed;
   if (to - i >= WIDE_MIN && !compact) {
     var w = wide || (wide = buildWide(t));
     if (w.length === 2048) {
@@ -93,7 +116,7 @@ export function crc32(bytes: Uint8Array, start?: number, end?: number, seed?: nu
     }
   }
   for (; i < to; i++) c = t[(c ^ bytes[i]) & 255] ^ (c >>> 8);
-  return ~c >>> 0;
+  result[0] = ~c;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The receiving side of stream framing: COBS(frame ‖ CRC-32(frame) u32 LE) ‖ 0x00, in chunks of any size.
-import { crc32 } from "./crc32";
-import { HEADER_SIZE, Header, newHeader, decodeHeader, readU32 } from "./header";
+import { crc32Matches } from "./crc32";
+import { HEADER_SIZE, Header, newHeader, decodeHeader } from "./header";
 import { DropReason, LinkStats, newLinkStats, countDrop } from "./drops";
 import { CRC_SIZE, BULK, nextZero, sameView } from "./stream-bytes";
 
@@ -225,7 +225,7 @@ export class StreamDecoder {
     }
     var buf = this.buf;
     var frameSize = size - CRC_SIZE;
-    if (crc32(buf, 0, frameSize) !== readU32(buf, frameSize)) {
+    if (!crc32Matches(buf, 0, frameSize)) {
       countDrop(stats, DropReason.BadCrc);
       return;
     }

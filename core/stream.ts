@@ -1,6 +1,6 @@
 // Stream framing (UART, TCP, pty, BLE UART): COBS(frame ‖ CRC-32(frame) u32 LE) ‖ 0x00.
 // See spec/wire-format.md, "Stream links". The receiving side is in stream-decoder.ts.
-import { crc32 } from "./crc32";
+import { crc32Int } from "./crc32";
 import { CRC_SIZE, BULK, streamEncodedMaxLength, nextZero, sameView } from "./stream-bytes";
 
 export { CRC_SIZE, streamEncodedMaxLength } from "./stream-bytes";
@@ -28,7 +28,7 @@ export class StreamEncoder {
       this.view = null;
     }
     var out = this.out;
-    var crc = crc32(frame, 0, n);
+    var crc = crc32Int(frame, 0, n); // int32: the bytes are what matter, and no heap number is made
     var codeAt = 0; // slot of the open group's code byte
     var p = 1; // next byte to write
     var zeroAt = -1; // next 0x00 in frame once looked up, so a long frame is scanned only once

@@ -8,7 +8,7 @@
 // On Espruino boards (BYTE_STRINGS: built without Unicode support) a string is a byte string: the
 // URI functions would work on its bytes too, but a copy is smaller and faster, and keeps the UTF-8 the
 // host sent as the string's bytes, so it goes back out unchanged (unchecked: the host sent it).
-import { put } from "./bytes";
+import { put, frame, at, seek } from "./bytes";
 import { STRING } from "./kinds";
 import { BYTE_STRINGS, TEXT_CODER } from "./features";
 
@@ -31,11 +31,24 @@ export function utf8Write(s: string, dry?: boolean): number {
     for (j = 0; !dry && j < u.length;) put(u[j++]);
     return u.length;
   }
-  for (var e = encodeURIComponent(s), i = 0, n = 0, b: number; i < e.length; n++) {
-    // "%XX" is one byte; anything else encodeURIComponent leaves is ASCII and stands for itself.
+  // "%XX" is one byte; anything else encodeURIComponent leaves is ASCII and stands for itself. The
+  // count takes one split, and the bytes go straight into the frame: a call per byte costs a small engine.
+  var e = encodeURIComponent(s),
+    n = e.length - 2 * (e.split("%").length - 1),
+    i = 0,
+    p = at,
+    f = frame,
+    b: number;
+  if (dry) return n;
+  while (i < e.length) {
+    if (p >= f.length) {
+      seek(p);
+      throw 7; // TooLarge, with the bytes that fit written (serve.ts fail() cuts there)
+    }
     if ((b = e.charCodeAt(i++)) == 37) b = parseInt(e.slice(i, (i += 2)), 16);
-    if (!dry) put(b);
+    f[p++] = b;
   }
+  seek(p);
   return n;
 }
 
@@ -56,6 +69,10 @@ export function utf8Read(b: Uint8Array, i: number, end: number): string {
     return t;
   }
   if (TEXT_CODER) return new TextDecoder()["decode"](b.subarray(i, end)); // quoted, as encode
+  // ASCII (the usual text) in one call: a string built a character at a time costs a small engine a
+  // new string per character.
+  for (var j = i; j < end && b[j] < 128;) j++;
+  if (j == end) return String.fromCharCode.apply(null, b.subarray(i, end) as any);
   for (var s = ""; i < end;) s += "%" + (b[i++] + 256).toString(16).slice(1);
   return decodeURIComponent(s);
 }
