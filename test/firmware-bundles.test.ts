@@ -46,7 +46,7 @@ beforeAll(async () => {
       thermo: await buildBundle({ board, entry: "examples/thermo", outDir: dir, codecs: ["compact"] })
     };
   }
-}, 240000);
+}, 900000); // 28 rollup builds: minutes on a loaded 2-core machine
 
 afterAll(() => {
   const sizes = Object.keys(built).map((b) => {
