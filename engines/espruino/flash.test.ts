@@ -1,0 +1,150 @@
+// `cell flash` onto Espruino 2v29 (stock, the byte-losing release boards run today) as a user runs it:
+// the real CLI process, the board's console on a serial port (a pty) or a TCP bridge, the REPL upload,
+// then typed calls over the board's link, before and after a power cycle. See console-board.ts.
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildBundle } from "../../firmware/build";
+import { startConsoleBoard, ConsoleBoard } from "./console-board";
+import { openSerial } from "../../transports/serial";
+import { boardPacing } from "../../transports/pacing";
+import { remote } from "../../core/host/remote";
+import { Echo } from "../../examples/echo/schema";
+import { Thermo } from "../../examples/thermo/schema";
+import { crc32 } from "../../transports/espruino/repl";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CELL = join(ROOT, "cli/bin/cell.mjs");
+const out = mkdtempSync(`${tmpdir()}/cell-espruino-flash-`);
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The CLI as its own process; asynchronous, since the board it talks to is relayed by this process. */
+function cell(args: string[], timeoutMs = 300000): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CELL, ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+function board(id: string) {
+  return JSON.parse(readFileSync(new URL(`../../boards/${id}.json`, import.meta.url), "utf8"));
+}
+
+/** A typed call over the board's link, retried while the board (re)boots. */
+async function onLink<T>(b: ConsoleBoard, id: string, call: (link: Awaited<ReturnType<typeof openSerial>>) => Promise<T>): Promise<T> {
+  const spec = board(id);
+  const link = await openSerial(b.linkUrl, { maxFrame: spec.maxFrameBytes + 20, pacing: boardPacing(spec, "stock") });
+  try {
+    return await call(link);
+  } finally {
+    link.close();
+  }
+}
+
+function figures(r: Run): string {
+  const m = /flashed (\d+) bytes to \S+ at \S+ in (\d+) ms \((\d+) B\/s\); (read back \d+ bytes, CRC32 0x[0-9a-f]{8})/.exec(r.stdout);
+  expect(m, r.stdout + r.stderr).not.toBeNull();
+  return `${m![1]} bytes in ${m![2]} ms, ${m![3]} B/s; ${m![4]}`;
+}
+
+describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port", () => {
+  let b: ConsoleBoard;
+  let echo: { path: string; bytes: number };
+  let thermo: { path: string; bytes: number };
+
+  beforeAll(async () => {
+    echo = await buildBundle({ board: "esp32", entry: "examples/echo", outDir: out });
+    thermo = await buildBundle({ board: "esp32", entry: "examples/thermo", outDir: out });
+    b = await startConsoleBoard({ board: "esp32" });
+  }, 600000);
+
+  afterAll(async () => {
+    if (b) await b.close();
+  });
+
+  it("says in one line, exit 4, when the port is not there, nothing listens, or the port is busy", async () => {
+    const missing = await cell(["flash", "--board", "esp32", "--port", "/dev/cell-no-such-port", echo.path]);
+    expect(missing.status).toBe(4);
+    expect(missing.stderr.trim()).toMatch(/^cell flash: serial port \/dev\/cell-no-such-port does not exist[^\n]*$/);
+    const refused = await cell(["flash", "--board", "esp32", "--port", "tcp://127.0.0.1:1", echo.path]);
+    expect(refused.status).toBe(4);
+    expect(refused.stderr.trim()).toMatch(/^cell flash: nothing accepts connections at tcp:\/\/127\.0\.0\.1:1[^\n]*$/);
+    const { SerialPort } = await import("serialport");
+    const holder = new SerialPort({ path: b.consolePath, baudRate: 115200, autoOpen: false, lock: true });
+    await new Promise<void>((resolve, reject) => holder.open((e) => (e ? reject(e) : resolve())));
+    try {
+      const busy = await cell(["flash", "--board", "esp32", "--port", b.consolePath, echo.path]);
+      expect(busy.status).toBe(4);
+      expect(busy.stderr.trim()).toMatch(/^cell flash: serial port \/dev\/pts\/\d+ is busy: another program has it open$/);
+    } finally {
+      await new Promise((r) => holder.close(r));
+    }
+  }, 120000);
+
+  it("refuses a board that says it is another board (exit 3, nothing written); --force writes", async () => {
+    const plain = join(out, "plain.js");
+    writeFileSync(plain, "var plainBundle = 1;\n");
+    const before = b.flash();
+    const wrong = await cell(["flash", "--board", "espruino-pico", "--port", b.consolePath, plain]);
+    expect(wrong.status).toBe(3);
+    expect(wrong.stderr).toMatch(
+      /cell flash: the board at \/dev\/pts\/\d+: it says it is ESP32_IDF4, not espruino-pico \(PICO_R1_3\); nothing was written \(--force/
+    );
+    expect(b.flash().equals(before)).toBe(true);
+    const forced = await cell(["flash", "--board", "espruino-pico", "--force", "--port", b.consolePath, plain]);
+    expect(forced.stderr).toContain("--force: writing although it says it is ESP32_IDF4");
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toContain(`read back 21 bytes, CRC32 0x${crc32(readFileSync(plain)).toString(16).padStart(8, "0")}`);
+  }, 300000);
+
+  it("writes the bundle through the REPL, verifies it, load()s it: the cell answers on the link, and again after a power cycle", async () => {
+    const r = await cell(["flash", "--board", "esp32", "--port", b.consolePath, echo.path]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^asking the board at \/dev\/pts\/\d+ which board it is\n/);
+    expect(r.stderr).toContain("the board is ESP32_IDF4, Espruino 2v29; writing");
+    expect(r.stderr).toContain("verifying: the board reads .boot0 back (length and E.CRC32)");
+    expect(r.stdout).toContain(`read back ${echo.bytes} bytes, CRC32 0x${crc32(readFileSync(echo.path)).toString(16).padStart(8, "0")}`);
+    expect(r.stdout).toContain("cell    echo: " + Echo.schema);
+    console.log(`esp32 stock, echo over the console pty, paced ${JSON.stringify(board("esp32").ports.link.pacing)}: ${figures(r)}`);
+    const opts = { timeoutMs: 20000, retries: 3 };
+    expect(await onLink(b, "esp32", (link) => remote(Echo, link, opts).echo("after flash ✓"))).toBe("after flash ✓");
+    const boots = b.boots;
+    await b.powerCycle();
+    expect(b.boots).toBe(boots + 1);
+    expect(await onLink(b, "esp32", (link) => remote(Echo, link, opts).echo("after power cycle"))).toBe("after power cycle");
+  }, 600000);
+
+  it("an interrupted transfer (the TCP peer closes mid-way) ends with exit 5 and one line; the next flash gives a working board", async () => {
+    b.dropConsoleClientAfter(3000);
+    const cut = await cell(["flash", "--board", "esp32", "--port", b.consoleUrl, thermo.path]);
+    expect(cut.status).toBe(5);
+    const last = cut.stderr.trim().split("\n").pop()!;
+    expect(last).toMatch(
+      /^cell flash: tcp:\/\/127\.0\.0\.1:\d+ closed during the transfer after \d+ of \d+ bytes; \.boot0 on the board is incomplete: flash again$/
+    );
+    const again = await cell(["flash", "--board", "esp32", "--port", b.consoleUrl, thermo.path]);
+    expect(again.status, again.stderr).toBe(0);
+    console.log(`esp32 stock, thermo over the TCP console: ${figures(again)}`);
+    const opts = { timeoutMs: 20000, retries: 3 };
+    expect((await onLink(b, "esp32", (link) => remote(Thermo, link, opts).read("C"))).unit).toBe("C");
+    await b.powerCycle();
+    expect((await onLink(b, "esp32", (link) => remote(Thermo, link, opts).read("C"))).unit).toBe("C");
+  }, 600000);
+});
