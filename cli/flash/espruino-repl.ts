@@ -10,6 +10,7 @@ import { UsageError } from "../args";
 import type { Board } from "../../firmware/build/board";
 import type { FlashRequest, FlashReport } from "./flasher";
 import type { Medium, MediumEvents } from "../../transports/medium";
+import type { EspruinoRepl } from "../../transports/espruino/repl";
 
 /** Bytes of the bundle per Storage.write line: a line of at most ~1 KB after escaping. */
 const CHUNK_BYTES = 256;
@@ -19,7 +20,10 @@ const SETTLE_MS = 3000;
 /** The Storage file the board runs at boot, from its JSON's flash.persist. */
 function bootFile(board: Board): string {
   if (board.flash.persist === "storage-boot0") return ".boot0";
-  throw new CliError(`cell flash cannot write ${board.id}: its bundle persists as ${board.flash.persist}, not a Storage file`, ExitCode.Unavailable);
+  throw new CliError(
+    `cell flash cannot write ${board.id}: its bundle persists as ${board.flash.persist}, not a Storage file`,
+    ExitCode.Unavailable
+  );
 }
 
 async function openPort(port: string, board: Board, events: MediumEvents): Promise<Medium> {
@@ -65,15 +69,16 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
   const { board, port, bundle, progress } = req;
   const file = bootFile(board);
   const timeoutMs = req.timeoutMs || 10000;
-  let repl!: InstanceType<typeof EspruinoRepl>;
+  let write: (bytes: Uint8Array) => void = () => {};
+  const repl = new EspruinoRepl({ write: (b) => write(b) }, { timeoutMs });
   const medium = await openPort(port, board, {
     data: (bytes) => repl.feed(bytes),
     lost: (err) => repl.lost(`${port} closed${err ? ` (${err.message})` : ""}`)
   });
   // The console, paced as the board's JSON says for its link: stock 2v29 drops bytes that come too fast.
   const pacing = boardPacing(board);
-  const wire = pacing ? pacedPort({ write: (b) => medium.write(b), onData() {} }, pacing) : medium;
-  repl = new EspruinoRepl(wire, { timeoutMs });
+  const paced = pacing ? pacedPort({ write: (b) => medium.write(b), onData() {} }, pacing) : medium;
+  write = (b) => paced.write(b);
   const total = bundle.bytes.length;
   let written = 0;
   let phase = "getting a prompt";
@@ -146,14 +151,15 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
 }
 
 /** One Ctrl-C (never two: they exit a Linux build), echo(0), then the board's name and firmware version. */
-async function prompt(repl: import("../../transports/espruino/repl").EspruinoRepl, timeoutMs: number, port: string): Promise<string[]> {
+async function prompt(repl: EspruinoRepl, timeoutMs: number, port: string): Promise<string[]> {
   const { ReplError } = await import("../../transports/espruino/repl");
   repl.send("\x03");
   for (let i = 1; ; i++) {
     try {
       const said = await repl.evaluate(`process.env.BOARD+" "+process.env.VERSION`, "echo(0);", timeoutMs);
       const parts = said.split(" ");
-      if (parts.length !== 2) throw new CliError(`the board at ${port} answered ${JSON.stringify(said)} when asked which board it is`, ExitCode.BadInput);
+      if (parts.length !== 2)
+        throw new CliError(`the board at ${port} answered ${JSON.stringify(said)} when asked which board it is`, ExitCode.BadInput);
       return parts;
     } catch (e) {
       // A line cut by what the board printed meanwhile: end it and ask again.
@@ -164,7 +170,7 @@ async function prompt(repl: import("../../transports/espruino/repl").EspruinoRep
 }
 
 /** load() runs the boot files now; an error they print within SETTLE_MS means the bundle does not run. */
-async function loadAndSettle(repl: import("../../transports/espruino/repl").EspruinoRepl): Promise<void> {
+async function loadAndSettle(repl: EspruinoRepl): Promise<void> {
   const { ReplError } = await import("../../transports/espruino/repl");
   const from = repl.printed;
   repl.send("\x10load()\n");

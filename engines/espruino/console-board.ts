@@ -110,9 +110,8 @@ export async function startConsoleBoard(o: { board: string; variant?: EspruinoVa
   };
   try {
     // The factory: power-on wiring written through the engine's own stdin, before anyone has the console.
-    let repl!: EspruinoRepl;
+    const repl = new EspruinoRepl({ write: (b) => factory.child.stdin!.write(b) });
     const factory = startProcess(binary.path, dir, (b) => repl.feed(b));
-    repl = new EspruinoRepl({ write: (b) => factory.child.stdin!.write(b) });
     try {
       await repl.waitFor(/\n>/, 60000);
       await repl.attach();

@@ -148,3 +148,34 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     expect((await onLink(b, "esp32", (link) => remote(Thermo, link, opts).read("C"))).unit).toBe("C");
   }, 600000);
 });
+
+for (const id of ["puckjs", "espruino-pico"]) {
+  describe(`cell flash --board ${id} onto Espruino 2v29 (stock) on a serial port`, () => {
+    let b: ConsoleBoard;
+    let echo: { path: string; bytes: number };
+
+    beforeAll(async () => {
+      echo = await buildBundle({ board: id, entry: "examples/echo", outDir: out });
+      b = await startConsoleBoard({ board: id });
+    }, 600000);
+
+    afterAll(async () => {
+      if (b) await b.close();
+    });
+
+    it("flashes echo; it answers on the link; flashed again while it runs, and after a power cycle, it answers again", async () => {
+      const opts = { timeoutMs: 20000, retries: 3 };
+      const first = await cell(["flash", "--board", id, "--port", b.consolePath, echo.path]);
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout).toContain(`read back ${echo.bytes} bytes`);
+      console.log(`${id} stock, echo over the console pty: ${figures(first)}`);
+      expect(await onLink(b, id, (link) => remote(Echo, link, opts).echo("first"))).toBe("first");
+      // Now the cell runs (on the Puck it has moved the console to LoopbackA): the REPL is still reachable.
+      const second = await cell(["flash", "--board", id, "--port", b.consolePath, echo.path]);
+      expect(second.status, second.stderr).toBe(0);
+      expect(await onLink(b, id, (link) => remote(Echo, link, opts).echo("second"))).toBe("second");
+      await b.powerCycle();
+      expect(await onLink(b, id, (link) => remote(Echo, link, opts).echo("after power cycle"))).toBe("after power cycle");
+    }, 600000);
+  });
+}

@@ -89,7 +89,11 @@ export function wiringCode(board: SimBoard, ptyPath: string): string {
   return pins + `(function(o){${d}.setup=function(b,p){p=p||{};p.path=${path};o.call(${d},b,p)}})(${d}.setup);`;
 }
 
-export function startProcess(binary: string, cwd: string, onOut: (b: Buffer) => void): { child: ChildProcess; exited: Promise<number | null> } {
+export function startProcess(
+  binary: string,
+  cwd: string,
+  onOut: (b: Buffer) => void
+): { child: ChildProcess; exited: Promise<number | null> } {
   const cmd = espruinoCommand(binary);
   // stdin stays open: a Linux build whose stdin closes spins.
   const child = spawn(cmd.file, cmd.args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
