@@ -24,8 +24,8 @@ const MAX_BOOTS = 40;
 
 export interface ConsoleBoard {
   board: string;
-  /** The console's serial port (a pty), what `cell flash --port` is given. */
-  consolePath: string;
+  /** The console's serial port (a pty), what `cell flash --port` is given; a new one after an unplug. */
+  readonly consolePath: string;
   /** The same console through TCP (one client at a time). */
   consoleUrl: string;
   /** The board's link, tcp://127.0.0.1:PORT. */
@@ -36,6 +36,10 @@ export interface ConsoleBoard {
   readonly output: string;
   /** The Storage file (espruino.flash), as the board's flash holds it now. */
   flash(): Buffer;
+  /** Console ptys replaced after an unplug (the new one may get the old path back). */
+  readonly replugs: number;
+  /** Pulls the console's cable once `bytes` more bytes came through it: the pty goes away, a new one is the console. */
+  unplugConsoleAfter(bytes: number): void;
   /** Drops the next TCP console client after it has sent `bytes` bytes (a peer that goes away mid-way). */
   dropConsoleClientAfter(bytes: number): void;
   /** Power off and on: the engine is killed and started again; Storage stays. */
@@ -49,7 +53,9 @@ export async function startConsoleBoard(o: { board: string; variant?: EspruinoVa
   const dir = mkdtempSync(`${tmpdir()}/cell-espruino-console-${o.board}-`);
   const link = await openPty();
   const linkServer = await serveLink(link, 0);
-  const consolePty: PtyDevice = await openPty();
+  let consolePty: PtyDevice = await openPty();
+  let unplugAfter = -1;
+  let replugs = 0;
   let proc: { child: ChildProcess; exited: Promise<number | null> } | null = null;
   let output = "";
   let boots = 0;
@@ -76,6 +82,25 @@ export async function startConsoleBoard(o: { board: string; variant?: EspruinoVa
     const p = proc;
     proc = null;
     if (p) await kill(p);
+  };
+  const plug = (pty: PtyDevice) => {
+    consolePty = pty;
+    pty.port.onData((b) => {
+      if (pty !== consolePty) return;
+      if (unplugAfter >= 0 && b.length >= unplugAfter) {
+        toEngine(b.subarray(0, unplugAfter));
+        unplugAfter = -1;
+        pty.close();
+        void openPty().then((next) => {
+          if (closing) return next.close();
+          plug(next);
+          replugs++;
+        });
+        return;
+      }
+      if (unplugAfter >= 0) unplugAfter -= b.length;
+      toEngine(b);
+    });
   };
   const server: Server = createServer((sock) => {
     if (client) return void sock.destroy();
@@ -121,7 +146,7 @@ export async function startConsoleBoard(o: { board: string; variant?: EspruinoVa
     } finally {
       await kill(factory);
     }
-    consolePty.port.onData(toEngine);
+    plug(consolePty);
     powerOn();
     const from = output.length;
     const end = Date.now() + 60000;
@@ -136,7 +161,12 @@ export async function startConsoleBoard(o: { board: string; variant?: EspruinoVa
   let closed: Promise<void> | null = null;
   return {
     board: o.board,
-    consolePath: consolePty.path,
+    get replugs() {
+      return replugs;
+    },
+    get consolePath() {
+      return consolePty.path;
+    },
     consoleUrl: `tcp://127.0.0.1:${(server.address() as { port: number }).port}`,
     linkUrl: `tcp://127.0.0.1:${(linkServer.address() as { port: number }).port}`,
     get boots() {
@@ -146,6 +176,9 @@ export async function startConsoleBoard(o: { board: string; variant?: EspruinoVa
       return output;
     },
     flash: () => readFileSync(`${dir}/espruino.flash`),
+    unplugConsoleAfter(bytes) {
+      unplugAfter = bytes;
+    },
     dropConsoleClientAfter(bytes) {
       dropAfter = bytes;
     },

@@ -15,6 +15,8 @@ import { remote } from "../../core/host/remote";
 import { Echo } from "../../examples/echo/schema";
 import { Thermo } from "../../examples/thermo/schema";
 import { crc32 } from "../../transports/espruino/repl";
+import { openPty } from "../../transports/pty";
+import { waitFor } from "../../test/wait-for";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CELL = join(ROOT, "cli/bin/cell.mjs");
@@ -42,6 +44,9 @@ function cell(args: string[], timeoutMs = 300000): Promise<Run> {
     });
   });
 }
+
+/** Per exchange with the board: an engine under qemu-i386 on a loaded machine can be slow to answer a line. */
+const SLOW = ["--timeout", "30000"];
 
 function board(id: string) {
   return JSON.parse(readFileSync(new URL(`../../boards/${id}.json`, import.meta.url), "utf8"));
@@ -86,6 +91,16 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     const refused = await cell(["flash", "--board", "esp32", "--port", "tcp://127.0.0.1:1", echo.path]);
     expect(refused.status).toBe(4);
     expect(refused.stderr.trim()).toMatch(/^cell flash: nothing accepts connections at tcp:\/\/127\.0\.0\.1:1[^\n]*$/);
+    const silent = await openPty();
+    try {
+      const mute = await cell(["flash", "--board", "esp32", "--port", silent.path, "--timeout", "2000", echo.path]);
+      expect(mute.status).toBe(4);
+      expect(mute.stderr.trim().split("\n").pop()).toMatch(
+        /^cell flash: no Espruino prompt at \/dev\/pts\/\d+ within 2000 ms \(is it an Espruino board, its console on this port\?\)$/
+      );
+    } finally {
+      silent.close();
+    }
     const { SerialPort } = await import("serialport");
     const holder = new SerialPort({ path: b.consolePath, baudRate: 115200, autoOpen: false, lock: true });
     await new Promise<void>((resolve, reject) => holder.open((e) => (e ? reject(e) : resolve())));
@@ -102,20 +117,20 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     const plain = join(out, "plain.js");
     writeFileSync(plain, "var plainBundle = 1;\n");
     const before = b.flash();
-    const wrong = await cell(["flash", "--board", "espruino-pico", "--port", b.consolePath, plain]);
+    const wrong = await cell(["flash", ...SLOW, "--board", "espruino-pico", "--port", b.consolePath, plain]);
     expect(wrong.status).toBe(3);
     expect(wrong.stderr).toMatch(
       /cell flash: the board at \/dev\/pts\/\d+: it says it is ESP32_IDF4, not espruino-pico \(PICO_R1_3\); nothing was written \(--force/
     );
     expect(b.flash().equals(before)).toBe(true);
-    const forced = await cell(["flash", "--board", "espruino-pico", "--force", "--port", b.consolePath, plain]);
+    const forced = await cell(["flash", ...SLOW, "--board", "espruino-pico", "--force", "--port", b.consolePath, plain]);
     expect(forced.stderr).toContain("--force: writing although it says it is ESP32_IDF4");
     expect(forced.status).toBe(0);
     expect(forced.stdout).toContain(`read back 21 bytes, CRC32 0x${crc32(readFileSync(plain)).toString(16).padStart(8, "0")}`);
   }, 300000);
 
   it("writes the bundle through the REPL, verifies it, load()s it: the cell answers on the link, and again after a power cycle", async () => {
-    const r = await cell(["flash", "--board", "esp32", "--port", b.consolePath, echo.path]);
+    const r = await cell(["flash", ...SLOW, "--board", "esp32", "--port", b.consolePath, echo.path]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^asking the board at \/dev\/pts\/\d+ which board it is\n/);
     expect(r.stderr).toContain("the board is ESP32_IDF4, Espruino 2v29; writing");
@@ -131,15 +146,26 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     expect(await onLink(b, "esp32", (link) => remote(Echo, link, opts).echo("after power cycle"))).toBe("after power cycle");
   }, 600000);
 
+  it("a pulled cable (the console's pty goes away mid-way) ends with exit 5 and one line", async () => {
+    const port = b.consolePath;
+    b.unplugConsoleAfter(2500);
+    const cut = await cell(["flash", ...SLOW, "--board", "esp32", "--port", port, echo.path]);
+    expect(cut.status, cut.stderr).toBe(5);
+    expect(cut.stderr.trim().split("\n").pop()).toMatch(
+      /^cell flash: \/dev\/pts\/\d+ closed[^\n]* during the transfer after \d+ of \d+ bytes; \.boot0 on the board is incomplete: flash again$/
+    );
+    await waitFor("the console on a new pty", () => b.replugs === 1, 30000);
+  }, 300000);
+
   it("an interrupted transfer (the TCP peer closes mid-way) ends with exit 5 and one line; the next flash gives a working board", async () => {
     b.dropConsoleClientAfter(3000);
-    const cut = await cell(["flash", "--board", "esp32", "--port", b.consoleUrl, thermo.path]);
-    expect(cut.status).toBe(5);
+    const cut = await cell(["flash", ...SLOW, "--board", "esp32", "--port", b.consoleUrl, thermo.path]);
+    expect(cut.status, cut.stderr).toBe(5);
     const last = cut.stderr.trim().split("\n").pop()!;
     expect(last).toMatch(
       /^cell flash: tcp:\/\/127\.0\.0\.1:\d+ closed during the transfer after \d+ of \d+ bytes; \.boot0 on the board is incomplete: flash again$/
     );
-    const again = await cell(["flash", "--board", "esp32", "--port", b.consoleUrl, thermo.path]);
+    const again = await cell(["flash", ...SLOW, "--board", "esp32", "--port", b.consoleUrl, thermo.path]);
     expect(again.status, again.stderr).toBe(0);
     console.log(`esp32 stock, thermo over the TCP console: ${figures(again)}`);
     const opts = { timeoutMs: 20000, retries: 3 };
@@ -165,13 +191,13 @@ for (const id of ["puckjs", "espruino-pico"]) {
 
     it("flashes echo; it answers on the link; flashed again while it runs, and after a power cycle, it answers again", async () => {
       const opts = { timeoutMs: 20000, retries: 3 };
-      const first = await cell(["flash", "--board", id, "--port", b.consolePath, echo.path]);
+      const first = await cell(["flash", ...SLOW, "--board", id, "--port", b.consolePath, echo.path]);
       expect(first.status, first.stderr).toBe(0);
       expect(first.stdout).toContain(`read back ${echo.bytes} bytes`);
       console.log(`${id} stock, echo over the console pty: ${figures(first)}`);
       expect(await onLink(b, id, (link) => remote(Echo, link, opts).echo("first"))).toBe("first");
       // Now the cell runs (on the Puck it has moved the console to LoopbackA): the REPL is still reachable.
-      const second = await cell(["flash", "--board", id, "--port", b.consolePath, echo.path]);
+      const second = await cell(["flash", ...SLOW, "--board", id, "--port", b.consolePath, echo.path]);
       expect(second.status, second.stderr).toBe(0);
       expect(await onLink(b, id, (link) => remote(Echo, link, opts).echo("second"))).toBe("second");
       await b.powerCycle();
