@@ -84,13 +84,16 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     if (b) await b.close();
   });
 
-  it("says in one line, exit 4, when the port is not there, nothing listens, or the port is busy", async () => {
+  it("says in one line, exit 2 for a malformed --port, exit 4 when the port is not there, nothing listens, nothing answers, or it is busy", async () => {
     const missing = await cell(["flash", "--board", "esp32", "--port", "/dev/cell-no-such-port", echo.path]);
     expect(missing.status).toBe(4);
     expect(missing.stderr.trim()).toMatch(/^cell flash: serial port \/dev\/cell-no-such-port does not exist[^\n]*$/);
     const refused = await cell(["flash", "--board", "esp32", "--port", "tcp://127.0.0.1:1", echo.path]);
     expect(refused.status).toBe(4);
     expect(refused.stderr.trim()).toMatch(/^cell flash: nothing accepts connections at tcp:\/\/127\.0\.0\.1:1[^\n]*$/);
+    const malformed = await cell(["flash", "--board", "esp32", "--port", "tcp://nowhere", echo.path]);
+    expect(malformed.status).toBe(2);
+    expect(malformed.stderr.split("\n")[0]).toBe('cell flash: --port tcp://nowhere: "tcp://nowhere" is not tcp://host:port');
     const silent = await openPty();
     try {
       const mute = await cell(["flash", "--board", "esp32", "--port", silent.path, "--timeout", "2000", echo.path]);
