@@ -150,23 +150,14 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
   }
 }
 
-/** One Ctrl-C (never two: they exit a Linux build), echo(0), then the board's name and firmware version. */
+/** Ctrl-C, echo(0), then the board's name and firmware version; a line lost on the way is asked again after another Ctrl-C. */
 async function prompt(repl: EspruinoRepl, timeoutMs: number, port: string): Promise<string[]> {
-  const { ReplError } = await import("../../transports/espruino/repl");
-  repl.send("\x03");
-  for (let i = 1; ; i++) {
-    try {
-      const said = await repl.evaluate(`process.env.BOARD+" "+process.env.VERSION`, "echo(0);", timeoutMs);
-      const parts = said.split(" ");
-      if (parts.length !== 2)
-        throw new CliError(`the board at ${port} answered ${JSON.stringify(said)} when asked which board it is`, ExitCode.BadInput);
-      return parts;
-    } catch (e) {
-      // A line cut by what the board printed meanwhile: end it and ask again.
-      if (!(e instanceof ReplError) || i >= 2) throw e;
-      repl.send("\n");
-    }
-  }
+  await repl.interrupt();
+  const said = await repl.retried(2, () => repl.evaluate(`process.env.BOARD+" "+process.env.VERSION`, "echo(0);", timeoutMs));
+  const parts = said.split(" ");
+  if (parts.length !== 2)
+    throw new CliError(`the board at ${port} answered ${JSON.stringify(said)} when asked which board it is`, ExitCode.BadInput);
+  return parts;
 }
 
 /** load() runs the boot files now; an error they print within SETTLE_MS means the bundle does not run. */

@@ -63,29 +63,32 @@ describe("upload over a console that loses bytes, as stock Espruino 2v29 does", 
     const E = { CRC32: (s: string) => crc32(Uint8Array.from(s, (c) => c.charCodeAt(0))) };
     let pending = "";
     let n = 0;
-    const repl: EspruinoRepl = new EspruinoRepl({
-      write(bytes) {
-        pending += Buffer.from(bytes).toString("latin1");
-        let nl: number;
-        while ((nl = pending.indexOf("\n")) >= 0) {
-          let line = pending.slice(0, nl).replace(String.fromCharCode(16), "");
-          pending = pending.slice(nl + 1);
-          if (damage(line, n++)) line = line.slice(0, 40) + line.slice(72); // 32 bytes lost mid-line
-          let out = "";
-          try {
-            new Function("require", "E", "print", "echo", line)(
-              () => Storage,
-              E,
-              (s: string) => (out += s + "\r\n"),
-              () => 0
-            );
-          } catch (e) {
-            out = `Uncaught ${(e as Error).name}: ${(e as Error).message}\r\n`;
+    const repl: EspruinoRepl = new EspruinoRepl(
+      {
+        write(bytes) {
+          pending += Buffer.from(bytes).toString("latin1");
+          let nl: number;
+          while ((nl = pending.indexOf("\n")) >= 0) {
+            let line = pending.slice(0, nl).split(String.fromCharCode(3)).join("").split(String.fromCharCode(16)).join(""); // Ctrl-C clears nothing here: no line is left pending
+            pending = pending.slice(nl + 1);
+            if (damage(line, n++)) line = line.slice(0, 40) + line.slice(72); // 32 bytes lost mid-line
+            let out = "";
+            try {
+              new Function("require", "E", "print", "echo", line)(
+                () => Storage,
+                E,
+                (s: string) => (out += s + "\r\n"),
+                () => 0
+              );
+            } catch (e) {
+              out = `Uncaught ${(e as Error).name}: ${(e as Error).message}\r\n`;
+            }
+            setImmediate(() => repl.feed(Buffer.from(out, "latin1")));
           }
-          setImmediate(() => repl.feed(Buffer.from(out, "latin1")));
         }
-      }
-    });
+      },
+      { ctrlCGapMs: 0, ctrlCSettleMs: 10 }
+    );
     return { repl, files };
   }
 

@@ -69,8 +69,24 @@ export class EspruinoRepl {
 
   constructor(
     private readonly wire: ReplWire,
-    private readonly opts: { timeoutMs?: number } = {}
+    private readonly opts: { timeoutMs?: number; ctrlCGapMs?: number; ctrlCSettleMs?: number } = {}
   ) {}
+
+  private lastCtrlC = 0;
+
+  /**
+   * One Ctrl-C, then a pause: Espruino clears a pending input line (a line cut mid-way, which would
+   * swallow what follows) only when its idle loop sees the Ctrl-C, and a line sent before then may be
+   * interrupted instead. Two Ctrl-C within 5 s on an empty line exit a Linux build, so they are spaced.
+   */
+  async interrupt(): Promise<void> {
+    const gap = this.opts.ctrlCGapMs === undefined ? 5500 : this.opts.ctrlCGapMs;
+    const wait = this.lastCtrlC + gap - Date.now();
+    if (this.lastCtrlC && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.send("\x03");
+    this.lastCtrlC = Date.now();
+    await new Promise((r) => setTimeout(r, this.opts.ctrlCSettleMs === undefined ? 1000 : this.opts.ctrlCSettleMs));
+  }
 
   /** Everything the board printed (kept to the last 64 KB). */
   get output(): string {
@@ -128,8 +144,8 @@ export class EspruinoRepl {
 
   /** Interrupts what runs (one Ctrl-C, never two: a Linux build exits on the second) and turns echo off. */
   async attach(): Promise<void> {
-    this.send("\x03");
-    await this.evaluate("echo(0)||1");
+    await this.interrupt();
+    await this.retried(3, () => this.evaluate("echo(0)||1"));
   }
 
   /**
@@ -190,15 +206,14 @@ export class EspruinoRepl {
   }
 
   /** Runs `step` again after a ReplError (a line the board got damaged), up to `attempts` times in all. */
-  private async retried<T>(attempts: number, step: () => Promise<T>): Promise<T> {
+  async retried<T>(attempts: number, step: () => Promise<T>): Promise<T> {
     for (let i = 1; ; i++) {
       try {
         return await step();
       } catch (e) {
         if (!(e instanceof ReplError) || i >= attempts) throw e;
-        // A line that lost its newline leaves the REPL waiting: end it, and let the answer to it pass.
-        this.send("\n");
-        await new Promise((r) => setTimeout(r, 300));
+        // A damaged line may leave the REPL collecting more lines (an unclosed string or bracket): clear it.
+        await this.interrupt();
       }
     }
   }
