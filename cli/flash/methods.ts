@@ -4,5 +4,6 @@ import type { FlashMethod } from "./flasher";
 
 export const FLASH_METHODS: Record<string, () => Promise<FlashMethod>> = {
   "cell-loader": () => import("./cell-loader"),
+  "espruino-repl": () => import("./espruino-repl"),
   "kaluma-ymodem": () => import("./kaluma-ymodem")
 };

@@ -94,7 +94,11 @@ export function wiringCode(board: SimBoard, ptyPath: string): string {
   return pins + `(function(o){${d}.setup=function(b,p){p=p||{};p.path=${path};o.call(${d},b,p)}})(${d}.setup);`;
 }
 
-function startProcess(binary: string, cwd: string, onOut: (b: Buffer) => void): { child: ChildProcess; exited: Promise<number | null> } {
+export function startProcess(
+  binary: string,
+  cwd: string,
+  onOut: (b: Buffer) => void
+): { child: ChildProcess; exited: Promise<number | null> } {
   const cmd = espruinoCommand(binary);
   // stdin stays open: a Linux build whose stdin closes spins.
   const child = spawn(cmd.file, cmd.args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
@@ -106,12 +110,12 @@ function startProcess(binary: string, cwd: string, onOut: (b: Buffer) => void): 
 }
 
 /** SIGTERM does not stop a Linux build: SIGKILL, by pid. */
-function kill(p: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null> {
+export function kill(p: { child: ChildProcess; exited: Promise<number | null> }): Promise<number | null> {
   if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
   return p.exited;
 }
 
-function serveLink(pty: PtyDevice, port: number): Promise<Server> {
+export function serveLink(pty: PtyDevice, port: number): Promise<Server> {
   let client: Socket | null = null;
   pty.port.onData((bytes) => {
     if (client) client.write(Buffer.from(bytes)); // nobody connected: bytes fall off the wire, as on a UART

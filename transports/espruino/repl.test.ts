@@ -2,7 +2,7 @@
 // against E.CRC32. (The upload itself runs against Espruino 2v29 in engines/espruino/espruino.test.ts.)
 import { describe, it, expect } from "vitest";
 import * as zlib from "node:zlib";
-import { crc32, jsBytesLiteral, EspruinoRepl } from "./repl";
+import { crc32, jsBytesLiteral, EspruinoRepl, ReplLostError } from "./repl";
 import { pacedPort } from "../pacing";
 
 describe("REPL upload helpers", () => {
@@ -63,29 +63,32 @@ describe("upload over a console that loses bytes, as stock Espruino 2v29 does", 
     const E = { CRC32: (s: string) => crc32(Uint8Array.from(s, (c) => c.charCodeAt(0))) };
     let pending = "";
     let n = 0;
-    const repl: EspruinoRepl = new EspruinoRepl({
-      write(bytes) {
-        pending += Buffer.from(bytes).toString("latin1");
-        let nl: number;
-        while ((nl = pending.indexOf("\n")) >= 0) {
-          let line = pending.slice(0, nl).replace(String.fromCharCode(16), "");
-          pending = pending.slice(nl + 1);
-          if (damage(line, n++)) line = line.slice(0, 40) + line.slice(72); // 32 bytes lost mid-line
-          let out = "";
-          try {
-            new Function("require", "E", "print", "echo", line)(
-              () => Storage,
-              E,
-              (s: string) => (out += s + "\r\n"),
-              () => 0
-            );
-          } catch (e) {
-            out = `Uncaught ${(e as Error).name}: ${(e as Error).message}\r\n`;
+    const repl: EspruinoRepl = new EspruinoRepl(
+      {
+        write(bytes) {
+          pending += Buffer.from(bytes).toString("latin1");
+          let nl: number;
+          while ((nl = pending.indexOf("\n")) >= 0) {
+            let line = pending.slice(0, nl).split(String.fromCharCode(3)).join("").split(String.fromCharCode(16)).join(""); // Ctrl-C clears nothing here: no line is left pending
+            pending = pending.slice(nl + 1);
+            if (damage(line, n++)) line = line.slice(0, 40) + line.slice(72); // 32 bytes lost mid-line
+            let out = "";
+            try {
+              new Function("require", "E", "print", "echo", line)(
+                () => Storage,
+                E,
+                (s: string) => (out += s + "\r\n"),
+                () => 0
+              );
+            } catch (e) {
+              out = `Uncaught ${(e as Error).name}: ${(e as Error).message}\r\n`;
+            }
+            setImmediate(() => repl.feed(Buffer.from(out, "latin1")));
           }
-          setImmediate(() => repl.feed(Buffer.from(out, "latin1")));
         }
-      }
-    });
+      },
+      { ctrlCGapMs: 0, ctrlCSettleMs: 10 }
+    );
     return { repl, files };
   }
 
@@ -97,6 +100,30 @@ describe("upload over a console that loses bytes, as stock Espruino 2v29 does", 
     expect(r.crc).toBe(crc32(bundle));
     expect(Uint8Array.from(files[".boot0"])).toEqual(bundle);
     expect(r.lines).toBe(4); // 3 chunks of 256, one of them twice
+  });
+
+  it("tells its progress chunk by chunk", async () => {
+    const { repl } = lossyBoard(() => false);
+    const seen: number[] = [];
+    await repl.upload(".boot0", bundle, { timeoutMs: 2000, chunkBytes: 300, onProgress: (done, total) => seen.push(done, total) });
+    expect(seen).toEqual([300, 700, 600, 700, 700, 700]);
+  });
+
+  it("fails at once, without retrying, when the stream is lost mid-way", async () => {
+    let lines = 0;
+    const repl: EspruinoRepl = new EspruinoRepl({
+      write(bytes) {
+        if (Buffer.from(bytes).includes(10) && ++lines === 2) setImmediate(() => repl.lost("the port closed"));
+        else if (lines < 2) setImmediate(() => repl.feed(Buffer.from(`<<${lines}:true:${lines}>>\r\n`)));
+      }
+    });
+    const started = Date.now();
+    const err = await repl.upload(".boot0", bundle, { timeoutMs: 5000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ReplLostError);
+    expect(err.message).toBe("the port closed");
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(lines).toBe(2);
+    await expect(repl.evaluate("1")).rejects.toThrow("the port closed");
   });
 
   it("gives up with a clear error when every try is damaged", async () => {

@@ -14,6 +14,10 @@ export interface UploadOptions {
   chunkBytes?: number;
   /** How long one answer may take, in ms (default 10000). */
   timeoutMs?: number;
+  /** Tries per chunk and per whole-file upload (default 3). */
+  attempts?: number;
+  /** Told after each chunk the board took: bytes written so far of the file's total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** A byte string as a JS string literal: printable ASCII as is, the rest as \xHH. No newline in it. */
@@ -44,15 +48,45 @@ export class ReplError extends Error {
   }
 }
 
+/** The byte stream to the board went away (port closed, cable pulled): nothing more will answer. */
+export class ReplLostError extends Error {
+  constructor(
+    message: string,
+    readonly output: string
+  ) {
+    super(message);
+    this.name = "ReplLostError";
+  }
+}
+
 export class EspruinoRepl {
   private text = "";
   private seq = 0;
   private waiters: (() => void)[] = [];
+  private gone: string | null = null;
+  /** Characters trimmed off the front of `text`: offsets given to waitFor count from the first byte ever fed. */
+  private dropped = 0;
 
   constructor(
     private readonly wire: ReplWire,
-    private readonly opts: { timeoutMs?: number } = {}
+    private readonly opts: { timeoutMs?: number; ctrlCGapMs?: number; ctrlCSettleMs?: number } = {}
   ) {}
+
+  private lastCtrlC = 0;
+
+  /**
+   * One Ctrl-C, then a pause: Espruino clears a pending input line (a line cut mid-way, which would
+   * swallow what follows) only when its idle loop sees the Ctrl-C, and a line sent before then may be
+   * interrupted instead. Two Ctrl-C within 5 s on an empty line exit a Linux build, so they are spaced.
+   */
+  async interrupt(): Promise<void> {
+    const gap = this.opts.ctrlCGapMs === undefined ? 5500 : this.opts.ctrlCGapMs;
+    const wait = this.lastCtrlC + gap - Date.now();
+    if (this.lastCtrlC && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    this.send("\x03");
+    this.lastCtrlC = Date.now();
+    await new Promise((r) => setTimeout(r, this.opts.ctrlCSettleMs === undefined ? 1000 : this.opts.ctrlCSettleMs));
+  }
 
   /** Everything the board printed (kept to the last 64 KB). */
   get output(): string {
@@ -61,7 +95,10 @@ export class EspruinoRepl {
 
   /** Bytes from the board's console. */
   feed(bytes: Uint8Array): void {
-    this.text = (this.text + Buffer.from(bytes).toString("latin1")).slice(-65536);
+    const all = this.text + Buffer.from(bytes).toString("latin1");
+    const cut = Math.max(0, all.length - 65536);
+    this.dropped += cut;
+    this.text = all.slice(cut);
     for (const w of this.waiters.splice(0)) w();
   }
 
@@ -69,7 +106,22 @@ export class EspruinoRepl {
     this.wire.write(Buffer.from(line, "latin1"));
   }
 
-  /** Resolves with the match once the console output matches `re`, or rejects after `timeoutMs`. */
+  /** The stream closed: what waits for an answer fails now with ReplLostError, and so does what comes after. */
+  lost(reason: string): void {
+    if (this.gone !== null) return;
+    this.gone = reason;
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** How many characters the board has printed so far: an offset for waitFor's `from`. */
+  get printed(): number {
+    return this.dropped + this.text.length;
+  }
+
+  /**
+   * Resolves with the match once the console output from offset `from` (see `printed`) matches `re`;
+   * rejects after `timeoutMs`, or with ReplLostError once the stream is lost.
+   */
   waitFor(re: RegExp, timeoutMs = this.opts.timeoutMs || 10000, from = 0): Promise<RegExpExecArray> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -77,8 +129,11 @@ export class EspruinoRepl {
         reject(new ReplError(`no ${re} from the board within ${timeoutMs} ms`, this.text.slice(-2000)));
       }, timeoutMs);
       const check = () => {
-        const m = re.exec(this.text.slice(from));
-        if (m) {
+        const m = re.exec(this.text.slice(Math.max(0, from - this.dropped)));
+        if (!m && this.gone !== null) {
+          clearTimeout(timer);
+          reject(new ReplLostError(this.gone, this.text.slice(-2000)));
+        } else if (m) {
           clearTimeout(timer);
           resolve(m);
         } else this.waiters.push(check);
@@ -89,8 +144,8 @@ export class EspruinoRepl {
 
   /** Interrupts what runs (one Ctrl-C, never two: a Linux build exits on the second) and turns echo off. */
   async attach(): Promise<void> {
-    this.send("\x03");
-    await this.evaluate("echo(0)||1");
+    await this.interrupt();
+    await this.retried(3, () => this.evaluate("echo(0)||1"));
   }
 
   /**
@@ -99,16 +154,11 @@ export class EspruinoRepl {
    */
   async evaluate(expr: string, code = "", timeoutMs?: number): Promise<string> {
     const id = ++this.seq;
-    const from = this.text.length;
+    const from = this.dropped + this.text.length;
     this.send(`\x10${code}print("<"+"<${id}:"+(${expr})+":${id}>"+">");\n`);
-    const ok = new RegExp(`<<${id}:([\\s\\S]*?):${id}>>`);
-    const failed = /Uncaught ([^\r\n]*)/;
-    const m = await Promise.race([
-      this.waitFor(ok, timeoutMs, Math.max(0, from - 2)),
-      this.waitFor(failed, timeoutMs, from).then((f) => {
-        throw new ReplError(`the board threw: ${f[1]}`, this.text.slice(from));
-      })
-    ]);
+    // One waiter for the answer or an exception, whichever the board prints first (two would leave a timer behind).
+    const m = await this.waitFor(new RegExp(`<<${id}:([\\s\\S]*?):${id}>>|Uncaught ([^\\r\\n]*)`), timeoutMs, Math.max(0, from - 2));
+    if (m[1] === undefined) throw new ReplError(`the board threw: ${m[2]}`, this.text.slice(Math.max(0, from - this.dropped)));
     return m[1];
   }
 
@@ -119,7 +169,7 @@ export class EspruinoRepl {
    * reads back wrong is uploaded again, up to `attempts` times each (Storage.write at an offset is idempotent).
    */
   async upload(name: string, bytes: Uint8Array, o: UploadOptions = {}): Promise<{ bytes: number; crc: number; lines: number }> {
-    const attempts = 3;
+    const attempts = o.attempts || 3;
     const crc = crc32(bytes);
     let lines = 0;
     for (let round = 1; ; round++) {
@@ -149,21 +199,21 @@ export class EspruinoRepl {
         const ok = await this.evaluate(`require("Storage").write(${file},${part},${at},${bytes.length})`, "", o.timeoutMs);
         if (ok !== "true") throw new ReplError(`Storage.write(${file}) at ${at} answered ${ok}`, this.text.slice(-2000));
       });
+      if (o.onProgress) o.onProgress(Math.min(at + chunk, bytes.length), bytes.length);
       if (!bytes.length) break;
     }
     return lines;
   }
 
   /** Runs `step` again after a ReplError (a line the board got damaged), up to `attempts` times in all. */
-  private async retried<T>(attempts: number, step: () => Promise<T>): Promise<T> {
+  async retried<T>(attempts: number, step: () => Promise<T>): Promise<T> {
     for (let i = 1; ; i++) {
       try {
         return await step();
       } catch (e) {
         if (!(e instanceof ReplError) || i >= attempts) throw e;
-        // A line that lost its newline leaves the REPL waiting: end it, and let the answer to it pass.
-        this.send("\n");
-        await new Promise((r) => setTimeout(r, 300));
+        // A damaged line may leave the REPL collecting more lines (an unclosed string or bracket): clear it.
+        await this.interrupt();
       }
     }
   }
