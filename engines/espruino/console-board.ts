@@ -12,13 +12,12 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { fileURLToPath } from "node:url";
 import { ensureEspruino, EspruinoVariant } from "./build";
 import { kill, serveLink, startProcess, wiringCode } from "./sim";
 import { openPty, PtyDevice } from "../../transports/pty";
 import { EspruinoRepl } from "../../transports/espruino/repl";
+import { loadBoard } from "../../firmware/build/board";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 /** Restarts after the board itself exited (E.reboot, two Ctrl-C): bounded, so a crash loop ends. */
 const MAX_BOOTS = 40;
 
@@ -48,7 +47,7 @@ export interface ConsoleBoard {
 }
 
 export async function startConsoleBoard(o: { board: string; variant?: EspruinoVariant }): Promise<ConsoleBoard> {
-  const spec = JSON.parse(readFileSync(`${root}boards/${o.board}.json`, "utf8"));
+  const spec = loadBoard(o.board);
   const binary = ensureEspruino(o.board, o.variant || "stock");
   const dir = mkdtempSync(`${tmpdir()}/cell-espruino-console-${o.board}-`);
   const link = await openPty();
