@@ -18,7 +18,7 @@ export declare function buildSim(opts: {
   board?: string;
   jerryscriptArchive?: string;
   /** monocypher-4.0.2.tar.gz (default: $CELL_VENDOR or ../shared/vendor). */
-  monocypherArchive?: string;
+  monocypherArchive?: string | null;
 }): Promise<SimBuildResult>;
 export declare function monocypherArchive(): string;
 /** Monocypher's src/ folder, extracted once into sim/build/monocypher/ (git-ignored). */

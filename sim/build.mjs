@@ -183,7 +183,7 @@ export async function buildSim(opts) {
   var dukDir = prepareDuktape();
   var mc = monocypher(opts && opts.monocypherArchive, log);
   var defines = ["-DCELL_HEAP_SIZE=" + cfg.heapBytes + "u", "-DCELL_MAX_FRAME=" + cfg.maxFrame + "u"];
-  var includes = ["-I" + FW, "-I" + dukDir, ...mc.includes];
+  var includes = ["-I" + FW, "-I" + dukDir, ...mc.cflags];
   var units = readdirSync(FW)
     .filter((f) => f.endsWith(".c"))
     .map((f) => ({ src: join(FW, f), flags: [...CFLAGS, "-std=c99", "-Wall", "-Wextra", "-Werror", ...defines, ...includes] }));
@@ -210,14 +210,19 @@ export function monocypherSources(archive, log) {
   return join(extractVendored(archive || monocypherArchive(), "monocypher", MONOCYPHER_PREFIX, ["src"], must, log || (() => {})), "src");
 }
 
-/** Monocypher's include folders and the two units the firmware links. */
+/**
+ * Monocypher's include folders and the two units the firmware links. `archive` null: Monocypher is not
+ * there (an SDK installed from npm has no vendored sources), so the image is built with CELL_NO_ED25519:
+ * it runs unsigned bundles as before and refuses every signed release, saying why.
+ */
 function monocypher(archive, log) {
+  if (archive === null) return { cflags: ["-DCELL_NO_ED25519=1"], units: [] };
   var src = monocypherSources(archive, log);
   var includes = ["-I" + src, "-I" + join(src, "optional")];
   // Third-party code: its own warnings are not ours to fix. Sources never change (keyed by the archive's hash).
   var flags = [...CFLAGS, "-std=c99", "-w", ...includes];
   return {
-    includes,
+    cflags: includes,
     units: [
       { src: join(src, "monocypher.c"), name: "mc-monocypher.c", flags, fixed: true },
       { src: join(src, "optional", "monocypher-ed25519.c"), name: "mc-monocypher-ed25519.c", flags, fixed: true }
@@ -338,7 +343,7 @@ async function buildJerrySim(archive, monocypherArch, cfg, log) {
     ...jdefs,
     "-I" + FW,
     "-I" + join(core, "include"),
-    ...mc.includes
+    ...mc.cflags
   ];
   var units = readdirSync(FW)
     .filter((f) => f.endsWith(".c") && DUKTAPE_ONLY.indexOf(f) < 0)

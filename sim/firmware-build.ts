@@ -27,11 +27,24 @@ export function simBoardConfig(board?: string): { heapBytes: number; maxFrame: n
   return { heapBytes, maxFrame: b.maxFrameBytes };
 }
 
+/**
+ * The vendored Monocypher archive, or null when it is not there (an SDK installed from npm): the image is
+ * then built without Ed25519 and says so; it runs unsigned bundles and refuses signed ones.
+ */
+function monocypherIfThere(log?: (line: string) => void): string | null {
+  try {
+    return vendored("monocypher");
+  } catch (e) {
+    (log || console.log)(`no Monocypher, so this image checks no signed releases: ${(e as Error).message}`);
+    return null;
+  }
+}
+
 /** Builds the board's image if it is missing or stale. */
 export function buildFirmware(board?: string, opts?: { log?: (line: string) => void }): Promise<SimBuildResult> {
   var id = check(board || DUKTAPE_BOARD);
   var limits = simBoardConfig(id);
-  var monocypherArchive = vendored("monocypher");
+  var monocypherArchive = monocypherIfThere(opts && opts.log);
   if (id === DUKTAPE_BOARD) return buildSim({ limits, monocypherArchive, log: opts && opts.log });
   return buildSim({ board: id, limits, jerryscriptArchive: vendored("jerryscript"), monocypherArchive, log: opts && opts.log });
 }

@@ -112,9 +112,11 @@ describe("the SDK installed from its tarball into an empty folder", () => {
     // The installed bin itself (what npx runs), so the exit code seen is the cell command's, not npm's.
     const sim = start(join(dir, "node_modules/.bin/cell"), ["sim"], project);
     try {
-      await waitFor("running board", () => /board\(s\) running/.test(sim.out()), 600000);
+      // Ends early when cell sim exits (a failed firmware build): its stderr says why.
+      await waitFor("running board", () => /board\(s\) running/.test(sim.out()) || sim.child.exitCode !== null, 600000);
+      if (sim.child.exitCode !== null) throw new Error(`cell sim exited with ${sim.child.exitCode}`);
     } catch (e) {
-      ctrlC(sim.child);
+      if (sim.child.exitCode === null) ctrlC(sim.child);
       throw new Error(`${(e as Error).message}: ${sim.out()} ${(await sim.done).err}`);
     }
     times.sim = Date.now() - started;
