@@ -38,6 +38,14 @@ export function crc32(bytes: Uint8Array): number {
   return ~c >>> 0;
 }
 
+/** A chunk found other bytes already written at its offset (an earlier damaged line): the file must be made again. */
+class SpoiledFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SpoiledFileError";
+  }
+}
+
 export class ReplError extends Error {
   constructor(
     message: string,
@@ -173,7 +181,14 @@ export class EspruinoRepl {
     const crc = crc32(bytes);
     let lines = 0;
     for (let round = 1; ; round++) {
-      lines += await this.writeChunks(name, bytes, o, attempts);
+      try {
+        lines += await this.writeChunks(name, bytes, o, attempts);
+      } catch (e) {
+        // A damaged line wrote other bytes at an offset: flash is not written twice, so the file is made
+        // again from offset 0 (the first write replaces it).
+        if (!(e instanceof SpoiledFileError) || round >= attempts) throw e;
+        continue;
+      }
       const got = await this.retried(attempts, () =>
         this.evaluate(
           `(function(f){return f===undefined?"none":f.length+","+(E.CRC32(f)>>>0)})(require("Storage").read(${JSON.stringify(name)}))`,
@@ -196,7 +211,13 @@ export class EspruinoRepl {
       // The first write gives the total size, so Storage makes the whole file at once; later ones fill it.
       await this.retried(attempts, async () => {
         lines++;
-        const ok = await this.evaluate(`require("Storage").write(${file},${part},${at},${bytes.length})`, "", o.timeoutMs);
+        let ok;
+        try {
+          ok = await this.evaluate(`require("Storage").write(${file},${part},${at},${bytes.length})`, "", o.timeoutMs);
+        } catch (e) {
+          if (e instanceof ReplError && /already written with different data/.test(e.message)) throw new SpoiledFileError(e.message);
+          throw e;
+        }
         if (ok !== "true") throw new ReplError(`Storage.write(${file}) at ${at} answered ${ok}`, this.text.slice(-2000));
       });
       if (o.onProgress) o.onProgress(Math.min(at + chunk, bytes.length), bytes.length);
