@@ -172,6 +172,7 @@ async function runSim(
         });
       });
       void finished.then(() => watcher.close());
+      console.log(`watching ${input}: a change builds and flashes it again`);
     }
   } catch (e) {
     if (stopping) return finished; // interrupted by a signal: not a failure

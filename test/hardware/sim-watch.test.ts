@@ -52,8 +52,12 @@ describe("cell sim --watch --json", () => {
       expect(stderr).toMatch(/^1 board\(s\) running; Ctrl-C stops them\.$/m); // what a person reads: on stderr
       expect(await greet(running.uart)).toBe("hello Ada");
 
+      // Edited only once the watcher is set: an edit before that is not a change it can see.
+      await waitFor("the watcher", () => /^watching .*: a change builds and flashes it again$/m.test(stderr), 60000);
       cellDir.setGreeting("goodbye");
-      await waitFor("the reflash", () => /^board 0: flashed again in \d+ ms$/m.test(stderr), 180000);
+      await waitFor("the reflash", () => /^board 0: flashed again in \d+ ms$/m.test(stderr), 180000).catch((e: Error) => {
+        throw new Error(`${e.message}; cell sim said: ${stderr.slice(-2000)}`);
+      });
       expect(stderr).toMatch(/^changed: index\.ts; building and flashing again$/m);
       expect(await greet(running.uart)).toBe("goodbye Ada");
       expect(stdout.trim().split("\n")).toHaveLength(1); // stdout: JSON lines only
