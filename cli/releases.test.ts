@@ -7,7 +7,7 @@ import { createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runCell } from "./testing/run-main";
+import { cellIn } from "./testing/run-main";
 import { ExitCode } from "./exit-codes";
 import { Echo } from "../examples/echo/schema";
 import { decodeSignatureFile } from "../trust/signature-file";
@@ -18,22 +18,11 @@ import { signRelease } from "../trust/release";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const BOARD = "qemu-mps2-an385";
 const tmp = mkdtempSync(join(tmpdir(), "cell-releases-"));
-const home = process.cwd();
 let board: Server;
 let port = "";
 let connections = 0;
 let received = 0;
 let bundle = "";
-
-/** Runs `cell` with `dir` as the current folder (Cell.lock is read from there). */
-async function cellIn(dir: string, ...argv: string[]) {
-  process.chdir(dir);
-  try {
-    return await runCell(...argv);
-  } finally {
-    process.chdir(home);
-  }
-}
 
 beforeAll(async () => {
   board = createServer((s) => {

@@ -5,6 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawn, ChildProcess } from "node:child_process";
 import { until } from "./bridge-fixtures";
+import { runCellProcess } from "../cli/testing/run-process";
 import { tcpBoard, freePort } from "./bridge-net-fixtures";
 import { startSlcanBus, SlcanBus } from "../transports/testing/slcan-bus";
 
@@ -22,16 +23,7 @@ function start(args: string[]) {
   return b;
 }
 
-function cell(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...CELL, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (b) => (out += b));
-    child.stderr!.on("data", (b) => (err += b));
-    child.on("exit", (code) => resolve({ code, out, err }));
-  });
-}
+const cell = runCellProcess;
 
 beforeAll(async () => {
   bus = await startSlcanBus(2, 500000);

@@ -12,7 +12,7 @@ import { serve } from "../../core/host/serve";
 import { cell, event, method, t } from "../../core/schema";
 import { hex32 } from "../../core/hex";
 import { Thermo, Unit } from "../../examples/thermo/schema";
-import { runCell } from "../testing/run-main";
+import { cellIn } from "../testing/run-main";
 import { ExitCode } from "../exit-codes";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -23,7 +23,6 @@ const Thermo2 = cell("thermo", {
   alarm: event(t.struct({ value: t.f32, threshold: t.f32 }))
 });
 const tmp = mkdtempSync(join(tmpdir(), "cell-pull-"));
-const home = process.cwd();
 const links: UdpTransport[] = [];
 let original = "";
 let speciated = "";
@@ -38,15 +37,6 @@ function run(bin: string, args: string[], cwd: string): Promise<{ status: number
     child.stderr.on("data", (b) => (stderr += b));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
-}
-
-async function cellIn(dir: string, ...argv: string[]) {
-  process.chdir(dir);
-  try {
-    return await runCell(...argv);
-  } finally {
-    process.chdir(home);
-  }
 }
 
 async function serveOnUdp(def: typeof Thermo | typeof Thermo2): Promise<string> {

@@ -15,3 +15,14 @@ export async function runCell(...argv: string[]): Promise<{ code: number; out: s
     error.mockRestore();
   }
 }
+
+/** Runs `cell` in-process with `dir` as the current folder (Cell.lock, cells/ are read from there). */
+export async function cellIn(dir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const home = process.cwd();
+  process.chdir(dir);
+  try {
+    return await runCell(...argv);
+  } finally {
+    process.chdir(home);
+  }
+}

@@ -9,12 +9,14 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { spawn, ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { buildBundle } from "../../firmware/build";
 import { startEspruinoSim, EspruinoSim } from "./sim";
 import { decodeBeacon, decodeBeaconNames, encodeBeacon, encodeBeaconNames, Beacon } from "../../transports/ble/beacon";
 import { Thermo } from "../../examples/thermo/schema";
+import { runCellProcess } from "../../cli/testing/run-process";
+import { freePort } from "../../test/bridge-net-fixtures";
+import { waitFor as until } from "../../test/wait-for";
 
 const root = new URL("../../", import.meta.url).pathname;
 const CELL = [`${root}cli/bin/cell.mjs`];
@@ -26,35 +28,7 @@ let beacon: Beacon;
 let bridge: { child: ChildProcess; out: string } | null = null;
 let udp = "";
 
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function cell(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...CELL, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (b) => (out += b));
-    child.stderr!.on("data", (b) => (err += b));
-    child.on("exit", (code) => resolve({ code, out, err }));
-  });
-}
+const cell = runCellProcess;
 
 const lsRows = async () => {
   const r = await cell(["ls", "--udp", udp, "--json"]);
