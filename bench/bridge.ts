@@ -17,6 +17,9 @@ import { announce } from "../core/rpc/announce";
 import { HEADER_SIZE, Kind, CodecId, encodeHeader, readU32, writeU32 } from "../core/header";
 import type { Transport } from "../core/transport";
 import { createBridge } from "../host-bridge";
+import { streamLink } from "../core/stream-link";
+import { boardOnSerial, udpToSerialForwarder } from "./serial-board";
+import { record } from "./measure";
 
 const Bench = cell("bench", { ping: method(t.u32, t.u32) });
 /** A request frame of the same size as the bridged call's (header + a COMPACT u32): what the bare side echoes. */
@@ -28,6 +31,9 @@ interface Addresses {
   udpBridge: number;
   /** The same cell served straight on a UDP link, no bridge: what the bridge itself adds is the difference. */
   udpDirect: number;
+  /** A bridge to a board on a serial link (bench/serial-board.ts), and a bare forwarder to another such board. */
+  udpBoardBridge: number;
+  udpBoardForwarder: number;
   quicEcho?: { port: number; fingerprint: string };
   quicBridge?: { port: number; fingerprint: string };
   nats?: string;
@@ -36,7 +42,7 @@ interface Addresses {
 // ---- the server process ------------------------------------------------------------------------
 
 async function serverMain(): Promise<void> {
-  const addresses: Addresses = { udpEcho: 0, udpBridge: 0, udpDirect: 0 };
+  const addresses: Addresses = { udpEcho: 0, udpBridge: 0, udpDirect: 0, udpBoardBridge: 0, udpBoardForwarder: 0 };
   // The device: served in this process over a loopback link delivering on the microtask queue.
   const bridge = createBridge();
   const [board, side] = loopbackPair({ schedule: (fn) => queueMicrotask(fn) });
@@ -55,6 +61,18 @@ async function serverMain(): Promise<void> {
   const direct = await openUdp({ listen: "127.0.0.1:0" });
   serve(Bench, { ping: (n) => n }, direct);
   addresses.udpDirect = direct.local.port;
+
+  const boardBridge = createBridge();
+  const serial = boardOnSerial((board) => {
+    serve(Bench, { ping: (n) => n }, board);
+    announce(board, { instanceId: 2, ttlMs: 60000, cells: [Bench] });
+  });
+  boardBridge.addLink(streamLink(serial), { role: "device", maxOutInFlight: 1024 });
+  const boardUdp = await openUdp({ listen: "127.0.0.1:0" });
+  boardBridge.addLink(boardUdp, { role: "network", announce: false });
+  addresses.udpBoardBridge = boardUdp.local.port;
+  const forwarder = await udpToSerialForwarder(boardOnSerial((board) => serve(Bench, { ping: (n) => n }, board)));
+  addresses.udpBoardForwarder = forwarder.port;
 
   const quicDir = process.env.CELL_BRIDGE_BENCH_QUIC_DIR;
   if (quicDir) {
@@ -80,7 +98,7 @@ async function serverMain(): Promise<void> {
     await link.flush();
     addresses.nats = natsUrl;
   }
-  while (bridge.cells().length === 0) await new Promise((r) => setTimeout(r, 5));
+  while (bridge.cells().length === 0 || boardBridge.cells().length === 0) await new Promise((r) => setTimeout(r, 5));
   process.stdout.write(JSON.stringify(addresses) + "\n");
   process.stdin.resume();
   process.stdin.on("end", () => process.exit(0)); // the parent went away
@@ -229,6 +247,43 @@ async function compare(title: string, bare: Side, bridge: Side, goal: number | n
   ];
 }
 
+/**
+ * Issue 15: the bridge to a board on a serial link against the least a UDP-to-serial forwarder does to
+ * the same board, as requests/second with WINDOW in flight (goal: ≥ 0.9x the forwarder's), also in the JSON.
+ */
+async function compareBoard(forwarder: Side, bridge: Side, e: Effort = FAST): Promise<string[]> {
+  await throughputNs(forwarder.op, e.throughputOps);
+  await throughputNs(bridge.op, e.throughputOps);
+  const [lf, lb] = await latencies(forwarder.op, bridge.op, e.latencyOps);
+  const [tf, tb] = await sideBySide((op) => throughputNs(op, e.throughputOps), forwarder, bridge, e.rounds);
+  const name = "bridge to a board on a serial link vs a bare UDP-to-serial forwarder to the same board";
+  const speed = tf / tb; // the bridge's requests/s over the forwarder's
+  record({
+    section: "bridge (issue 5)",
+    name: `${name}: requests/second, ${WINDOW} in flight`,
+    baseline: forwarder.name,
+    candidate: bridge.name,
+    ratio: speed,
+    of: "speedup",
+    goal: { kind: "atLeast", ratio: 0.9 },
+    values: { baselineNs: tf, candidateNs: tb, baselinePerSec: 1e9 / tf, candidatePerSec: 1e9 / tb }
+  });
+  record({
+    section: "bridge (issue 5)",
+    name: `${name}: round-trip latency, one call at a time (median)`,
+    baseline: forwarder.name,
+    candidate: bridge.name,
+    ratio: lb / lf,
+    of: "time",
+    values: { baselineNs: lf, candidateNs: lb }
+  });
+  const perSec = (ns: number) => Math.round(1e9 / ns).toLocaleString("en-US") + "/s";
+  return [
+    `${name}: round-trip latency, one call at a time (median)\n  ${forwarder.name}: ${fmt(lf)}   ${bridge.name}: ${fmt(lb)}   → ${(lb / lf).toFixed(2)}x the time`,
+    `${name}: requests/second, ${WINDOW} in flight\n  ${forwarder.name}: ${perSec(tf)}   ${bridge.name}: ${perSec(tb)}   → ${speed.toFixed(2)}x the forwarder's requests/s  goal: ≥ 0.9x → ${speed >= 0.9 ? "met" : "MISSED"}`
+  ];
+}
+
 async function freePort(): Promise<number> {
   const s = createServer();
   await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
@@ -302,6 +357,17 @@ export async function runBridge(): Promise<string[]> {
         { name: "served on UDP", op: bridged(direct) },
         { name: "through the bridge", op: throughBridge },
         null
+      ))
+    );
+
+    const viaForwarder = await openUdp(`127.0.0.1:${addresses.udpBoardForwarder}`);
+    closers.push(() => viaForwarder.close());
+    const boardBridge = await openUdp(`127.0.0.1:${addresses.udpBoardBridge}`);
+    closers.push(() => boardBridge.close());
+    lines.push(
+      ...(await compareBoard(
+        { name: "UDP-to-serial forwarder", op: bridged(viaForwarder) },
+        { name: "through the bridge", op: bridged(boardBridge) }
       ))
     );
 
