@@ -21,7 +21,7 @@ import { streamLink } from "../core/stream-link";
 import { boardOnSerial, udpToSerialForwarder } from "./serial-board";
 import { record } from "./measure";
 
-const Bench = cell("bench", { ping: method(t.u32, t.u32) });
+export const Bench = cell("bench", { ping: method(t.u32, t.u32) });
 /** A request frame of the same size as the bridged call's (header + a COMPACT u32): what the bare side echoes. */
 const FRAME_SIZE = HEADER_SIZE + 4;
 const WINDOW = 32; // requests in flight for the throughput figures
@@ -158,7 +158,7 @@ function framePinger(link: Transport): Op {
     });
 }
 
-function benchFrame(id: number): Uint8Array {
+export function benchFrame(id: number): Uint8Array {
   const f = new Uint8Array(FRAME_SIZE);
   encodeHeader(
     { kind: Kind.Request, flags: 0, codec: CodecId.Compact, cellId: Bench.id, methodId: Bench.info.ping.id, requestId: id, length: 4 },
@@ -169,7 +169,7 @@ function benchFrame(id: number): Uint8Array {
   return f;
 }
 
-function bridged(link: Transport): Op {
+export function bridged(link: Transport): Op {
   const b = remote(Bench, link, { timeoutMs: 10000 });
   let n = 0;
   return async () => {

@@ -12,7 +12,8 @@ const sections: Record<string, () => Promise<string[]> | string[]> = {
   "engines (issue 3)": async () => (await import("./engines")).runEngines(),
   "mavlink (issue 13)": async () => (await import("./mavlink")).runMavlink(),
   "can (issue 16)": async () => (await import("./can")).runCan(),
-  "sim-signing (issue 14)": async () => (await import("./sim-signing")).runSimSigning()
+  "sim-signing (issue 14)": async () => (await import("./sim-signing")).runSimSigning(),
+  "quic (issue 15)": async () => (await import("./quic-compare")).runQuicCompare()
 };
 
 const args = process.argv.slice(2);
