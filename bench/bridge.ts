@@ -255,9 +255,17 @@ async function compareBoard(forwarder: Side, bridge: Side, e: Effort = FAST): Pr
   await throughputNs(forwarder.op, e.throughputOps);
   await throughputNs(bridge.op, e.throughputOps);
   const [lf, lb] = await latencies(forwarder.op, bridge.op, e.latencyOps);
-  const [tf, tb] = await sideBySide((op) => throughputNs(op, e.throughputOps), forwarder, bridge, e.rounds);
+  // The ratio is the median of each round's own ratio: load that comes and goes between rounds cancels out.
+  const f: number[] = [];
+  const b: number[] = [];
+  const speeds: number[] = [];
+  for (let r = 0; r < e.rounds; r++) {
+    f.push(await throughputNs(forwarder.op, e.throughputOps));
+    b.push(await throughputNs(bridge.op, e.throughputOps));
+    speeds.push(f[r] / b[r]); // the bridge's requests/s over the forwarder's
+  }
+  const [tf, tb, speed] = [median(f), median(b), median(speeds)];
   const name = "bridge to a board on a serial link vs a bare UDP-to-serial forwarder to the same board";
-  const speed = tf / tb; // the bridge's requests/s over the forwarder's
   record({
     section: "bridge (issue 5)",
     name: `${name}: requests/second, ${WINDOW} in flight`,
