@@ -7,6 +7,7 @@ import type { Transport } from "../core/transport";
 import { bytePipe, streamLink, DEVICE_MAX_FRAME } from "../core/stream-link";
 import type { BytePort } from "../core/byte-port";
 import { StreamEncoder, StreamDecoder } from "../core/stream";
+import type { LinkStats } from "../core/drops";
 
 /** A board whose runtime `setup` serves cells on its serial link; returns the host's end of that link. */
 export function boardOnSerial(setup: (board: Transport) => void): BytePort {
@@ -20,7 +21,7 @@ export function boardOnSerial(setup: (board: Transport) => void): BytePort {
  * frame (COBS + CRC), write, split the stream at its delimiters, check the CRC, answer. No request
  * ids rewritten, no routing, no limits: one client, the minimum a forwarder does.
  */
-export async function udpToSerialForwarder(serial: BytePort): Promise<{ port: number; close: () => void }> {
+export async function udpToSerialForwarder(serial: BytePort): Promise<{ port: number; stats: LinkStats; close: () => void }> {
   const sock = createSocket("udp4");
   const encoder = new StreamEncoder(64);
   const decoder = new StreamDecoder(DEVICE_MAX_FRAME);
@@ -35,5 +36,5 @@ export async function udpToSerialForwarder(serial: BytePort): Promise<{ port: nu
   };
   serial.onData((bytes) => decoder.feed(bytes, answer));
   await new Promise<void>((resolve) => sock.bind(0, "127.0.0.1", resolve));
-  return { port: sock.address().port, close: () => sock.close() };
+  return { port: sock.address().port, stats: decoder.stats, close: () => sock.close() };
 }
