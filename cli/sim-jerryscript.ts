@@ -80,7 +80,9 @@ export async function simKaluma(a: SimArgs): Promise<number> {
       link: Number(board.ports.link.device),
       pty: true,
       adc,
-      onConsole: consoleLines("pico| ")
+      onConsole: consoleLines("pico| "),
+      onOverrun: (o) =>
+        console.log(`pico| UART${o.port}: read buffer overrun, ${o.lost} of ${o.received} bytes lost (they came while the cell was busy)`)
     });
   } catch (e) {
     throw new CliError((e as Error).message, ExitCode.BadInput);
