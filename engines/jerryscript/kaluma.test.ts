@@ -288,12 +288,43 @@ describe("cell sim --board rpi-pico", () => {
       expect(out).toMatch(/uart {4}tcp:\/\/127\.0\.0\.1:\d+ {3}\(UART0 on \/dev\/pts\/\d+\)/);
       expect(out).toMatch(/cell {4}echo: cell echo\{echo\(string\)->string;event count\(u32\)\}\n/);
       const port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+      const line = `cell bridge --board rpi-pico --serial tcp://127.0.0.1:${port} --udp 127.0.0.1:7420`;
+      expect(out).toContain(`  bridge  ${line}\n`);
       const sock = await openSocket({ host: "127.0.0.1", port });
       try {
         const echo = remote(Echo, socketLink(sock, MAX_FRAME), { timeoutMs: 8000 });
         expect(await echo.echo("héllo ✓ 日本")).toBe("héllo ✓ 日本");
       } finally {
         sock.destroy();
+      }
+      // The printed bridge line, run as it is but on a free UDP port (7420 may be taken here).
+      const udp = await openUdp({ listen: "127.0.0.1:0" });
+      const free = udp.local.port;
+      udp.close();
+      const args = line.split(" ").slice(1);
+      args[args.length - 1] = `127.0.0.1:${free}`;
+      const bridge = spawn(process.execPath, [join(root, "cli/bin/cell.mjs"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+      let bridgeOut = "";
+      bridge.stdout.on("data", (b: Buffer) => (bridgeOut += b.toString()));
+      bridge.stderr.on("data", (b: Buffer) => (bridgeOut += b.toString()));
+      try {
+        await waitFor(
+          "the bridge to find echo and open its UDP side",
+          () => (/\+ echo/.test(bridgeOut) && bridgeOut.includes(`network link udp:127.0.0.1:${free} open`)) || bridge.exitCode !== null,
+          30000
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}; cell bridge said: ${bridgeOut}`);
+        });
+        const client = await openUdp(`127.0.0.1:${free}`);
+        try {
+          expect(await remote(Echo, client, { timeoutMs: 8000 }).echo("through the bridge ✓")).toBe("through the bridge ✓");
+        } catch (e) {
+          throw new Error(`${(e as Error).message}; cell bridge said: ${bridgeOut}`);
+        } finally {
+          client.close();
+        }
+      } finally {
+        bridge.kill("SIGTERM");
       }
     } finally {
       sim.kill("SIGTERM");
