@@ -4,7 +4,7 @@ import { CliError, ExitCode } from "./exit-codes";
 import { loadBoard } from "../firmware/build/board";
 import { UsageError } from "./args";
 import { loadSimBundle, describeCells } from "../sim/bundle";
-import { simFailure, type SimArgs } from "./sim-support";
+import { bridgeCommand, simFailure, type SimArgs } from "./sim-support";
 import { startEspruinoSim, EspruinoSim } from "../engines/espruino/sim";
 import type { EspruinoVariant } from "../engines/espruino/build";
 import { openSerial } from "../transports/serial";
@@ -60,6 +60,9 @@ export async function runEspruinoSim(a: {
     console.log(
       `  link    ${sim.url}   (${board.ports.link.device}${pacing ? `; stock 2v29: write in ${pacing.chunkBytes}-byte chunks ${pacing.gapMs} ms apart` : ""})`
     );
+    // --board paces as the board file says (stock 2v29); the fixed variant needs none: --pacing 0.
+    const bridge = bridgeCommand(board.id, sim.url, { paced: !(board.ports.link.pacing && !pacing) });
+    console.log(`  bridge  ${bridge}`);
     let described: Awaited<ReturnType<typeof describeCells>> | null = null;
     if (bundle.cells) {
       const link = await openSerial(sim.url, { maxFrame: board.maxFrameBytes + 20, reconnect: false, pacing });
@@ -78,6 +81,7 @@ export async function runEspruinoSim(a: {
       id: board.id,
       pid: sim.pid,
       uart: sim.url,
+      bridge,
       bundle: { path: bundle.path, bytes: bundle.bytes.length },
       cells: described
     });

@@ -6,7 +6,7 @@ import { createServer, Server, Socket } from "node:net";
 import { closeSync, openSync, writeSync, constants } from "node:fs";
 import { ReadStream } from "node:tty";
 import { ExitCode, CliError } from "./exit-codes";
-import type { SimArgs } from "./sim-support";
+import { bridgeCommand, type SimArgs } from "./sim-support";
 import { loadSimBundle, describeCells } from "../sim/bundle";
 import { consoleLines } from "../sim/console-lines";
 import { openSocket, socketLink, tcpUrl } from "../sim/tcp-port";
@@ -80,7 +80,9 @@ export async function simKaluma(a: SimArgs): Promise<number> {
       link: Number(board.ports.link.device),
       pty: true,
       adc,
-      onConsole: consoleLines("pico| ")
+      onConsole: consoleLines("pico| "),
+      onOverrun: (o) =>
+        console.log(`pico| UART${o.port}: read buffer overrun, ${o.lost} of ${o.received} bytes lost (they came while the cell was busy)`)
     });
   } catch (e) {
     throw new CliError((e as Error).message, ExitCode.BadInput);
@@ -102,6 +104,8 @@ export async function simKaluma(a: SimArgs): Promise<number> {
   }
   console.log(`board 0: ${board.id}, jerry-kaluma pid ${dev.pid}, started in ${Date.now() - t0} ms`);
   console.log(`  uart    ${url}   (UART${board.ports.link.device} on ${dev.ptyPath})`);
+  const bridge = bridgeCommand(board.id, url);
+  console.log(`  bridge  ${bridge}`);
   console.log(
     `  bundle  ${bundle.path} (${bundle.bytes.length} bytes), running; heap ${dev.started.heapUsed} of ${dev.started.heapTotal} bytes`
   );
@@ -113,6 +117,7 @@ export async function simKaluma(a: SimArgs): Promise<number> {
     id: board.id,
     pid: dev.pid,
     uart: url,
+    bridge,
     bundle: { path: bundle.path, bytes: bundle.bytes.length },
     cells: described
   });

@@ -27,6 +27,8 @@ export interface RunningBoard {
   pid: number;
   /** Where the board's link is: tcp://127.0.0.1:PORT. */
   uart: string;
+  /** The `cell bridge` command line that serves the board's cells on UDP (bridgeCommand). */
+  bridge: string;
   bundle: { path: string; bytes: number };
   cells: { name: string; schema: string; matches: boolean }[] | null;
 }
@@ -73,6 +75,16 @@ export function simFailure(e: unknown): CliError {
   }
   if (err.codeName === "LinkClosed" || err.codeName === "Unreachable") return new CliError(msg, ExitCode.Unavailable);
   return new CliError(msg, ExitCode.Failed);
+}
+
+/**
+ * The `cell bridge` command line for a simulated board's link at `url`, serving its cells on UDP
+ * 127.0.0.1:7420. --board paces the bridge's writes as the board's link needs (boards/*.json
+ * ports.link.pacing: stock Espruino 2v29); `paced: false` adds --pacing 0 where the board's engine
+ * needs none although its file names a pacing (Espruino 2v29 with the upstream fix).
+ */
+export function bridgeCommand(boardId: string, url: string, o: { paced?: boolean } = {}): string {
+  return `cell bridge --board ${boardId}${o.paced === false ? " --pacing 0" : ""} --serial ${url} --udp 127.0.0.1:7420`;
 }
 
 /** Lines saying what a board runs now. */

@@ -65,7 +65,7 @@ function expectCompiled(literal: any, def: CellDef<any>): void {
   }
 }
 
-/** A compiled member table (core/lite/serve.ts CompiledCell) holds the same members, ids and types as `def`. */
+/** A compiled member table (core/lite/cells.ts CompiledCell) holds the same members, ids and types as `def`. */
 function expectTable(literal: any, def: CellDef<any>): void {
   expect({ name: literal.name, id: literal.id, hash: literal.hash, schema: literal.schema }).toEqual({
     name: def.name,

@@ -34,7 +34,7 @@ and the cells it serves. Each board runs the engine it really runs:
       parse: wholeNumber(1, 65535)
     }),
     watch: flag("build the cell again when a source in its folder changes and flash it onto the running board(s) (QEMU boards)"),
-    json: flag("one JSON object per running board on stdout (board, id, pid, uart, bundle, cells); other lines go to stderr"),
+    json: flag("one JSON object per running board on stdout (board, id, pid, uart, bridge, bundle, cells); other lines go to stderr"),
     espruino: option({
       value: "stock|fixed",
       help: "Espruino boards: 2v29 as released, what boards run (hosts pace their writes), or 2v29 + the upstream serial fix a3f085979",
@@ -48,8 +48,9 @@ and the cells it serves. Each board runs the engine it really runs:
   },
   footer: `CELL_SIM_ELF=path runs another firmware image instead of building the board's (sim/build/*.elf).
 
-Each UART serves one client at a time: connect with remote(cell, link) over a TCP socket, or
-re-flash with cell flash --port tcp://127.0.0.1:PORT. Exit codes: 0 stopped by a signal, 1 a board
+Each UART serves one client at a time: connect with remote(cell, link) over a TCP socket, run the
+printed cell bridge line (--board paces writes as the board's link needs), or re-flash with
+cell flash --port tcp://127.0.0.1:PORT. Exit codes: 0 stopped by a signal, 1 a board
 died, 2 usage, 3 the bundle does not build or run (or the board refuses it: --trust and it is unsigned, tampered or
 signed by another key), or the --trust file is not an Ed25519 public key, 4 QEMU/toolchain/port unavailable, 5 timed out.`,
   async run(o, [input]) {
@@ -80,7 +81,7 @@ async function runSim(
   const { startSim } = await import("../../sim/session");
   const { loadSimBundle, describeCells } = await import("../../sim/bundle");
   const { consoleLines } = await import("../../sim/console-lines");
-  const { requireSimBoard, simFailure, reportLines, boardEngine } = await import("../sim-support");
+  const { requireSimBoard, simFailure, reportLines, boardEngine, bridgeCommand } = await import("../sim-support");
   const engine = boardEngine(o.board);
   if (trusted && (engine === "jerryscript" || engine === "espruino"))
     throw new UsageError(
@@ -141,12 +142,15 @@ async function runSim(
         `board ${i}: ${board.id}, QEMU pid ${s.board.pid}, flashed in ${Date.now() - started} ms${a.icount !== undefined ? `, -icount shift=${a.icount}` : ""}`
       );
       console.log(`  uart    ${s.url}`);
+      const bridge = bridgeCommand(board.id, s.url);
+      console.log(`  bridge  ${bridge}`);
       for (const line of reportLines(bundle, status, described)) console.log(line);
       a.report?.({
         board: i,
         id: board.id,
         pid: s.board.pid,
         uart: s.url,
+        bridge,
         bundle: { path: bundle.path, bytes: status.bundleSize },
         cells: described
       });

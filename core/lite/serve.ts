@@ -8,62 +8,25 @@
 //     request came from, events to the link's peer once it subscribed; requests are keyed by id alone.
 //   - Handlers answer with a value or through ctx.defer(); a device has no Promise.
 //   - It announces the cells (ANNOUNCE at once and every ttl/3) so a host bridge finds the device.
-import type { CellDef, Members, Type } from "../schema";
-import type { Handlers, Server } from "../rpc/serve";
+import type { Type } from "../schema";
 import type { CallContext } from "../rpc/context";
 import type { Peer } from "../transport";
 import { LiteLink, at, seek, put, r32 } from "./bytes";
 import { writeText } from "./utf8";
 import { At, Codec, Header, Kind } from "./wire";
 import { decodeWith } from "./compact-fns";
-import { DEFER, CONTEXT, DEFS, OPTIONS, INSTANCE_ID, MAX_FRAME, FNS, ANNOUNCE, CELL_ERRORS, EVENT_IDS_UNIQUE } from "./features";
+import { compiled, type CompiledCell, type DeviceServer, type LiteService } from "./cells";
+import { DEFER, CONTEXT, OPTIONS, INSTANCE_ID, MAX_FRAME, FNS, ANNOUNCE, CELL_ERRORS, EVENT_IDS_UNIQUE } from "./features";
 
 declare function setInterval(fn: () => void, ms: number): unknown;
+
+export type { CompiledCell, LiteCell, LiteService, DeviceServer } from "./cells";
 
 /** A codec that appends to the frame being built (bytes.ts `frame`): lite COMPACT, or core's through writer-full.ts. */
 export interface LiteCodec {
   readonly id: number;
   encode(type: Type, value: unknown): void;
   decode(type: Type, bytes: Uint8Array): unknown;
-}
-
-/**
- * A cell as a board build compiles a schema module (firmware/build/): its members resolved at build
- * time into one table by member id, so the device walks nothing. A method is [name, request type,
- * response type], an event [name, type]; `e` gives event ids by name, for emit(). A type is a
- * descriptor (core/schema.ts Type), or in FNS builds the compact-fns.ts function that decodes or encodes
- * it, and an event's entry is then its encoder alone (a method's is still an array: `!entry[2]` holds
- * for events either way).
- */
-export interface CompiledCell {
-  readonly name: string;
-  readonly id: number;
-  readonly hash: number;
-  readonly schema: string;
-  readonly m: { readonly [memberId: string]: any };
-  readonly e: { readonly [event: string]: number };
-}
-
-/**
- * A cell in core's shape (what cell() returns, or a literal like it): a member with `req` is a method,
- * with `type` an event. Indexed into a CompiledCell at start, in builds whose cells are not all compiled.
- */
-export interface LiteCell {
-  readonly name: string;
-  readonly id: number;
-  readonly hash: number;
-  readonly schema: string;
-  readonly info: {
-    readonly [member: string]: { readonly id: number; readonly def: { readonly req?: Type; readonly res?: Type; readonly type?: Type } };
-  };
-}
-
-/** One cell to serve, as firmware/runtime.ts's DeviceCell gives it. */
-export interface LiteService<M extends Members = any> {
-  def: CellDef<M> | LiteCell | CompiledCell;
-  handlers: Handlers<M>;
-  /** Runs once the cell is served, with its server: start timers or sensors here and emit events. */
-  start?: (server: DeviceServer<M>) => void;
 }
 
 export interface LiteServeOptions {
@@ -75,24 +38,6 @@ export interface LiteServeOptions {
   instanceId?: number;
   /** ANNOUNCE's ttl (default 30 s; repeated every ttl/3); negative: do not announce. */
   announceTtlMs?: number;
-}
-
-/** What a device's cell code gets to send events with: core's Server without what a device never does. */
-export type DeviceServer<M extends Members = Members> = Pick<Server<M>, "emit">;
-
-/** `def` as a member table: as it is when compiled, else indexed (only in builds that need it: DEFS). */
-function compiled(def: any): CompiledCell {
-  if (!DEFS || def.m) return def;
-  var m: any = {},
-    e: any = {},
-    n: string,
-    d: any;
-  for (n in def.info) {
-    d = def.info[n].def;
-    m[def.info[n].id] = d.req ? [n, d.req, d.res] : [n, d.type];
-    if (!d.req) e[n] = def.info[n].id;
-  }
-  return { name: def.name, id: def.id, hash: def.hash, schema: def.schema, m: m, e: e };
 }
 
 /** Serves `cells` on `link`. Each cell's server (for its events) reaches it through its start hook. */

@@ -12,7 +12,7 @@ import { check32Bit, QEMU_USER_INSTALL } from "../build";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const BUILD_DIR = fileURLToPath(new URL("../build/", import.meta.url));
 export const PRELUDE = here + "kaluma-prelude.js";
-const RUNNER_SOURCES = ["kaluma-runner.c", "kaluma-text.c", "kaluma-io.c"].map((f) => here + f);
+const RUNNER_SOURCES = ["kaluma-runner.c", "kaluma-text.c", "kaluma-io.c", "kaluma-uart-rx.c"].map((f) => here + f);
 const RUNNER_HEADER = here + "kaluma.h";
 
 export const CMAKE_INSTALL = "apt-get install -y cmake";
@@ -132,7 +132,7 @@ function launcherFor(binary: string): string[] {
 export function ensureKalumaRunner(bits: 32 | 64 = DEFAULT_BITS, heapKB = 180): KalumaRunner {
   const jerry = ensureJerryScript(bits, heapKB);
   const cc = process.env.CC || "cc";
-  const flags = [...(bits === 32 ? ["-m32"] : []), "-std=gnu99", "-O2", "-Wall", "-Wextra", "-Werror"];
+  const flags = [...(bits === 32 ? ["-m32"] : []), "-std=gnu99", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread"];
   const binary = `${BUILD_DIR}jerry-kaluma${bits === 32 ? "-32" : ""}-${heapKB}`;
   const key = hash([jerry.dir, cc, ...flags, ...[...RUNNER_SOURCES, RUNNER_HEADER].map((f) => readFileSync(f))]);
   const stamp = binary + ".key";

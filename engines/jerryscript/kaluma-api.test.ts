@@ -124,6 +124,94 @@ describe("the uart module on jerry-kaluma", () => {
   });
 });
 
+describe("the uart module's read buffer on jerry-kaluma (kaluma-uart-rx.c)", () => {
+  // A data event that runs `busy` ms when the bytes it got end in 255: the loop reads nothing meanwhile,
+  // while the RX interrupt goes on writing into the ring (targets/rp2/src/uart.c, src/ringbuffer.c).
+  const script = (options: string) => `
+    var u = new (require("uart").UART)(0, ${options});
+    u.on("data", function (d) {
+      var a = [];
+      for (var i = 0; i < d.length; i++) a.push(d[i]);
+      console.log(a.join(","));
+      if (d[d.length - 1] === 255) { console.log("busy"); var end = millis() + 1500; while (millis() < end) {} console.log("idle"); }
+    });
+    console.log("open " + u._native.bufferSize);`; // uart.js keeps the options on the native port
+
+  async function start(options: string): Promise<KalumaBoard> {
+    const file = join(dir, `script${n++}.js`);
+    writeFileSync(file, script(options));
+    return startKaluma({ bundle: file });
+  }
+  const count = (board: KalumaBoard, line: string) => board.logs.filter((l) => l === line).length;
+  async function until(what: string, check: () => boolean): Promise<void> {
+    const end = Date.now() + 15000;
+    while (!check()) {
+      if (Date.now() > end) throw new Error("timed out waiting for " + what);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  /** Bytes sent while the data event is busy, then the data lines that follow "idle". */
+  async function whileBusy(board: KalumaBoard, bytes: number[], busyCount: number): Promise<void> {
+    board.write(new Uint8Array([255]));
+    await until("busy", () => count(board, "busy") === busyCount);
+    board.write(new Uint8Array(bytes));
+    await until("idle", () => count(board, "idle") === busyCount);
+  }
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+  it("bytes beyond bufferSize that come while JS is busy are lost: n bytes show as their last n mod size", async () => {
+    // 9600 baud: 64 bytes take 67 ms to come, time enough for a loaded host to read them when not busy.
+    const board = await start("{ baudrate: 9600, bufferSize: 64 }");
+    try {
+      await until("open", () => board.logs.includes("open 64"));
+      // 200 bytes into a 64-byte ring with nothing read: w_ptr wrapped 3 times, the ring shows 200 mod 64.
+      await whileBusy(board, range(0, 200), 1);
+      await until("the 8 kept bytes", () => board.logs.includes(range(192, 200).join(",")));
+      expect(board.overruns).toEqual([{ port: 0, received: 200, lost: 192, kept: 8 }]);
+      // Exactly the ring's size: w_ptr comes back to r_ptr, and the ring looks empty.
+      const lines = board.logs.length;
+      await whileBusy(board, range(0, 64), 2);
+      await until("the second overrun", () => board.overruns.length === 2);
+      expect(board.overruns[1]).toEqual({ port: 0, received: 64, lost: 64, kept: 0 });
+      // Not busy: bytes come at the wire's pace (156 ms for 150 at 9600 baud) and are read as they come, none lost.
+      board.write(new Uint8Array(range(100, 250)));
+      const after = () =>
+        board.logs
+          .slice(lines)
+          .filter((l) => /^\d/.test(l) && l !== "255")
+          .join(",");
+      await until("150 bytes", () => after().split(",").length >= 150);
+      expect(after()).toBe(range(100, 250).join(","));
+      expect(board.overruns.length).toBe(2);
+    } finally {
+      await board.close();
+    }
+  }, 60000);
+
+  it("the default read buffer is Kaluma's 2048 bytes (module_uart.c UART_DEFAULT_BUFFERSIZE)", async () => {
+    const board = await start("{}");
+    try {
+      await until("open", () => board.logs.includes("open 2048"));
+      await whileBusy(
+        board,
+        range(0, 2100).map((i) => i % 250),
+        1
+      );
+      await until("the overrun", () => board.overruns.length === 1);
+      expect(board.overruns[0]).toEqual({ port: 0, received: 2100, lost: 2048, kept: 52 });
+      await until("the kept bytes", () =>
+        board.logs.includes(
+          range(2048, 2100)
+            .map((i) => i % 250)
+            .join(",")
+        )
+      );
+    } finally {
+      await board.close();
+    }
+  }, 60000);
+});
+
 describe("storage on jerry-kaluma", () => {
   it("keeps string items, at most 253 bytes of key + value (CESU-8), else SystemError ESTGSIZE", async () => {
     const { lines } = await run(`

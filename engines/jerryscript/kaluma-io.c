@@ -10,7 +10,6 @@
 
 static struct {
   int enabled;
-  size_t buffer_size;
   jerry_value_t cb;
 } uarts[UART_NUM];
 
@@ -29,8 +28,10 @@ JSFN(uart_ctor_fn) {
   double stop = get_num(o, "stop", 1), flow = get_num(o, "flow", 0), bufsize = get_num(o, "bufferSize", 2048);
   int tx = (int8_t)get_num(o, "tx", port == 0 ? 0 : 8), rx = (int8_t)get_num(o, "rx", port == 0 ? 1 : 9);
   if (port >= UART_NUM || uarts[port].enabled || bits < 5 || bits > 8 || !pins_ok(port, tx, rx)) return system_error(EDEVINIT);
+  /* The read buffer: a ring the RX interrupt fills (kaluma-uart-rx.c); a byte is start + data + parity + stop bits. */
+  double frame_bits = 1 + (uint32_t)bits + ((uint32_t)parity ? 1 : 0) + (uint32_t)stop;
+  if (rx_open(port, (uint32_t)bufsize, frame_bits, (uint32_t)baud) < 0) return system_error(EDEVINIT);
   uarts[port].enabled = 1;
-  uarts[port].buffer_size = (size_t)(uint32_t)bufsize;
   uarts[port].cb = jerry_value_copy(a[2]);
   jerry_value_t self = info->this_value;
   set_num(self, "port", port);
@@ -97,6 +98,7 @@ JSFN(uart_close_fn) {
   if (port < 0) return jerry_throw_sz(JERRY_ERROR_REFERENCE, "UART port is not initialized.");
   if (port >= UART_NUM || !uarts[port].enabled) return system_error(EDEVINIT);
   uarts[port].enabled = 0;
+  rx_close(port);
   jerry_value_free(uarts[port].cb);
   jerry_value_t k = jerry_string_sz("port");
   jerry_value_free(jerry_object_delete(info->this_value, k));
@@ -104,7 +106,7 @@ JSFN(uart_close_fn) {
   return jerry_undefined();
 }
 
-/* One 'data' event with what arrived, at most the read buffer's size (uart_read_cb). */
+/* One 'data' event with what the read buffer showed (uart_read_cb). */
 void kaluma_uart_deliver(int port, const uint8_t *buf, size_t len) {
   jerry_value_t ab = jerry_arraybuffer((jerry_length_t)len);
   jerry_arraybuffer_write(ab, 0, buf, (jerry_length_t)len);
@@ -231,10 +233,6 @@ JSFN(storage_key_fn) {
   return jerry_null();
 }
 
-
-size_t kaluma_uart_buffer(int port) {
-  return port >= 0 && port < UART_NUM && uarts[port].enabled ? (uarts[port].buffer_size ? uarts[port].buffer_size : 1) : 0;
-}
 
 jerry_value_t kaluma_uart_module(void) {
   jerry_value_t uart = jerry_object(), ctor = jerry_function_external(uart_ctor_fn), proto = jerry_object();

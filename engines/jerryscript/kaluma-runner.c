@@ -454,7 +454,7 @@ int main(int argc, char **argv) {
   }
   clock_gettime(CLOCK_MONOTONIC, &boot);
   if (use_pty) open_pty();
-  fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
+  rx_start(in_fd, use_pty);
   storage_load();
 
   jerry_init(JERRY_INIT_EMPTY);
@@ -473,40 +473,24 @@ int main(int argc, char **argv) {
   jerry_heap_gc(JERRY_GC_PRESSURE_HIGH);
   report_heap("started");
 
-  /* Kaluma's loop (io.c km_io_run): timers, then whatever the UART has, forever. */
-  uint8_t *buf = malloc(65536);
+  /* Kaluma's loop (io.c km_io_run): timers, then whatever the UART's read buffer shows, forever. The
+   * link's bytes come in through kaluma-uart-rx.c (a reader thread, the wire's pace, the ring). */
   char ctl[256];
   size_t ctl_len = 0;
-  int input_open = 1;
   for (;;) {
     double next = run_timers();
+    double wire = rx_next_ms(now_ms());
+    if (wire >= 0 && (next < 0 || wire < next)) next = wire;
     struct pollfd pf[2];
     int nf = 0;
-    if (input_open) pf[nf++] = (struct pollfd){in_fd, POLLIN, 0};
+    pf[nf++] = (struct pollfd){rx_notify_fd(), POLLIN, 0};
     if (control_fd >= 0) pf[nf++] = (struct pollfd){control_fd, POLLIN, 0};
-    if (nf == 0 && next < 0) break;
     int wait = next < 0 ? -1 : (int)(next + 0.999);
     if (poll(pf, (nfds_t)nf, wait) < 0 && errno != EINTR) break;
-    for (int i = 0; i < nf; i++) {
-      if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      if (pf[i].fd == in_fd && input_open) {
-        size_t open_ = kaluma_uart_buffer(link_port);
-        size_t want = open_ ? open_ : 65536;
-        if (want > 65536) want = 65536;
-        if (want == 0) want = 1;
-        ssize_t r = read(in_fd, buf, want);
-        if (r > 0) {
-          if (open_) kaluma_uart_deliver(link_port, buf, (size_t)r);
-          else fprintf(stderr, "@@lost %ld\n", (long)r); /* nothing listens on the UART: gone */
-        } else if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
-          if (!use_pty) input_open = 0; /* stdin closed: the host is done */
-        }
-      } else if (pf[i].fd == control_fd) {
-        ssize_t r = read(control_fd, ctl + ctl_len, sizeof ctl - 1 - ctl_len);
-        if (r <= 0) {
-          control_fd = -1;
-          continue;
-        }
+    if (control_fd >= 0 && (pf[nf - 1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ssize_t r = read(control_fd, ctl + ctl_len, sizeof ctl - 1 - ctl_len);
+      if (r <= 0) control_fd = -1;
+      else {
         ctl_len += (size_t)r;
         char *nl;
         while ((nl = memchr(ctl, '\n', ctl_len))) {
@@ -518,7 +502,9 @@ int main(int argc, char **argv) {
         if (ctl_len == sizeof ctl - 1) ctl_len = 0;
       }
     }
-    if (!input_open && !use_pty) break;
+    rx_pump(now_ms());
+    rx_run();
+    if (!use_pty && rx_ended()) break; /* stdin closed and all of it taken: the host is done */
   }
   report_heap("exit");
   return 0;

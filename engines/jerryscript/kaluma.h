@@ -1,5 +1,6 @@
 /* What the files of jerry-kaluma share (kaluma-runner.c: options, reports, timers, the loop;
- * kaluma-text.c: TextEncoder/TextDecoder and Kaluma's URI functions; kaluma-io.c: UART and storage). */
+ * kaluma-text.c: TextEncoder/TextDecoder and Kaluma's URI functions; kaluma-io.c: UART and storage;
+ * kaluma-uart-rx.c: how received bytes reach the UART's 'data' event). */
 #ifndef KALUMA_H
 #define KALUMA_H
 #include <stddef.h>
@@ -30,9 +31,17 @@ void kaluma_text_register(jerry_value_t global);
 jerry_value_t kaluma_uart_module(void);
 jerry_value_t kaluma_storage_module(void);
 void storage_load(void);
-/* The read buffer's size if `port` is open, else 0. */
-size_t kaluma_uart_buffer(int port);
 void kaluma_uart_deliver(int port, const uint8_t *buf, size_t len);
+
+/* kaluma-uart-rx.c: the link port's receive path (wire pace, the interrupt's ring buffer, the loop's read) */
+void rx_start(int fd, int is_pty);
+int rx_notify_fd(void);
+int rx_open(int port, uint32_t size, double bits_per_byte, double baud);
+void rx_close(int port);
+void rx_pump(double now);
+void rx_run(void);
+double rx_next_ms(double now);
+int rx_ended(void);
 
 /* As Kaluma's jerryxx.h checks arguments. */
 #define CHECK_NUMBER(i, name) \

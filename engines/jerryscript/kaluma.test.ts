@@ -20,6 +20,7 @@ import { Thermo } from "../../examples/thermo/schema";
 import { Text } from "./fixtures/text-schema";
 import { ensureKalumaRunner } from "./build";
 import { startKaluma, type KalumaBoard } from "./kaluma";
+import type { BytePort } from "../../core/byte-port";
 
 const BOARD = loadBoard("rpi-pico");
 const MAX_FRAME = BOARD.maxFrameBytes;
@@ -178,6 +179,72 @@ describe("echo (with the text fixture) for rpi-pico on JerryScript", () => {
   }, 300000);
 });
 
+describe("a burst larger than Kaluma's read buffer while the rpi-pico cell is busy (kaluma-uart-rx.c)", () => {
+  it("loses the bytes the ring wrote over, drops the cut frame, answers the whole ones; lost calls retry or time out, never a wrong answer", async () => {
+    const board = await startKaluma({ bundle: bundles.text.path });
+    // The host's side of the UART, recording the frames it writes during the burst (one write per frame).
+    let recording: number[] | null = null;
+    const port: BytePort = {
+      write(bytes) {
+        if (recording) recording.push(bytes.length);
+        board.write(bytes);
+      },
+      onData: (cb) => board.onData(cb),
+      onClose: (cb) => board.onClose!(cb),
+      onError: (cb) => board.onError!(cb)
+    };
+    const link = streamLink(port, { maxFrame: MAX_FRAME });
+    let retried = 0;
+    const echo = remote(Echo, link, { timeoutMs: 3000, retries: 1, onRetry: () => retried++ });
+    const text = remote(Text, link, { timeoutMs: 3000 });
+    try {
+      expect(await echo.echo("ready")).toBe("ready");
+      const busy = text.busy(2500, { timeoutMs: 15000 });
+      await waitFor("the cell busy", () => board.logs.includes("busy 2500"));
+      // About 700 bytes a frame, 4 frames: more than the 2048-byte ring while nothing reads it.
+      const frames: number[] = (recording = []);
+      const words = ["a", "b", "c", "d"].map((c) => c.repeat(670));
+      const calls = words.map((w, i) =>
+        (i === 1 ? text.length(w) : echo.echo(w)).then(
+          (value) => ({ value }),
+          (error: { codeName?: string }) => ({ error: error.codeName })
+        )
+      );
+      expect(await busy).toBe(2500);
+      recording = null;
+      const results = await Promise.all(calls);
+
+      // The model (src/ringbuffer.c): B bytes written with no read in between show as their last B mod 2048.
+      const received = frames.reduce((a, b) => a + b, 0);
+      const kept = received % 2048;
+      const cut = received - kept;
+      expect(board.overruns).toEqual([{ port: 0, received, lost: cut, kept }]);
+      let start = 0;
+      const fate = frames.map((len) => {
+        const f = start >= cut ? "whole" : start + len > cut ? "cut" : "lost";
+        start += len;
+        return f;
+      });
+      expect(fate).toContain("cut"); // the cell's link drops it (its CRC or COBS does not hold)
+      expect(fate).toContain("whole");
+      // A whole frame is answered at once; a lost or cut one times out: echo (idempotent) is sent again
+      // and answered, length is not and fails TimedOut. No call gets another call's answer.
+      results.forEach((r, i) => {
+        if (fate[i] === "whole" || i !== 1) expect(r).toEqual({ value: i === 1 ? 670 : words[i] });
+        else expect(r).toEqual({ error: "TimedOut" });
+      });
+      expect(retried).toBe(fate.filter((f, i) => f !== "whole" && i !== 1).length);
+      expect(link.stats.drops).toEqual({}); // nothing damaged came back
+      expect(await echo.echo("after")).toBe("after");
+      expect(board.uncaught).toEqual([]);
+      figures.push(`burst of ${received} B while busy: ${cut} lost, ${kept} kept; frames ${fate.join(", ")}; ${retried} retried`);
+    } finally {
+      link.close();
+      await board.close();
+    }
+  }, 60000);
+});
+
 describe("thermo for rpi-pico on JerryScript", () => {
   it("reads the analog sensor, converts units, and fires its alarm once the threshold is crossed", async () => {
     // TMP36 on GP26: analogRead 0.25 of 3.3 V is 825 mV, 32.5 °C.
@@ -221,12 +288,43 @@ describe("cell sim --board rpi-pico", () => {
       expect(out).toMatch(/uart {4}tcp:\/\/127\.0\.0\.1:\d+ {3}\(UART0 on \/dev\/pts\/\d+\)/);
       expect(out).toMatch(/cell {4}echo: cell echo\{echo\(string\)->string;event count\(u32\)\}\n/);
       const port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]);
+      const line = `cell bridge --board rpi-pico --serial tcp://127.0.0.1:${port} --udp 127.0.0.1:7420`;
+      expect(out).toContain(`  bridge  ${line}\n`);
       const sock = await openSocket({ host: "127.0.0.1", port });
       try {
         const echo = remote(Echo, socketLink(sock, MAX_FRAME), { timeoutMs: 8000 });
         expect(await echo.echo("héllo ✓ 日本")).toBe("héllo ✓ 日本");
       } finally {
         sock.destroy();
+      }
+      // The printed bridge line, run as it is but on a free UDP port (7420 may be taken here).
+      const udp = await openUdp({ listen: "127.0.0.1:0" });
+      const free = udp.local.port;
+      udp.close();
+      const args = line.split(" ").slice(1);
+      args[args.length - 1] = `127.0.0.1:${free}`;
+      const bridge = spawn(process.execPath, [join(root, "cli/bin/cell.mjs"), ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+      let bridgeOut = "";
+      bridge.stdout.on("data", (b: Buffer) => (bridgeOut += b.toString()));
+      bridge.stderr.on("data", (b: Buffer) => (bridgeOut += b.toString()));
+      try {
+        await waitFor(
+          "the bridge to find echo and open its UDP side",
+          () => (/\+ echo/.test(bridgeOut) && bridgeOut.includes(`network link udp:127.0.0.1:${free} open`)) || bridge.exitCode !== null,
+          30000
+        ).catch((e: Error) => {
+          throw new Error(`${e.message}; cell bridge said: ${bridgeOut}`);
+        });
+        const client = await openUdp(`127.0.0.1:${free}`);
+        try {
+          expect(await remote(Echo, client, { timeoutMs: 8000 }).echo("through the bridge ✓")).toBe("through the bridge ✓");
+        } catch (e) {
+          throw new Error(`${(e as Error).message}; cell bridge said: ${bridgeOut}`);
+        } finally {
+          client.close();
+        }
+      } finally {
+        bridge.kill("SIGTERM");
       }
     } finally {
       sim.kill("SIGTERM");

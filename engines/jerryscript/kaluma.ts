@@ -27,6 +27,19 @@ export interface KalumaOptions {
   opts?: Record<string, string>;
   /** Console lines as they come. */
   onConsole?: (line: string) => void;
+  /** Told each time a read of the link UART finds its read buffer overrun (bytes lost). */
+  onOverrun?: (o: UartOverrun) => void;
+}
+
+/**
+ * One read of the link UART's ring buffer that found more bytes written since the last read than it
+ * shows: `received` came, the last `kept` were delivered, `lost` (the first ones) were written over.
+ */
+export interface UartOverrun {
+  port: number;
+  received: number;
+  lost: number;
+  kept: number;
 }
 
 export interface KalumaBoard extends BytePort {
@@ -43,6 +56,10 @@ export interface KalumaBoard extends BytePort {
   readonly uncaught: string[];
   /** Warnings about behaviour that is undefined on a board (malformed UTF-8/CESU-8). */
   readonly warnings: string[];
+  /** Reads of the link UART that found its read buffer overrun (kaluma-uart-rx.c): bytes lost. */
+  readonly overruns: UartOverrun[];
+  /** Bytes that came while the link UART was not open (lost). */
+  readonly lostBeforeOpen: number;
   close(): Promise<void>;
   readonly exited: Promise<number | null>;
 }
@@ -59,7 +76,9 @@ export async function startKaluma(o: KalumaOptions): Promise<KalumaBoard> {
   const control = child.stdio[3] as NodeJS.WritableStream;
   const logs: string[] = [],
     uncaught: string[] = [],
-    warnings: string[] = [];
+    warnings: string[] = [],
+    overruns: UartOverrun[] = [];
+  let lostBeforeOpen = 0;
   let ready: JerryHeap | null = null,
     started: JerryHeap | null = null,
     ptyPath: string | null = null;
@@ -106,7 +125,11 @@ export async function startKaluma(o: KalumaOptions): Promise<KalumaBoard> {
         logs.push("error: " + value);
       } else if (tag === "pty") ptyPath = value;
       else if (tag === "ready") ready = value;
-      else if (tag === "exit" || tag === "lost") continue;
+      else if (tag === "overrun") {
+        overruns.push(value);
+        if (o.onOverrun) o.onOverrun(value);
+      } else if (tag === "lost") lostBeforeOpen += Number(value);
+      else if (tag === "exit") continue;
       else if (tag === "started") {
         started = value;
         if (onStart) onStart();
@@ -142,6 +165,10 @@ export async function startKaluma(o: KalumaOptions): Promise<KalumaBoard> {
     logs,
     uncaught,
     warnings,
+    overruns,
+    get lostBeforeOpen() {
+      return lostBeforeOpen;
+    },
     write(bytes) {
       if (child.exitCode === null && !child.stdin!.destroyed) child.stdin!.write(Buffer.from(bytes));
     },

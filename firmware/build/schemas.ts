@@ -29,7 +29,7 @@ export interface CellDef {
   hash: number;
   info: Record<string, { id: number; def: MemberDef }>;
 }
-/** A cell as a compiled schema module holds it (core/lite/serve.ts CompiledCell): a member table. */
+/** A cell as a compiled schema module holds it (core/lite/cells.ts CompiledCell): a member table. */
 export interface CompiledCellDef {
   m: Record<string, unknown[]>;
 }
@@ -106,7 +106,7 @@ function visitTypes(v: unknown, seen: Record<string, number>): void {
 
 /**
  * JavaScript source for a schema module's exports: cells as member tables resolved here, so the device
- * walks nothing (core/lite/serve.ts CompiledCell: { name, id, hash, schema, m: { memberId: [name, req,
+ * walks nothing (core/lite/cells.ts CompiledCell: { name, id, hash, schema, m: { memberId: [name, req,
  * res] | [name, type] }, e: { event: id } }), plus core's `info` nesting when `keepInfo` (the cell code
  * reads it); type descriptors without their signatures (kept when `keepSig`: core's codecs name types
  * in their messages). A type used more than once is one shared object. Null when an export is neither
@@ -156,7 +156,7 @@ export function schemaModuleSource(exports: Record<string, unknown>, keepSig: bo
     const members = Object.keys(c.info);
     const table = members.map((m) => {
       const d = c.info[m].def;
-      // An event's entry is its encoder alone with `fns` (core/lite/serve.ts CompiledCell).
+      // An event's entry is its encoder alone with `fns` (core/lite/cells.ts CompiledCell).
       if (fns && d.kind !== "method") return `${c.info[m].id}: ${fn("e", d.type!)}`;
       const types = fns ? [fn("d", d.req!), fn("e", d.res!)] : d.kind === "method" ? [literal(d.req!), literal(d.res!)] : [literal(d.type!)];
       return `${c.info[m].id}: [${[JSON.stringify(m), ...types].join(", ")}]`;

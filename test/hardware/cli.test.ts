@@ -57,6 +57,8 @@ describe.each(BOARDS)("cell sim and cell flash on %s", (board) => {
     }
     expect(boards.length).toBe(2);
     expect(boards[0].url).not.toBe(boards[1].url);
+    // The bridge line for each board: --board gives the bridge the board's link settings.
+    for (var b of boards) expect(out).toContain(`  bridge  cell bridge --board ${board} --serial ${b.url} --udp 127.0.0.1:7420\n`);
     expect(out).toContain("cell    echo: " + Echo.schema);
     expect(out).toMatch(new RegExp("qemu0\\| cell-sim board=" + board + " .* running=yes")); // the board's console
   }, 90000);

@@ -48,6 +48,7 @@ describe("cell sim --watch --json", () => {
         pid: expect.any(Number),
         uart: expect.stringMatching(/^tcp:\/\/127\.0\.0\.1:\d+$/)
       });
+      expect(running.bridge).toBe(`cell bridge --board qemu-mps2-an385 --serial ${running.uart} --udp 127.0.0.1:7420`);
       expect(running.cells).toEqual([{ name: "greeter", schema: Greeter.schema, matches: true }]);
       expect(stderr).toMatch(/^1 board\(s\) running; Ctrl-C stops them\.$/m); // what a person reads: on stderr
       expect(await greet(running.uart)).toBe("hello Ada");
