@@ -213,10 +213,10 @@ async function runSimBoard(board: string): Promise<string[]> {
       count: REPLAYS
     });
     var per = phaseRuns.map((ms) => (ms * 1e6) / REPLAYS);
-    var rest = echoInstructions - per.reduce((a, b) => a + b, 0);
+    var rest = echoInstructions - per.slice(0, 4).reduce((a, b) => a + b, 0);
     var k = (v: number) => `${(v / 1000).toFixed(1)}k`;
     lines.push(
-      `  echo call by phase: frame copy ${k(per[0])}, COMPACT decode ${k(per[1])}, COMPACT encode ${k(per[2])}, sim.sendFrame (CRC + COBS + UART in C) ${k(per[3])}, the rest (header parse, dispatch, handler, context, header write) ${k(rest)}`
+      `  echo call by phase: frame copy ${k(per[0])}, COMPACT decode ${k(per[1])}, COMPACT encode ${k(per[2])}, sim.sendFrame (CRC + COBS + UART in C) ${k(per[3])}, the rest ${k(rest)}: of it, receive (frame link, header parse, lookups) ${k(per[4])}, handler ${k(per[5])}, and ${k(rest - per[4] - per[5])} for checks, context, answer, header write and send`
     );
     record({
       section: "sim (issue 4)",

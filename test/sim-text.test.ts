@@ -32,6 +32,7 @@ function varint(v: number): number[] {
   return out;
 }
 
+var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 var run = (...args: string[]) => execFileSync(BIN, args).toString().trim();
 
 function seeded(seed: number) {
@@ -110,7 +111,7 @@ describe("sim firmware text.c (the text natives) on the host", () => {
       var cap = Math.floor(rnd() * 80);
       var at = Math.floor(rnd() * (cap + 1));
       var got = run("out", cesu8(s) || "", String(cap), String(at), String(prefixed));
-      if (!s.isWellFormed()) {
+      if (LONE_SURROGATE.test(s)) {
         expect(got).toBe("BAD"); // and nothing written (the driver checks)
         continue;
       }
