@@ -181,6 +181,15 @@ async function runSimBoard(board: string): Promise<string[]> {
       await Promise.all(Array.from({ length: PIPELINED }, () => thermo.read("C", { codec: codec.id })));
       var after = await sim.loader.status();
       var e2e = ((after.uptimeMs - before.uptimeMs) * 1e6) / PIPELINED;
+      record({
+        section: "sim (issue 4)",
+        name: `${board}: device instructions of a ${name} thermo.read("C") vs a COMPACT echo call's goal`,
+        baseline: "80k instructions (25% of an echo call's wire time at 115200 baud, 64 MHz)",
+        candidate: "guest instructions (-icount shift=0, in-guest replay)",
+        ratio: instructions / 80e3,
+        of: "share",
+        values: { instructions: Math.round(instructions), e2eNs: Math.round(e2e) }
+      });
       lines.push(
         `  ${name.padEnd(8)} ${Math.round(instructions / 1000)}k instructions (runs ${runs.join("/")} ms)  | ${Math.round(e2e / 1000)} µs virtual; request frame ${frame.length} bytes`
       );
@@ -230,7 +239,9 @@ async function runSimBoard(board: string): Promise<string[]> {
         decode: Math.round(per[1]),
         encode: Math.round(per[2]),
         send: Math.round(per[3]),
-        rest: Math.round(rest)
+        rest: Math.round(rest),
+        receive: Math.round(per[4]),
+        handler: Math.round(per[5])
       }
     });
     var end = await sim.loader.status();
