@@ -29,6 +29,7 @@ import { compactCodec, jsonCodec, msgpackCodec } from "../core/codecs";
 import { Thermo, Unit } from "../examples/thermo/schema";
 import { Echo } from "../examples/echo/schema";
 import { Replay } from "./replay-schema";
+import { Phases } from "./phases-schema";
 import { StreamEncoder } from "../core/stream";
 import { record } from "./measure";
 
@@ -64,15 +65,15 @@ function readFrame(codec: Codec): Uint8Array {
   return frame;
 }
 
-/** A whole echo.echo(ECHO_TEXT) request frame in COMPACT. */
-function echoFrame(): Uint8Array {
+/** A whole echo.echo(ECHO_TEXT) request frame in COMPACT (kind Response: its answer). */
+function echoFrame(kind: number = Kind.Request): Uint8Array {
   var w = new Writer(64);
   w.reset(HEADER_SIZE);
   compactCodec.encode((Echo.info.echo.def as { req: any }).req, ECHO_TEXT, w);
   var frame = w.buf.slice(0, w.pos);
   encodeHeader(
     {
-      kind: Kind.Request,
+      kind,
       flags: 0,
       codec: compactCodec.id,
       cellId: Echo.id,
@@ -180,6 +181,15 @@ async function runSimBoard(board: string): Promise<string[]> {
       await Promise.all(Array.from({ length: PIPELINED }, () => thermo.read("C", { codec: codec.id })));
       var after = await sim.loader.status();
       var e2e = ((after.uptimeMs - before.uptimeMs) * 1e6) / PIPELINED;
+      record({
+        section: "sim (issue 4)",
+        name: `${board}: device instructions of a ${name} thermo.read("C") vs a COMPACT echo call's goal`,
+        baseline: "80k instructions (25% of an echo call's wire time at 115200 baud, 64 MHz)",
+        candidate: "guest instructions (-icount shift=0, in-guest replay)",
+        ratio: instructions / 80e3,
+        of: "share",
+        values: { instructions: Math.round(instructions), e2eNs: Math.round(e2e) }
+      });
       lines.push(
         `  ${name.padEnd(8)} ${Math.round(instructions / 1000)}k instructions (runs ${runs.join("/")} ms)  | ${Math.round(e2e / 1000)} µs virtual; request frame ${frame.length} bytes`
       );
@@ -204,6 +214,36 @@ async function runSimBoard(board: string): Promise<string[]> {
     lines.push(
       `  echo.echo(${JSON.stringify(ECHO_TEXT)}) COMPACT: ${Math.round(echoInstructions / 1000)}k instructions (runs ${echoRuns.join("/")} ms) = ${deviceMs.toFixed(2)} ms at 64 MHz, ${((100 * deviceMs) / wireMs).toFixed(0)}% of the call's ${wireMs.toFixed(2)} ms on the wire at 115200 baud (goal ≤ 25%)`
     );
+    // Where the echo call's instructions go: each piece looped on the board (bench/phases.ts).
+    var phaseRuns = await remote(Phases, sim.link, { timeoutMs: 60000 }).run({
+      frame: echoFrame(),
+      answer: echoFrame(Kind.Response),
+      text: ECHO_TEXT,
+      count: REPLAYS
+    });
+    var per = phaseRuns.map((ms) => (ms * 1e6) / REPLAYS);
+    var rest = echoInstructions - per.slice(0, 4).reduce((a, b) => a + b, 0);
+    var k = (v: number) => `${(v / 1000).toFixed(1)}k`;
+    lines.push(
+      `  echo call by phase: frame copy ${k(per[0])}, COMPACT decode ${k(per[1])}, COMPACT encode ${k(per[2])}, sim.sendFrame (CRC + COBS + UART in C) ${k(per[3])}, the rest ${k(rest)}: of it, receive (frame link, header parse, lookups) ${k(per[4])}, handler ${k(per[5])}, and ${k(rest - per[4] - per[5])} for checks, context, answer, header write and send`
+    );
+    record({
+      section: "sim (issue 4)",
+      name: `${board}: COMPACT echo call, guest instructions by phase`,
+      baseline: "the whole call",
+      candidate: "codec decode + encode",
+      ratio: (per[1] + per[2]) / echoInstructions,
+      of: "share",
+      values: {
+        copy: Math.round(per[0]),
+        decode: Math.round(per[1]),
+        encode: Math.round(per[2]),
+        send: Math.round(per[3]),
+        rest: Math.round(rest),
+        receive: Math.round(per[4]),
+        handler: Math.round(per[5])
+      }
+    });
     var end = await sim.loader.status();
     lines.push(`JS heap peak over the whole run (loader status): ${end.heapPeak} of ${end.heapSize} bytes`);
 

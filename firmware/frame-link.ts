@@ -13,25 +13,28 @@ export function simFrameLink(maxFrame: number): Transport {
   var closed = false;
 
   sim.onFrame = function (frame: Uint8Array) {
+    // The length read once: each property read is interpreted work on every frame.
+    var n = frame.length;
     // The firmware's buffer may be larger than what this bundle agreed to handle.
-    if (frame.length > maxFrame) return countDrop(stats, "TooLong");
-    if (frame.length < HEADER_SIZE) return countDrop(stats, "TooShort");
+    if (n > maxFrame) return countDrop(stats, "TooLong");
+    if (n < HEADER_SIZE) return countDrop(stats, "TooShort");
     stats.framesIn++;
-    stats.bytesIn += frame.length;
+    stats.bytesIn += n;
     if (frameListener) frameListener(frame);
   };
 
   return {
     maxFrame: maxFrame,
     send: function (frame: Uint8Array) {
+      var n = frame.length;
       if (closed) throw new CellError(ErrorCode.LinkClosed, "link closed");
-      if (frame.length > maxFrame) throw new CellError(ErrorCode.TooLarge, "frame of " + frame.length + " bytes, link carries " + maxFrame);
+      if (n > maxFrame) throw new CellError(ErrorCode.TooLarge, "frame of " + n + " bytes, link carries " + maxFrame);
       if (!sim.sendFrame(frame)) {
         if (errorListener) errorListener(new Error("sim.sendFrame refused a frame of " + frame.length + " bytes"));
         return;
       }
       stats.framesOut++;
-      stats.bytesOut += frame.length;
+      stats.bytesOut += n;
     },
     onFrame: function (listener: (frame: Uint8Array) => void) {
       frameListener = listener;

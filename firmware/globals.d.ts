@@ -52,6 +52,9 @@ declare var sim: {
   sendFrame(frame: Uint8Array): boolean;
   /** Called with each complete, CRC-checked frame; the view is valid only during the call. */
   onFrame: ((frame: Uint8Array) => void) | null;
+  /** Text natives (sim/firmware/text.c; absent from older firmware and the host runner): core/lite/utf8.ts TextNatives. */
+  textIn?(b: Uint8Array, i: number, end: number): string | undefined;
+  textOut?(s: string, f: Uint8Array, at: number, prefixed?: number): number | undefined;
   millis(): number;
   log(message: string): void;
   /** The stored bytes, or undefined. */

@@ -160,7 +160,7 @@ describe("schema modules compiled at build time", () => {
     expect(featuresOf(["Echo.info.echo.id"], [compiledEcho])).toMatchObject({ info: true });
     expect(featuresOf(["Echo.hash"], [compiledEcho])).toMatchObject({ hash: true });
     expect(featuresModuleSource({ DEFER: false, CONTEXT: true, DEFS: false })).toBe(
-      'export var DEFER = false;\nexport var CONTEXT = true;\nexport var CELL_ERRORS = true;\nexport var DEFS = false;\nexport var EVENT_IDS_UNIQUE = false;\nexport var OPTIONS = true;\nexport var INSTANCE_ID = false;\nexport var MAX_FRAME = 0;\nexport var FNS = false;\nexport var ANNOUNCE = "";\nexport var CHUNKS = 3;\nexport var WHOLE_BUFFER_WRITES = false;\nexport var BYTE_STRINGS = false;\nexport var TEXT_CODER = false;'
+      'export var DEFER = false;\nexport var CONTEXT = true;\nexport var CELL_ERRORS = true;\nexport var DEFS = false;\nexport var EVENT_IDS_UNIQUE = false;\nexport var OPTIONS = true;\nexport var INSTANCE_ID = false;\nexport var MAX_FRAME = 0;\nexport var FNS = false;\nexport var ANNOUNCE = "";\nexport var CHUNKS = 3;\nexport var WHOLE_BUFFER_WRITES = false;\nexport var BYTE_STRINGS = false;\nexport var TEXT_CODER = false;\nexport var NATIVE_TEXT = true;'
     );
     // Espruino's serial ports bring byte strings, Kaluma's UART a Uint8Array.
     expect(featuresModuleSource({}, loadBoard("puckjs"))).toContain("export var CHUNKS = 2;");
@@ -172,6 +172,11 @@ describe("schema modules compiled at build time", () => {
     expect(featuresModuleSource({}, loadBoard("rpi-pico"))).toContain("export var TEXT_CODER = true;");
     expect(featuresModuleSource({}, loadBoard("qemu-mps2-an385-jerryscript"))).toContain("export var TEXT_CODER = false;");
     expect(featuresModuleSource({}, loadBoard("puckjs"))).toContain("export var TEXT_CODER = false;");
+    // The text natives of our QEMU firmware (sim.textIn / sim.textOut), whichever engine it embeds; no other board has them.
+    expect(featuresModuleSource({}, loadBoard("qemu-mps2-an385-jerryscript"))).toContain("export var NATIVE_TEXT = true;");
+    expect(featuresModuleSource({}, loadBoard("qemu-mps2-an385"))).toContain("export var NATIVE_TEXT = true;");
+    expect(featuresModuleSource({}, loadBoard("rpi-pico"))).toContain("export var NATIVE_TEXT = false;");
+    expect(featuresModuleSource({}, loadBoard("puckjs"))).toContain("export var NATIVE_TEXT = false;");
     // A board build's entry passes no announce options, and its link's frame size is the board's.
     expect(featuresModuleSource({ DEFER: false, CONTEXT: false, DEFS: false }, loadBoard("puckjs"))).toContain(
       "export var OPTIONS = false;\nexport var INSTANCE_ID = false;\nexport var MAX_FRAME = 256;"

@@ -4,8 +4,8 @@
 // kinds it never sees. Same bytes and checks as ./compact.ts: a bad value or payload throws 3
 // (BadPayload), and every length and count is checked against the bytes left before anything is allocated.
 import { put, varint } from "./bytes";
-import { utf8Read, utf8Write } from "./utf8";
-import { BYTE_STRINGS, TEXT_CODER } from "./features";
+import { nativeOut, utf8Read, utf8Write } from "./utf8";
+import { BYTE_STRINGS, NATIVE_TEXT } from "./features";
 
 type Enc = (v: any) => void;
 type Dec = () => any;
@@ -124,11 +124,13 @@ export function dBool(): boolean {
 }
 export function eString(v: any): void {
   if (typeof v != "string") throw 3;
+  // The firmware's natives write the length and the bytes in one call where it has them (NATIVE_TEXT).
+  if (NATIVE_TEXT && nativeOut(v, 1)) return;
   varint(utf8Write(v, true));
   utf8Write(v);
 }
 export function dString(): string {
-  // count(1) and utf8Read's loop, inlined: as calls, the minifier wraps them in function expressions.
+  // count(1) and the byte-string loop, inlined: as calls, the minifier wraps them in function expressions.
   var n = vint(),
     s = "";
   if (n > src.length - at) throw 3;
@@ -136,9 +138,8 @@ export function dString(): string {
     while (n--) s += String.fromCharCode(src[at++]);
     return s;
   }
-  if (TEXT_CODER) return utf8Read(src, at, (at += n));
-  while (n--) s += "%" + (src[at++] + 256).toString(16).slice(1);
-  return decodeURIComponent(s);
+  // utf8Read: the firmware's natives, the engine's TextDecoder, or ASCII in one call.
+  return utf8Read(src, at, (at += n));
 }
 export function eBytes(v: any): void {
   if (!(v instanceof Uint8Array)) throw 3;

@@ -30,3 +30,6 @@ export var BYTE_STRINGS = false;
 /** The engine has TextEncoder and TextDecoder (Kaluma: real UTF-8, where its URI functions work on
  * JerryScript's internal CESU-8 and mangle characters above U+FFFF). */
 export var TEXT_CODER = false;
+/** The firmware may offer text natives (the QEMU sim firmware's sim.textIn / sim.textOut, handed over by
+ * its adapter: utf8.ts useTextNatives): a string's bytes in one native call. Folded away on other boards. */
+export var NATIVE_TEXT = true;

@@ -10,11 +10,39 @@
 // host sent as the string's bytes, so it goes back out unchanged (unchecked: the host sent it).
 import { put, frame, at, seek } from "./bytes";
 import { STRING } from "./kinds";
-import { BYTE_STRINGS, TEXT_CODER } from "./features";
+import { BYTE_STRINGS, NATIVE_TEXT, TEXT_CODER } from "./features";
 
 // Kaluma's globals (not in ES5): real UTF-8 both ways. Its TextDecoder does not check the bytes.
 declare var TextEncoder: { new (): { encode(s: string): Uint8Array } };
 declare var TextDecoder: { new (): { decode(b: Uint8Array): string } };
+
+/** Text natives a firmware offers (the QEMU sim firmware's sim.textIn / sim.textOut, sim/firmware/text.c):
+ * a string's bytes in one native call instead of interpreted work per byte. Either may answer undefined
+ * (declined: too long for the firmware's buffer); the path below then does it. */
+export interface TextNatives {
+  /** The string whose UTF-8 is b[i..end); URIError for malformed bytes. */
+  textIn(b: Uint8Array, i: number, end: number): string | undefined;
+  /** Writes s as UTF-8 into f from `at` (after its length as a varint when `prefixed`), as much as fits;
+   * answers where the whole ends (past f.length: it did not fit); URIError for a lone surrogate. */
+  textOut(s: string, f: Uint8Array, at: number, prefixed?: number): number | undefined;
+}
+
+var natives: TextNatives | undefined;
+
+/** The adapter of a firmware with text natives hands them over (undefined: the engine's own path). */
+export function useTextNatives(n: TextNatives | undefined): void {
+  natives = n;
+}
+
+/** Appends `s` through the natives (a COMPACT string when `prefixed`); false when there are none or they
+ * declined. Past the frame's end: throws 7 (TooLarge) with what fits written, as the path below. */
+export function nativeOut(s: string, prefixed?: number): boolean {
+  var e = NATIVE_TEXT && natives ? natives.textOut(s, frame, at, prefixed) : undefined;
+  if (e == null) return false;
+  seek(e > frame.length ? frame.length : e);
+  if (e > frame.length) throw 7;
+  return true;
+}
 
 /**
  * Bytes of `s` in UTF-8, appended to the frame unless `dry`; returns how many. Throws URIError for a
@@ -25,6 +53,10 @@ export function utf8Write(s: string, dry?: boolean): number {
   if (BYTE_STRINGS) {
     for (var j = 0; !dry && j < s.length;) put(s.charCodeAt(j++));
     return s.length;
+  }
+  if (NATIVE_TEXT && !dry) {
+    var start = at;
+    if (nativeOut(s)) return at - start;
   }
   if (TEXT_CODER) {
     var u = new TextEncoder()["encode"](s); // quoted: the build mangles .encode (the codecs')
@@ -64,6 +96,10 @@ export var writeText: (s: string) => number = STRING ? utf8Write : asciiWrite;
 
 /** Decodes `b[i..end)`; throws URIError for bytes that are not well-formed UTF-8. */
 export function utf8Read(b: Uint8Array, i: number, end: number): string {
+  if (NATIVE_TEXT && natives) {
+    var v = natives.textIn(b, i, end);
+    if (v != null) return v;
+  }
   if (BYTE_STRINGS) {
     for (var t = ""; i < end;) t += String.fromCharCode(b[i++]);
     return t;

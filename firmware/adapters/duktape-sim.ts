@@ -2,6 +2,7 @@
 // frame level because the firmware frames in C, so the link is a Transport, not a byte port.
 import type { HalBytePort, HalLink, HalStorage, HeapInfo } from "../hal";
 import { simFrameLink } from "../frame-link";
+import { useTextNatives, type TextNatives } from "../../core/lite/utf8";
 
 export var engine = "duktape";
 
@@ -11,6 +12,8 @@ export interface SimLinkConfig {
 }
 
 export function openLink(c: SimLinkConfig): HalLink {
+  // The firmware's text natives, where it has them (sim/firmware/text.c; the host runner has none).
+  useTextNatives(sim.textIn ? (sim as TextNatives) : undefined);
   return { frames: simFrameLink(c.maxFrame) };
 }
 

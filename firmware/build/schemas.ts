@@ -274,7 +274,7 @@ export function featuresModuleSource(features?: Partial<BundleFeatures>, board?:
   const flags = (["DEFER", "CONTEXT", "CELL_ERRORS", "DEFS"] as const).map((f) => `export var ${f} = ${!features || features[f] !== false};`);
   flags.push(`export var EVENT_IDS_UNIQUE = ${!!features && features.EVENT_IDS_UNIQUE === true};`);
   return flags
-    .concat([`export var OPTIONS = ${!board};`, `export var INSTANCE_ID = ${!!board && !!cells && advertises(board)};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(announce)};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`, `export var WHOLE_BUFFER_WRITES = ${!!board && board.engine === "jerryscript"};`, `export var BYTE_STRINGS = ${!!board && board.engine === "espruino"};`, `export var TEXT_CODER = ${!!board && halOf(board) === "jerryscript"};`])
+    .concat([`export var OPTIONS = ${!board};`, `export var INSTANCE_ID = ${!!board && !!cells && advertises(board)};`, `export var MAX_FRAME = ${board && board.engine !== "node" ? Number(board.maxFrameBytes) || 0 : 0};`, `export var FNS = ${!!fns};`, `export var ANNOUNCE = ${JSON.stringify(announce)};`, `export var CHUNKS = ${!board ? 3 : board.engine === "espruino" ? 2 : 1};`, `export var WHOLE_BUFFER_WRITES = ${!!board && board.engine === "jerryscript"};`, `export var BYTE_STRINGS = ${!!board && board.engine === "espruino"};`, `export var TEXT_CODER = ${!!board && halOf(board) === "jerryscript"};`, `export var NATIVE_TEXT = ${!board || halOf(board) === "duktape"};`])
     .join("\n");
 }
 

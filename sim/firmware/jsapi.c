@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "link.h"
 #include "store.h"
+#include "text.h"
 #include "timers.h"
 #include "wire.h"
 
@@ -13,6 +14,42 @@ static duk_ret_t js_send_frame(duk_context *ctx) {
   duk_size_t len;
   const uint8_t *p = (const uint8_t *)duk_require_buffer_data(ctx, 0, &len);
   duk_push_boolean(ctx, len <= CELL_MAX_FRAME && wire_header_ok(p, len) && link_send(p, len));
+  return 1;
+}
+
+/* Text natives (text.h): a COMPACT string's bytes in one call. Duktape hands its strings over as they
+ * are kept (CESU-8), so only text with characters above U+FFFF is converted through this buffer. */
+static uint8_t text_buf[CELL_MAX_FRAME * 3 / 2];
+
+/* sim.textIn(bytes, start, end): the string whose UTF-8 is bytes[start..end); URIError for malformed
+ * bytes (as decodeURIComponent); undefined (the bundle's own path) for more than this buffer takes. */
+static duk_ret_t js_text_in(duk_context *ctx) {
+  duk_size_t len;
+  const uint8_t *p = (const uint8_t *)duk_require_buffer_data(ctx, 0, &len);
+  duk_uint_t a = duk_require_uint(ctx, 1), b = duk_require_uint(ctx, 2);
+  size_t n;
+  if (a > b || b > len) return duk_error(ctx, DUK_ERR_RANGE_ERROR, "textIn: %u..%u outside %u bytes", a, b, (unsigned)len);
+  n = text_utf8_to_cesu8(p + a, b - a, NULL);
+  if (n == TEXT_BAD) return duk_error(ctx, DUK_ERR_URI_ERROR, "malformed UTF-8");
+  if (n == b - a) duk_push_lstring(ctx, (const char *)p + a, n); /* nothing above U+FFFF: the same bytes */
+  else if (n <= sizeof text_buf) {
+    text_utf8_to_cesu8(p + a, b - a, text_buf);
+    duk_push_lstring(ctx, (const char *)text_buf, n);
+  } else return 0;
+  return 1;
+}
+
+/* sim.textOut(s, frame, at, prefixed): writes s as UTF-8 (after its length as a varint when prefixed)
+ * into frame from at, as much as fits; answers where the whole ends (past frame.length: it did not
+ * fit); URIError for a lone surrogate (as encodeURIComponent), before writing anything. */
+static duk_ret_t js_text_out(duk_context *ctx) {
+  duk_size_t sn, fn;
+  const uint8_t *s = (const uint8_t *)duk_require_lstring(ctx, 0, &sn);
+  uint8_t *f = (uint8_t *)duk_require_buffer_data(ctx, 1, &fn);
+  duk_uint_t at = duk_require_uint(ctx, 2);
+  size_t end = text_put(s, sn, f, fn, at, duk_to_boolean(ctx, 3));
+  if (end == TEXT_BAD) return duk_error(ctx, DUK_ERR_URI_ERROR, "lone surrogate");
+  duk_push_uint(ctx, (duk_uint_t)end);
   return 1;
 }
 
@@ -90,6 +127,8 @@ static duk_ret_t js_temperature(duk_context *ctx) {
 void jsapi_install(duk_context *ctx) {
   static const duk_function_list_entry sim_fns[] = {
     { "sendFrame", js_send_frame, 1 },
+    { "textIn", js_text_in, 3 },
+    { "textOut", js_text_out, 4 },
     { "millis", js_millis, 0 },
     { "log", js_log, 1 },
     { "storageRead", js_storage_read, 1 },

@@ -4,6 +4,8 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { randomBytes } from "node:crypto";
 import { remote } from "../../core/host/remote";
 import { CodecId } from "../../core/header";
+import type { Codec } from "../../core/codec";
+import { compactCodec } from "../../core/codecs";
 import { ErrorCode } from "../../core/errors";
 import { Echo } from "../../examples/echo/schema";
 import { Slow } from "./fixtures/slow-schema";
@@ -49,6 +51,24 @@ describe.each(BOARDS)("echo example on %s", (board) => {
     expect(await echo.echo("", { codec: CodecId.Msgpack })).toBe("");
     var big = "x".repeat(900); // near the board's 1024-byte frame
     expect(await echo.echo(big)).toBe(big);
+  });
+
+  it("refuses malformed UTF-8 in a COMPACT string with BadPayload (the firmware's text natives), then answers", async () => {
+    // COMPACT's own bytes (length, then the text), but not well-formed UTF-8: an overlong NUL, a
+    // surrogate, a truncated sequence, a lone continuation byte, a length past the payload.
+    for (var bad of ["02c080", "03eda080", "02e282", "0180", "0541"]) {
+      var payload = Buffer.from(bad, "hex");
+      var broken: Codec = {
+        ...compactCodec,
+        encode: (_type, _value, w) => w.bytes(payload)
+      };
+      var e = await rejectionOf(echo.echo("unused", { codec: broken }));
+      expect([bad, e.codeName]).toEqual([bad, "BadPayload"]);
+    }
+    expect(await echo.echo("héllo 😀 after")).toBe("héllo 😀 after");
+    var status = await sim.loader.status();
+    expect(status.running).toBe(true);
+    expect(status.lastError).toBe("");
   });
 
   it("refuses a request larger than the board's frames on the host side", async () => {

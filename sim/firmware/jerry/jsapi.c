@@ -8,6 +8,7 @@
 #include "jengine.h"
 #include "link.h"
 #include "store.h"
+#include "text.h"
 #include "wire.h"
 
 static jerry_value_t sim_obj; /* kept from jsapi_install to jsapi_release */
@@ -64,6 +65,43 @@ static jerry_value_t js_send_frame(const jerry_call_info_t *info, const jerry_va
   (void)info;
   if (!p) return jerry_throw_sz(JERRY_ERROR_TYPE, "sendFrame: a Uint8Array is required");
   return jerry_boolean(len <= CELL_MAX_FRAME && wire_header_ok(p, len) && link_send(p, len));
+}
+
+/* Text natives (text.h): a COMPACT string's bytes in one call. JerryScript keeps strings as CESU-8;
+ * they cross through this buffer (a string too long for it: undefined, the bundle's own path). */
+static uint8_t text_buf[CELL_MAX_FRAME * 3 / 2];
+
+static uint32_t arg_uint(const jerry_value_t v) { return jerry_value_is_number(v) ? (uint32_t)jerry_value_as_number(v) : 0; }
+
+/* sim.textIn(bytes, start, end): the string whose UTF-8 is bytes[start..end); URIError for malformed bytes. */
+static jerry_value_t js_text_in(const jerry_call_info_t *info, const jerry_value_t args[], const jerry_length_t argc) {
+  size_t len = 0, n;
+  const uint8_t *p = jengine_bytes(ARG(0), &len);
+  uint32_t a = arg_uint(ARG(1)), b = arg_uint(ARG(2));
+  (void)info;
+  if (!p) return jerry_throw_sz(JERRY_ERROR_TYPE, "textIn: a Uint8Array is required");
+  if (a > b || b > len) return jerry_throw_sz(JERRY_ERROR_RANGE, "textIn: range outside the bytes");
+  n = text_utf8_to_cesu8(p + a, b - a, NULL);
+  if (n == TEXT_BAD) return jerry_throw_sz(JERRY_ERROR_URI, "malformed UTF-8");
+  if (n == b - a) return jerry_string(p + a, (jerry_size_t)n, JERRY_ENCODING_CESU8);
+  if (n > sizeof text_buf) return jerry_undefined();
+  text_utf8_to_cesu8(p + a, b - a, text_buf);
+  return jerry_string(text_buf, (jerry_size_t)n, JERRY_ENCODING_CESU8);
+}
+
+/* sim.textOut(s, frame, at, prefixed): as ../jsapi.c's. */
+static jerry_value_t js_text_out(const jerry_call_info_t *info, const jerry_value_t args[], const jerry_length_t argc) {
+  size_t fn = 0, end;
+  uint8_t *f = (uint8_t *)jengine_bytes(ARG(1), &fn);
+  jerry_size_t sn;
+  (void)info;
+  if (!jerry_value_is_string(ARG(0)) || !f) return jerry_throw_sz(JERRY_ERROR_TYPE, "textOut: a string and a Uint8Array are required");
+  sn = jerry_string_size(ARG(0), JERRY_ENCODING_CESU8);
+  if (sn > sizeof text_buf) return jerry_undefined();
+  jerry_string_to_buffer(ARG(0), JERRY_ENCODING_CESU8, text_buf, sn);
+  end = text_put(text_buf, sn, f, fn, arg_uint(ARG(2)), jerry_value_to_boolean(ARG(3)));
+  if (end == TEXT_BAD) return jerry_throw_sz(JERRY_ERROR_URI, "lone surrogate");
+  return jerry_number((double)end);
 }
 
 static jerry_value_t js_millis(const jerry_call_info_t *info, const jerry_value_t args[], const jerry_length_t argc) {
@@ -159,6 +197,8 @@ void jsapi_install(void) {
   sim_obj = jerry_object();
   sim_held = 1;
   jengine_set_fn(sim_obj, "sendFrame", js_send_frame);
+  jengine_set_fn(sim_obj, "textIn", js_text_in);
+  jengine_set_fn(sim_obj, "textOut", js_text_out);
   jengine_set_fn(sim_obj, "millis", js_millis);
   jengine_set_fn(sim_obj, "log", js_log);
   jengine_set_fn(sim_obj, "storageRead", js_storage_read);
