@@ -321,15 +321,17 @@ async function startNats(): Promise<{ url: string; child: ChildProcess } | null>
 
 export async function runBridge(): Promise<string[]> {
   const lines: string[] = [];
-  const nats = await startNats();
-  if (!nats) lines.push("NATS: nats-server is not installed: the NATS pair is left out");
+  // CELL_BRIDGE_BENCH_ONLY=board: only the bridge-to-a-board figure (repeated runs, profiling).
+  const boardOnly = process.env.CELL_BRIDGE_BENCH_ONLY === "board";
+  const nats = boardOnly ? null : await startNats();
+  if (!nats && !boardOnly) lines.push("NATS: nats-server is not installed: the NATS pair is left out");
   const quicDir = mkdtempSync(join(tmpdir(), "cell-bench-quic-"));
   const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
     stdio: ["pipe", "pipe", "inherit"],
     env: {
       ...process.env,
       CELL_BRIDGE_BENCH_SERVER: "1",
-      CELL_BRIDGE_BENCH_QUIC_DIR: quicDir,
+      CELL_BRIDGE_BENCH_QUIC_DIR: boardOnly ? "" : quicDir,
       CELL_BRIDGE_BENCH_NATS: nats ? nats.url : ""
     }
   });
@@ -349,24 +351,26 @@ export async function runBridge(): Promise<string[]> {
     const udp = await openUdp(`127.0.0.1:${addresses.udpBridge}`);
     closers.push(() => udp.close());
     const throughBridge = bridged(udp);
-    lines.push(
-      ...(await compare(
-        "UDP: bridge (UDP client → bridge → in-process device) vs bare UDP ping-pong",
-        { name: "bare UDP", op: bare.op },
-        { name: "through the bridge", op: throughBridge },
-        1.5
-      ))
-    );
+    if (!boardOnly)
+      lines.push(
+        ...(await compare(
+          "UDP: bridge (UDP client → bridge → in-process device) vs bare UDP ping-pong",
+          { name: "bare UDP", op: bare.op },
+          { name: "through the bridge", op: throughBridge },
+          1.5
+        ))
+      );
     const direct = await openUdp(`127.0.0.1:${addresses.udpDirect}`);
     closers.push(() => direct.close());
-    lines.push(
-      ...(await compare(
-        "UDP: bridge vs the same cell served straight on UDP (what the bridge itself adds)",
-        { name: "served on UDP", op: bridged(direct) },
-        { name: "through the bridge", op: throughBridge },
-        null
-      ))
-    );
+    if (!boardOnly)
+      lines.push(
+        ...(await compare(
+          "UDP: bridge vs the same cell served straight on UDP (what the bridge itself adds)",
+          { name: "served on UDP", op: bridged(direct) },
+          { name: "through the bridge", op: throughBridge },
+          null
+        ))
+      );
 
     const viaForwarder = await openUdp(`127.0.0.1:${addresses.udpBoardForwarder}`);
     closers.push(() => viaForwarder.close());
