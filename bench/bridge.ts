@@ -100,7 +100,13 @@ async function serverMain(): Promise<void> {
   }
   while (bridge.cells().length === 0 || boardBridge.cells().length === 0) await new Promise((r) => setTimeout(r, 5));
   process.stdout.write(JSON.stringify(addresses) + "\n");
-  process.stdin.resume();
+  // Each line the parent writes asks for this process's CPU time so far (µs, user + system), answered as a line.
+  process.stdin.on("data", (b) => {
+    for (let n = String(b).split("\n").length - 1; n > 0; n--) {
+      const u = process.cpuUsage();
+      process.stdout.write(u.user + u.system + "\n");
+    }
+  });
   process.stdin.on("end", () => process.exit(0)); // the parent went away
 }
 
@@ -251,19 +257,36 @@ async function compare(title: string, bare: Side, bridge: Side, goal: number | n
  * Issue 15: the bridge to a board on a serial link against the least a UDP-to-serial forwarder does to
  * the same board, as requests/second with WINDOW in flight (goal: ≥ 0.9x the forwarder's), also in the JSON.
  */
-async function compareBoard(forwarder: Side, bridge: Side, e: Effort = FAST): Promise<string[]> {
+async function compareBoard(forwarder: Side, bridge: Side, serverCpuUs: () => Promise<number>, e: Effort = FAST): Promise<string[]> {
   await throughputNs(forwarder.op, e.throughputOps);
   await throughputNs(bridge.op, e.throughputOps);
   const [lf, lb] = await latencies(forwarder.op, bridge.op, e.latencyOps);
   // The ratio is the median of each round's own ratio: load that comes and goes between rounds cancels out.
+  // Each round runs forwarder, bridge, bridge, forwarder (ABBA), so that load rising or falling within a
+  // round hits both sides alike; with plain alternation a shared machine swung the ratio from 0.85x to 1.39x.
   const f: number[] = [];
   const b: number[] = [];
   const speeds: number[] = [];
+  // The server process's CPU time per call of each side, too: what the bridge costs, whatever the load.
+  const fc: number[] = [];
+  const bc: number[] = [];
+  const half = e.throughputOps >> 1;
+  const segment = async (op: Op, cpu: number[]) => {
+    const c0 = await serverCpuUs();
+    const ns = await throughputNs(op, half);
+    cpu.push(((await serverCpuUs()) - c0) / half);
+    return ns;
+  };
   for (let r = 0; r < e.rounds; r++) {
-    f.push(await throughputNs(forwarder.op, e.throughputOps));
-    b.push(await throughputNs(bridge.op, e.throughputOps));
+    const f1 = await segment(forwarder.op, fc);
+    const b1 = await segment(bridge.op, bc);
+    const b2 = await segment(bridge.op, bc);
+    const f2 = await segment(forwarder.op, fc);
+    f.push((f1 + f2) / 2);
+    b.push((b1 + b2) / 2);
     speeds.push(f[r] / b[r]); // the bridge's requests/s over the forwarder's
   }
+  const [cf, cb] = [median(fc), median(bc)];
   const [tf, tb, speed] = [median(f), median(b), median(speeds)];
   const name = "bridge to a board on a serial link vs a bare UDP-to-serial forwarder to the same board";
   record({
@@ -278,6 +301,15 @@ async function compareBoard(forwarder: Side, bridge: Side, e: Effort = FAST): Pr
   });
   record({
     section: "bridge (issue 5)",
+    name: `${name}: CPU time of the server process per call, ${WINDOW} in flight (median)`,
+    baseline: forwarder.name,
+    candidate: bridge.name,
+    ratio: cb / cf,
+    of: "time",
+    values: { baselineUs: cf, candidateUs: cb }
+  });
+  record({
+    section: "bridge (issue 5)",
     name: `${name}: round-trip latency, one call at a time (median)`,
     baseline: forwarder.name,
     candidate: bridge.name,
@@ -288,7 +320,8 @@ async function compareBoard(forwarder: Side, bridge: Side, e: Effort = FAST): Pr
   const perSec = (ns: number) => Math.round(1e9 / ns).toLocaleString("en-US") + "/s";
   return [
     `${name}: round-trip latency, one call at a time (median)\n  ${forwarder.name}: ${fmt(lf)}   ${bridge.name}: ${fmt(lb)}   → ${(lb / lf).toFixed(2)}x the time`,
-    `${name}: requests/second, ${WINDOW} in flight\n  ${forwarder.name}: ${perSec(tf)}   ${bridge.name}: ${perSec(tb)}   → ${speed.toFixed(2)}x the forwarder's requests/s  goal: ≥ 0.9x → ${speed >= 0.9 ? "met" : "MISSED"}`
+    `${name}: requests/second, ${WINDOW} in flight\n  ${forwarder.name}: ${perSec(tf)}   ${bridge.name}: ${perSec(tb)}   → ${speed.toFixed(2)}x the forwarder's requests/s  goal: ≥ 0.9x → ${speed >= 0.9 ? "met" : "MISSED"}`,
+    `${name}: CPU time of the server process (board and bridge or forwarder) per call, ${WINDOW} in flight\n  ${forwarder.name}: ${cf.toFixed(1)} µs   ${bridge.name}: ${cb.toFixed(1)} µs   → ${(cb / cf).toFixed(2)}x`
   ];
 }
 
@@ -321,52 +354,68 @@ async function startNats(): Promise<{ url: string; child: ChildProcess } | null>
 
 export async function runBridge(): Promise<string[]> {
   const lines: string[] = [];
-  const nats = await startNats();
-  if (!nats) lines.push("NATS: nats-server is not installed: the NATS pair is left out");
+  // CELL_BRIDGE_BENCH_ONLY=board: only the bridge-to-a-board figure (repeated runs, profiling).
+  const boardOnly = process.env.CELL_BRIDGE_BENCH_ONLY === "board";
+  const nats = boardOnly ? null : await startNats();
+  if (!nats && !boardOnly) lines.push("NATS: nats-server is not installed: the NATS pair is left out");
   const quicDir = mkdtempSync(join(tmpdir(), "cell-bench-quic-"));
   const server = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
     stdio: ["pipe", "pipe", "inherit"],
     env: {
       ...process.env,
       CELL_BRIDGE_BENCH_SERVER: "1",
-      CELL_BRIDGE_BENCH_QUIC_DIR: quicDir,
+      CELL_BRIDGE_BENCH_QUIC_DIR: boardOnly ? "" : quicDir,
       CELL_BRIDGE_BENCH_NATS: nats ? nats.url : ""
     }
   });
   const closers: (() => void)[] = [];
   try {
+    // The server's first line is its addresses; each later one answers a CPU-time question (serverCpuUs).
+    const answers: ((line: string) => void)[] = [];
     const addresses = await new Promise<Addresses>((resolve, reject) => {
       let out = "";
+      answers.push((line) => resolve(JSON.parse(line)));
       server.stdout!.on("data", (b) => {
         out += b;
-        if (out.includes("\n")) resolve(JSON.parse(out.split("\n")[0]));
+        for (let at = out.indexOf("\n"); at >= 0; at = out.indexOf("\n")) {
+          const line = out.slice(0, at);
+          out = out.slice(at + 1);
+          answers.shift()?.(line);
+        }
       });
       server.once("exit", (code) => reject(new Error(`bench: the server process exited (${code})`)));
     });
+    const serverCpuUs = () =>
+      new Promise<number>((resolve) => {
+        answers.push((line) => resolve(Number(line)));
+        server.stdin!.write("\n");
+      });
     const { openUdp } = await import("../transports/udp");
     const bare = await udpPinger(addresses.udpEcho);
     closers.push(bare.close);
     const udp = await openUdp(`127.0.0.1:${addresses.udpBridge}`);
     closers.push(() => udp.close());
     const throughBridge = bridged(udp);
-    lines.push(
-      ...(await compare(
-        "UDP: bridge (UDP client → bridge → in-process device) vs bare UDP ping-pong",
-        { name: "bare UDP", op: bare.op },
-        { name: "through the bridge", op: throughBridge },
-        1.5
-      ))
-    );
+    if (!boardOnly)
+      lines.push(
+        ...(await compare(
+          "UDP: bridge (UDP client → bridge → in-process device) vs bare UDP ping-pong",
+          { name: "bare UDP", op: bare.op },
+          { name: "through the bridge", op: throughBridge },
+          1.5
+        ))
+      );
     const direct = await openUdp(`127.0.0.1:${addresses.udpDirect}`);
     closers.push(() => direct.close());
-    lines.push(
-      ...(await compare(
-        "UDP: bridge vs the same cell served straight on UDP (what the bridge itself adds)",
-        { name: "served on UDP", op: bridged(direct) },
-        { name: "through the bridge", op: throughBridge },
-        null
-      ))
-    );
+    if (!boardOnly)
+      lines.push(
+        ...(await compare(
+          "UDP: bridge vs the same cell served straight on UDP (what the bridge itself adds)",
+          { name: "served on UDP", op: bridged(direct) },
+          { name: "through the bridge", op: throughBridge },
+          null
+        ))
+      );
 
     const viaForwarder = await openUdp(`127.0.0.1:${addresses.udpBoardForwarder}`);
     closers.push(() => viaForwarder.close());
@@ -375,7 +424,8 @@ export async function runBridge(): Promise<string[]> {
     lines.push(
       ...(await compareBoard(
         { name: "UDP-to-serial forwarder", op: bridged(viaForwarder) },
-        { name: "through the bridge", op: bridged(boardBridge) }
+        { name: "through the bridge", op: bridged(boardBridge) },
+        serverCpuUs
       ))
     );
 

@@ -14,6 +14,11 @@ export class PendingTable {
   private head: Pending | null = null;
   private tail: Pending | null = null;
   private timer: unknown = null;
+  /**
+   * When the timer fires (clock ms). A request due no sooner leaves it be: the sweep then finds nothing
+   * due and re-arms for the oldest, so a request alone in the table (one call at a time) costs no timer.
+   */
+  private timerAt = 0;
   count = 0;
 
   constructor(
@@ -45,11 +50,15 @@ export class PendingTable {
     if (c) {
       const key = peerId(p.peer);
       let ids = c.byClient.get(key);
-      if (!ids) c.byClient.set(key, (ids = new Map()));
+      if (!ids) {
+        ids = c.spareIds || new Map<number, Pending>();
+        c.spareIds = null;
+        c.byClient.set(key, ids);
+      }
       ids.set(p.clientId, p);
       c.clientInFlight++;
     }
-    if (this.head === p && this.timer !== null) {
+    if (this.head === p && this.timer !== null && p.deadline < this.timerAt) {
       this.clock.clearTimer(this.timer); // it is due before the one the timer waits for
       this.timer = null;
     }
@@ -74,7 +83,10 @@ export class PendingTable {
       if (ids && ids.get(p.clientId) === p) {
         ids.delete(p.clientId);
         // Peers come and go (UDP): an empty index must not stay behind for each of them.
-        if (ids.size === 0) c.byClient.delete(key);
+        if (ids.size === 0) {
+          c.byClient.delete(key);
+          c.spareIds = ids; // reused by the next client: one call at a time would otherwise make a Map per call
+        }
         c.clientInFlight--;
       }
     }
@@ -107,17 +119,16 @@ export class PendingTable {
 
   private arm(): void {
     if (!this.head) return;
-    const self = this;
-    this.timer = this.clock.setTimer(
-      function () {
-        self.sweep();
-      },
-      // Timers take at most 2^31-1 ms: past that Node fires at once, and a caller's deadline may be 2^32-1 ms.
-      Math.min(MAX_TIMER_MS, Math.max(0, this.head.deadline - this.clock.now()))
-    );
+    const now = this.clock.now();
+    // Timers take at most 2^31-1 ms: past that Node fires at once, and a caller's deadline may be 2^32-1 ms.
+    const ms = Math.min(MAX_TIMER_MS, Math.max(0, this.head.deadline - now));
+    this.timerAt = now + ms;
+    this.timer = this.clock.setTimer(this.sweeper, ms);
     const t = this.timer as { unref?: () => void };
     if (t && typeof t.unref === "function") t.unref(); // bookkeeping must not keep a process alive
   }
+
+  private readonly sweeper = (): void => this.sweep();
 
   private sweep(): void {
     this.timer = null;

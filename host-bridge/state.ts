@@ -16,6 +16,8 @@ export class LinkState {
   readonly out = new Map<number, Pending>();
   /** Requests from this link's clients, by peer and then by the client's own request id. */
   readonly byClient = new Map<string, Map<number, Pending>>();
+  /** An emptied `byClient` index kept for the next client (see PendingTable.untrack). */
+  spareIds: Map<number, Pending> | null = null;
   /** ERRORs the bridge itself answered this link's clients with, by code name. */
   readonly refused: Record<string, number> = {};
   sendFailures = 0;

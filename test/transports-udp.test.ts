@@ -84,6 +84,22 @@ describe("udp", () => {
     server.close();
   });
 
+  it("flush() resolves once every datagram sent is out: closing right after loses none", async () => {
+    const server = await udp({ listen: "127.0.0.1:0" });
+    const client = await udp(`127.0.0.1:${server.local.port}`);
+    const got: number[] = [];
+    client.onFrame((f) => got.push(f[12]));
+    server.onFrame(async (_f, from) => {
+      for (let i = 0; i < 200; i++) server.send(makeFrame(200, { requestId: i }), from);
+      await (server as unknown as { flush(): Promise<void> }).flush();
+      server.close();
+    });
+    client.send(makeFrame(30));
+    await waitFor("all 200 frames", () => got.length === 200, 5000);
+    expect(got.slice(0, 3)).toEqual([0, 1, 2]);
+    client.close();
+  });
+
   it("refuses bad addresses with a clear message", async () => {
     await expect(udp("nowhere")).rejects.toThrow(/udp connect: "nowhere" is not host:port/);
     const a = await udp({ listen: "127.0.0.1:0" });

@@ -12,6 +12,8 @@ export class UdpPeers {
   // A Map iterates in insertion order: re-inserting on each datagram keeps the least recently heard first.
   private byKey = new Map<string, UdpPeer>();
   private lastHeard = new Map<string, number>();
+  /** The peer most recently got or heard: the last in `byKey`'s order. */
+  private last: UdpPeer | null = null;
 
   constructor(private readonly limit: number) {}
 
@@ -21,6 +23,10 @@ export class UdpPeers {
 
   /** The peer at address:port, made (and remembered) on first use. */
   get(address: string, port: number): UdpPeer {
+    // The peer heard last is already last in the Map's order: no key to build, no delete and re-insert
+    // (a Map that deletes and re-adds a key per datagram keeps rehashing itself).
+    const last = this.last;
+    if (last !== null && last.port === port && last.address === address) return last;
     const key = formatHostPort(address, port);
     let peer = this.byKey.get(key);
     if (peer) {
@@ -30,6 +36,7 @@ export class UdpPeers {
       if (this.byKey.size >= this.limit) this.byKey.delete(this.byKey.keys().next().value!);
     }
     this.byKey.set(key, peer);
+    this.last = peer;
     return peer;
   }
 

@@ -114,12 +114,6 @@ class UdpLink extends LinkBase implements UdpTransport {
   private ownAddresses: Set<string> | null = null;
   private ownPort = -1;
   private groupSocket: Socket | null = null;
-  /** Datagrams handed to the socket and not yet out; flush() waits for them. */
-  private sending = 0;
-  private flushed: (() => void)[] = [];
-  private readonly sent = (): void => {
-    if (--this.sending === 0) for (const done of this.flushed.splice(0)) done();
-  };
 
   constructor(
     readonly mode: "connect" | "listen" | "multicast",
@@ -249,16 +243,23 @@ class UdpLink extends LinkBase implements UdpTransport {
     }
   }
 
+  // No send callback: Node calls each one on a process.nextTick of its own, a cost on every frame; flush()
+  // reads the socket's queue instead. The callback ignored errors; a failed host-name lookup now reaches onError.
   private out(copy: Buffer, port?: number, address?: string): void {
-    this.sending++;
-    if (port === undefined) this.socket.send(copy, this.sent);
-    else this.socket.send(copy, port, address, this.sent);
+    if (port === undefined) this.socket.send(copy);
+    else this.socket.send(copy, port, address);
   }
 
   /** Resolves once every datagram sent so far is out (closing first would cancel them). */
   flush(): Promise<void> {
-    if (this.sending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.flushed.push(resolve));
+    return new Promise((resolve) => {
+      // A send to an address joins the socket's queue after its lookup, on the next tick: look after those.
+      const check = (): void => {
+        if (this.closed || this.socket.getSendQueueCount() === 0) resolve();
+        else setTimeout(check, 1);
+      };
+      setImmediate(check);
+    });
   }
 
   close(): void {
