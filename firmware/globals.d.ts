@@ -62,5 +62,7 @@ declare var sim: {
   /** Stores bytes (an empty value removes the key); false when the key or value is too long or the store is full. */
   storageWrite(key: string, value: Uint8Array): boolean;
   heap(): { size: number; total: number; used: number; peak: number };
+  /** A full garbage collection now: `heap().used` after it counts live objects only. */
+  gc(): void;
   temperature(): number;
 };
