@@ -10,8 +10,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { generateKeyPairSync } from "node:crypto";
 import { DelimitedDecoder } from "../core/delimited";
 import { HEADER_SIZE } from "../core/header";
-import { makeSelfSigned } from "../transports/quic-cert";
-import { clientCrypto, serverCrypto } from "../transports/quic-crypto";
+import { makeSelfSigned, clientCrypto, serverCrypto } from "./quic-matrix-tls";
 
 const MAX_FRAME = 1024 + HEADER_SIZE;
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
