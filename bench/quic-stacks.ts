@@ -175,7 +175,7 @@ export const STACKS: Stack[] = [
   {
     name: "@matrixai/quic (raw API)",
     pkg: "@matrixai/quic",
-    note: "quiche (Rust) through N-API; transports/quic uses it",
+    note: "quiche (Rust) through N-API; transports/quic used it before quinn",
     open: openMatrixStyle
   },
   {
@@ -187,7 +187,7 @@ export const STACKS: Stack[] = [
   {
     name: "@chainsafe/libp2p-quic (N-API layer)",
     pkg: "@chainsafe/libp2p-quic",
-    note: "quinn (Rust) through N-API, driven below libp2p's upgrader",
+    note: "quinn (Rust) through N-API, driven below libp2p's upgrader; transports/quic uses it",
     entry: "dist/src/napi.js",
     open: async (napi, pkgDir) => {
       const index = await import(pathToFileURL(join(pkgDir, "dist/src/index.js")).href);
