@@ -117,4 +117,32 @@ describe("quic", () => {
     await waitFor("client close", () => c2closed, 8000);
     expect(() => c2.send(new Uint8Array(24))).toThrow(expect.objectContaining({ code: ErrorCode.LinkClosed }));
   });
+
+  it("reconnects to a server restarted on the same port with the same key", async () => {
+    const dir = tmp();
+    const first = await quic({ listen: "127.0.0.1:0", identityDir: join(dir, "s") });
+    const at = `127.0.0.1:${first.local.port}`;
+    const opts = { connect: at, fingerprints: [first.fingerprint], identityDir: join(dir, "c") };
+    const c1 = await quic(opts);
+    let c1closed = false;
+    c1.onClose(() => (c1closed = true));
+    first.close();
+    await waitFor("the client to see the server go", () => c1closed, 8000);
+    // The stack lets the socket go a moment after close (once its pending accept has ended).
+    let again: Awaited<ReturnType<typeof quic>> | null = null;
+    for (let tries = 0; !again; tries++) {
+      try {
+        again = await quic({ listen: at, identityDir: join(dir, "s") });
+      } catch (e) {
+        if (!/in use/.test(String(e)) || tries >= 100) throw e;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    expect(again.fingerprint).toBe(first.fingerprint);
+    serve(Calc, { add: (r) => r.a + r.b }, again);
+    const c2 = await quic(opts);
+    expect(await remote(Calc, c2).add({ a: 40, b: 2 })).toBe(42);
+    c2.close();
+    again.close();
+  });
 });

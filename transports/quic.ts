@@ -22,7 +22,7 @@ interface Common {
   identityDir?: string;
   /** Bytes a connection may hold unsent before sends are refused with Overloaded (default 4 MiB). */
   maxQueuedBytes?: number;
-  /** A connection silent this long is dead, in ms (default 30000; keep-alive pings every third of it). */
+  /** A connection silent this long is dead, in ms (default 30000, at least 1000; keep-alive pings every third of it). */
   idleTimeoutMs?: number;
 }
 export interface QuicConnectOptions extends Common {
@@ -51,12 +51,13 @@ export interface QuicTransport extends Transport {
 }
 
 function quinnOptions(o: Common, id: QuicIdentity, handshakeTimeout: number): QuinnOptions {
-  const idle = o.idleTimeoutMs === undefined ? 30000 : o.idleTimeoutMs;
+  // At least 1 s: what the stack does with 0 (no timeout? pings without pause?) is not documented.
+  const idle = Math.max(1000, o.idleTimeoutMs === undefined ? 30000 : o.idleTimeoutMs);
   return {
     privateKeyProto: id.privateKeyProto,
     handshakeTimeout,
     maxIdleTimeout: idle,
-    keepAliveInterval: idle > 0 ? Math.max(100, Math.floor(idle / 3)) : 0,
+    keepAliveInterval: Math.floor(idle / 3),
     // One stream each way is all a link uses; a few more let a stream closed for bad bytes be replaced.
     maxConcurrentStreamLimit: 16,
     maxStreamData: 10_000_000,
