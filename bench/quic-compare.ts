@@ -179,7 +179,7 @@ interface Outcome {
 }
 
 const REFERENCE = "bare UDP echo (reference)";
-const PROJECT_PATH = "QUIC through the bridge (transports/quic, @matrixai/quic)";
+const PROJECT_PATH = "QUIC through the bridge (transports/quic, @chainsafe/libp2p-quic)";
 const NAMES = [REFERENCE, PROJECT_PATH, ...STACKS.map((s) => s.name)];
 const CHILD_ENV = "CELL_QUIC_BENCH_CANDIDATE";
 const CHILD_TIMEOUT_MS = 180000;

@@ -10,8 +10,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { generateKeyPairSync } from "node:crypto";
 import { DelimitedDecoder } from "../core/delimited";
 import { HEADER_SIZE } from "../core/header";
-import { makeSelfSigned } from "../transports/quic-cert";
-import { clientCrypto, serverCrypto } from "../transports/quic-crypto";
+import { makeSelfSigned, clientCrypto, serverCrypto } from "./quic-matrix-tls";
 
 const MAX_FRAME = 1024 + HEADER_SIZE;
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -176,7 +175,7 @@ export const STACKS: Stack[] = [
   {
     name: "@matrixai/quic (raw API)",
     pkg: "@matrixai/quic",
-    note: "quiche (Rust) through N-API; transports/quic uses it",
+    note: "quiche (Rust) through N-API; transports/quic used it before quinn",
     open: openMatrixStyle
   },
   {
@@ -188,7 +187,7 @@ export const STACKS: Stack[] = [
   {
     name: "@chainsafe/libp2p-quic (N-API layer)",
     pkg: "@chainsafe/libp2p-quic",
-    note: "quinn (Rust) through N-API, driven below libp2p's upgrader",
+    note: "quinn (Rust) through N-API, driven below libp2p's upgrader; transports/quic uses it",
     entry: "dist/src/napi.js",
     open: async (napi, pkgDir) => {
       const index = await import(pathToFileURL(join(pkgDir, "dist/src/index.js")).href);

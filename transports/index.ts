@@ -25,7 +25,7 @@ export async function udp(opts: UdpOptions | string): Promise<UdpTransport> {
   return (await import("./udp")).openUdp(opts);
 }
 
-/** `{connect, fingerprints}` or `{listen}` (needs `@matrixai/quic`). */
+/** `{connect, fingerprints}` or `{listen}` (needs `@chainsafe/libp2p-quic`). */
 export async function quic(opts: QuicOptions): Promise<QuicTransport> {
   return (await import("./quic")).openQuic(opts);
 }
@@ -40,7 +40,7 @@ export async function pty(): Promise<import("./pty").PtyDevice> {
   return (await import("./pty")).openPty();
 }
 
-/** This machine's QUIC certificate and its fingerprint (what clients pin), made on first use. */
+/** This machine's QUIC key and its fingerprint (what clients pin), made on first use. */
 export async function quicIdentity(dir?: string): Promise<import("./quic-cert").QuicIdentity> {
   return (await import("./quic-cert")).loadOrCreateIdentity(dir);
 }

@@ -1,4 +1,4 @@
-// Optional npm packages (serialport, nats, @matrixai/quic) are imported only when their transport is
+// Optional npm packages (serialport, nats, QUIC's stack) are imported only when their transport is
 // opened, and a missing one is named with the line that installs it.
 
 export class MissingPackageError extends Error {

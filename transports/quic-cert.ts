@@ -1,19 +1,26 @@
-// The QUIC identity of this machine: a self-signed ECDSA P-256 certificate made at first start and
-// kept in the user's config folder. Peers do not trust a CA: they pin each other's SHA-256 fingerprint.
-import { generateKeyPairSync, createHash, sign, randomBytes, X509Certificate } from "node:crypto";
+// The QUIC identity of this machine: an Ed25519 key made at first start and kept in the user's config
+// folder. The libp2p TLS handshake signs each connection's certificate with it and proves the peer holds
+// the key named by its peer id. Peers do not trust a CA: they pin the SHA-256 of each other's public key.
+import { generateKeyPairSync, createHash, createPrivateKey, createPublicKey } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { sequence, set, explicit, utf8String, bitString, unsignedInteger, oid, time } from "./der";
 
 export interface QuicIdentity {
-  certPem: string;
+  /** The Ed25519 private key, PKCS#8 PEM, as kept in `dir`. */
   keyPem: string;
-  /** SHA-256 of the certificate (DER), lowercase hex without separators: what peers pin. */
+  /** The raw 32-byte Ed25519 public key. */
+  publicKey: Uint8Array;
+  /** libp2p's PrivateKey protobuf of the key, what the QUIC stack is given. */
+  privateKeyProto: Uint8Array;
+  /** SHA-256 of the raw public key, lowercase hex without separators: what peers pin. */
   fingerprint: string;
-  /** Where the files are. */
+  /** Where the file is. */
   dir: string;
 }
+
+/** The key's file in the identity folder (an older cert.pem/key.pem pair there is left alone, unused). */
+export const IDENTITY_FILE = "ed25519.pem";
 
 /** $CELL_CONFIG_DIR/quic, else $XDG_CONFIG_HOME/cell/quic, else ~/.config/cell/quic. */
 export function defaultQuicDir(): string {
@@ -28,56 +35,75 @@ export function normalizeFingerprint(text: string): string {
   return hex;
 }
 
-export function fingerprintOf(certDer: Uint8Array): string {
-  return createHash("sha256").update(certDer).digest("hex");
+/** SHA-256 of a raw Ed25519 public key. */
+export function fingerprintOf(publicKey: Uint8Array): string {
+  return createHash("sha256").update(publicKey).digest("hex");
 }
 
-const ECDSA_WITH_SHA256 = sequence(oid("1.2.840.10045.4.3.2"));
-
-/** A self-signed certificate for `name`, valid from yesterday for 100 years. */
-export function makeSelfSigned(name: string): { certPem: string; keyPem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-  const spki = new Uint8Array(publicKey.export({ type: "spki", format: "der" }));
-  const subject = sequence(set(sequence(oid("2.5.4.3"), utf8String(name))));
-  const serial = randomBytes(16);
-  serial[0] &= 0x7f;
-  const now = Date.now();
-  const tbs = sequence(
-    explicit(0, unsignedInteger(new Uint8Array([2]))), // version 3
-    unsignedInteger(serial),
-    ECDSA_WITH_SHA256,
-    subject, // issuer: itself
-    sequence(time(new Date(now - 86400000)), time(new Date(now + 100 * 365.25 * 86400000))),
-    subject,
-    spki
-  );
-  const signature = sign("sha256", tbs, privateKey); // DER-encoded ECDSA signature, as X.509 wants
-  const der = sequence(tbs, ECDSA_WITH_SHA256, bitString(new Uint8Array(signature)));
-  const b64 = Buffer.from(der).toString("base64").replace(/.{64}/g, "$&\n").replace(/\n$/, "");
-  return {
-    certPem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
-    keyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string
-  };
+/** libp2p's PrivateKey protobuf for Ed25519: Type = 1 (Ed25519), Data = seed ‖ public key. */
+function privateKeyProtobuf(seed: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  return Uint8Array.from([0x08, 0x01, 0x12, 0x40, ...seed, ...publicKey]);
 }
 
 /** Loads the identity from `dir` (default: defaultQuicDir()), making it on first use. */
 export function loadOrCreateIdentity(dir = defaultQuicDir()): QuicIdentity {
-  const certPath = join(dir, "cert.pem");
-  const keyPath = join(dir, "key.pem");
-  if (!existsSync(certPath) || !existsSync(keyPath)) {
+  const keyPath = join(dir, IDENTITY_FILE);
+  if (!existsSync(keyPath)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const made = makeSelfSigned("cell");
+    const { privateKey } = generateKeyPairSync("ed25519");
     // Written aside then renamed: two processes starting at once never read half a file.
     const tag = `.${process.pid}.tmp`;
-    writeFileSync(keyPath + tag, made.keyPem, { mode: 0o600 });
-    writeFileSync(certPath + tag, made.certPem, { mode: 0o644 });
-    if (!existsSync(certPath) || !existsSync(keyPath)) {
-      renameSync(keyPath + tag, keyPath);
-      renameSync(certPath + tag, certPath);
-    }
+    writeFileSync(keyPath + tag, privateKey.export({ type: "pkcs8", format: "pem" }) as string, { mode: 0o600 });
+    if (!existsSync(keyPath)) renameSync(keyPath + tag, keyPath);
   }
-  const certPem = readFileSync(certPath, "utf8");
   const keyPem = readFileSync(keyPath, "utf8");
-  const fingerprint = fingerprintOf(new X509Certificate(certPem).raw);
-  return { certPem, keyPem, fingerprint, dir };
+  const key = createPrivateKey(keyPem);
+  if (key.asymmetricKeyType !== "ed25519") throw new Error(`quic: ${keyPath} is not an Ed25519 private key`);
+  const seed = Buffer.from(key.export({ format: "jwk" }).d!, "base64url");
+  const publicKey = new Uint8Array(Buffer.from(createPublicKey(key).export({ format: "jwk" }).x!, "base64url"));
+  return { keyPem, publicKey, privateKeyProto: privateKeyProtobuf(seed, publicKey), fingerprint: fingerprintOf(publicKey), dir };
+}
+
+const BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+function base58Decode(text: string): Uint8Array | null {
+  let n = 0n;
+  for (const ch of text) {
+    const v = BASE58.indexOf(ch);
+    if (v < 0) return null;
+    n = n * 58n + BigInt(v);
+  }
+  const bytes: number[] = [];
+  for (; n > 0n; n >>= 8n) bytes.unshift(Number(n & 0xffn));
+  for (let i = 0; i < text.length && text[i] === "1"; i++) bytes.unshift(0);
+  return Uint8Array.from(bytes);
+}
+
+/** An identity multihash (0x00, length 36) of the PublicKey protobuf Type = 1 (Ed25519), Data = 32 bytes. */
+const ED25519_PEER_ID_PREFIX = [0x00, 0x24, 0x08, 0x01, 0x12, 0x20];
+
+/** The Ed25519 public key in a libp2p peer id ("12D3KooW…"), or null if it holds none. */
+export function publicKeyOfPeerId(peerId: string): Uint8Array | null {
+  const bytes = base58Decode(peerId);
+  if (!bytes || bytes.length !== ED25519_PEER_ID_PREFIX.length + 32) return null;
+  for (let i = 0; i < ED25519_PEER_ID_PREFIX.length; i++) if (bytes[i] !== ED25519_PEER_ID_PREFIX[i]) return null;
+  return bytes.subarray(ED25519_PEER_ID_PREFIX.length);
+}
+
+export interface RemoteEnd {
+  host: string;
+  port: number;
+  /** The peer's Ed25519 public key, from its peer id (null: no Ed25519 peer id in the address). */
+  publicKey: Uint8Array | null;
+}
+
+/** Reads "/ip4/127.0.0.1/udp/4242/quic-v1/p2p/12D3KooW…" (or /ip6/…). */
+export function parseRemote(multiaddr: string): RemoteEnd {
+  const parts = multiaddr.split("/");
+  const at = (name: string) => {
+    const i = parts.indexOf(name);
+    return i >= 0 && i + 1 < parts.length ? parts[i + 1] : "";
+  };
+  const p2p = at("p2p");
+  return { host: at("ip4") || at("ip6"), port: Number(at("udp")) || 0, publicKey: p2p ? publicKeyOfPeerId(p2p) : null };
 }

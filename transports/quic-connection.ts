@@ -2,7 +2,7 @@
 // length (spec/wire-format.md §3.3). Frames are read from every bidirectional stream of the
 // connection, each with its own decoder; they are written on one stream, the first the connection
 // has (the peer's, or one opened here on the first send). A stream whose decoder fails is closed.
-import type { QUICConnection, QUICStream } from "@matrixai/quic";
+import type { QuinnConnection, QuinnStream } from "./quic-quinn";
 import type { Peer } from "../core/transport";
 import type { LinkStats } from "../core/drops";
 import { HEADER_SIZE } from "../core/header";
@@ -24,26 +24,43 @@ export interface ConnectionOwner {
   streamFailed(err: Error): void;
 }
 
-/** Code sent with STOP_SENDING/RESET_STREAM when a stream is closed for bad bytes. */
-const BAD_STREAM = 1;
+/** Largest read asked of the stack at once. */
+const READ_CHUNK = 65536;
 
 export class QuicConnectionEnd {
-  private sendStream: QUICStream | null = null;
-  private writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  private sendStream: Promise<QuinnStream> | null = null;
+  /** The stream sendStream resolved to, once it has. */
+  private sendResolved: QuinnStream | null = null;
+  /** Frames waiting for the write in progress; the stack's writes must not overlap. */
+  private pending: Uint8Array[] = [];
+  private writing = false;
   private queued = 0;
   private closed = false;
+  /** Bytes read from the peer on any stream: a server that refuses a client closes before sending any. */
+  bytesIn = 0;
 
   constructor(
-    readonly connection: QUICConnection,
+    readonly connection: QuinnConnection,
     readonly peer: QuicPeer,
     private readonly owner: ConnectionOwner,
     private readonly isServer: boolean
   ) {}
 
-  /** Reads a stream until it ends or fails; the first stream seen becomes the one written on. */
-  adopt(stream: QUICStream): void {
-    if (!this.sendStream && !this.closed) this.use(stream);
-    void this.read(stream);
+  /** Takes the peer's streams as they come, until the connection ends. */
+  async acceptStreams(): Promise<void> {
+    while (!this.closed) {
+      let stream: QuinnStream;
+      try {
+        stream = await this.connection.inboundStream();
+      } catch {
+        return; // the connection ended
+      }
+      if (!this.sendStream && !this.closed) {
+        this.sendStream = Promise.resolve(stream);
+        this.sendResolved = stream;
+      }
+      void this.read(stream);
+    }
   }
 
   write(frame: Uint8Array): void {
@@ -51,66 +68,76 @@ export class QuicConnectionEnd {
     if (this.queued + frame.length > this.owner.maxQueuedBytes) {
       throw new CellError(ErrorCode.Overloaded, `${this.peer.id}: ${this.queued} bytes already wait to be sent`);
     }
-    if (!this.writer) {
-      const opened = this.connection.newStream("bidi");
-      this.use(opened);
-      void this.read(opened); // the answers come back on it
-    }
-    const stream = this.sendStream!;
-    const copy = new Uint8Array(frame); // written later; the caller reuses its buffer
-    this.queued += copy.length;
-    this.writer!.write(copy).then(
-      () => {
-        this.queued -= copy.length;
-      },
-      (err) => {
-        this.queued -= copy.length;
-        this.dropSendStream(stream);
-        if (!this.closed)
-          this.owner.streamFailed(
-            new CellError(ErrorCode.Unreachable, `${this.peer.id}: a frame was lost with its stream: ${describe(err)}`, err)
-          );
-      }
-    );
+    if (!this.sendStream) this.openSendStream();
+    this.pending.push(new Uint8Array(frame)); // written later; the caller reuses its buffer
+    this.queued += frame.length;
+    if (!this.writing) void this.pump();
   }
 
   close(): void {
     this.closed = true;
     this.sendStream = null;
-    this.writer = null;
+    this.sendResolved = null;
+    this.pending = [];
+    this.queued = 0;
   }
 
-  private use(stream: QUICStream): void {
-    this.sendStream = stream;
-    this.writer = stream.writable.getWriter();
-    this.writer.closed.catch(() => this.dropSendStream(stream));
+  private openSendStream(): void {
+    const opened = this.connection.outboundStream();
+    this.sendStream = opened;
+    this.sendResolved = null;
+    opened.then(
+      (s) => {
+        if (this.sendStream === opened) this.sendResolved = s;
+        void this.read(s); // the answers come back on it
+      },
+      () => {}
+    );
   }
 
-  /** The stream failed: the next frame opens a new one. */
-  private dropSendStream(stream: QUICStream): void {
-    if (this.sendStream !== stream) return;
-    this.sendStream = null;
-    this.writer = null;
+  /** Writes what is pending, joined, one write at a time. */
+  private async pump(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length && !this.closed) {
+      const parts = this.pending;
+      this.pending = [];
+      const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+      const opening = this.sendStream!;
+      try {
+        await (await opening).write(bytes);
+      } catch (err) {
+        if (this.sendStream === opening) {
+          this.sendStream = null; // the next frame opens a new stream
+          this.sendResolved = null;
+        }
+        if (!this.closed)
+          this.owner.streamFailed(
+            new CellError(ErrorCode.Unreachable, `${this.peer.id}: ${parts.length} frame(s) lost with their stream: ${describe(err)}`, err)
+          );
+      }
+      this.queued = Math.max(0, this.queued - bytes.length);
+      if (!this.sendStream && this.pending.length && !this.closed) this.openSendStream();
+    }
+    this.writing = false;
   }
 
-  private async read(stream: QUICStream): Promise<void> {
+  private async read(stream: QuinnStream): Promise<void> {
     const decoder = new DelimitedDecoder(this.owner.maxFrame, this.owner.stats);
     const from = this.isServer ? this.peer : undefined;
     const deliver = (frame: Uint8Array) => this.owner.received(frame, from);
-    const reader = stream.readable.getReader();
     try {
       for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        decoder.feed(value, deliver);
+        const chunk = await stream.read(READ_CHUNK);
+        if (!chunk) break;
+        this.bytesIn += chunk.length;
+        decoder.feed(chunk, deliver);
         if (decoder.failed) {
           // No delimiter to find the next frame by: the stream is useless now (§3.3).
-          this.dropSendStream(stream);
-          try {
-            stream.cancel(BAD_STREAM);
-          } catch {
-            // already shut by the peer
+          if (this.sendResolved === stream) {
+            this.sendStream = null;
+            this.sendResolved = null;
           }
+          await Promise.all([stream.stopRead(), stream.resetWrite()]).catch(() => {});
           return;
         }
       }
@@ -118,8 +145,6 @@ export class QuicConnectionEnd {
       if (decoder.buffered > 0) countDrop(this.owner.stats, decoder.buffered < HEADER_SIZE ? DropReason.TooShort : DropReason.BadLength);
     } catch {
       // Reset by the peer or closed with the connection: nothing more to read.
-    } finally {
-      reader.releaseLock();
     }
   }
 }

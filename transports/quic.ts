@@ -1,47 +1,48 @@
-// QUIC links through @matrixai/quic (ESM, loaded only when used): a client with one connection, or a
-// server where each connection is a Peer. TLS with a self-signed certificate per machine; peers pin
-// SHA-256 fingerprints instead of trusting a CA. Frame layout per connection: quic-connection.ts.
-import type * as QuicModule from "@matrixai/quic";
-import type { QUICConnection, QUICStream, QUICServer, QUICClient } from "@matrixai/quic";
+// QUIC links through quinn (@chainsafe/libp2p-quic's N-API layer, loaded only when used; see
+// quic-quinn.ts): a client with one connection, or a server where each connection is a Peer. The
+// libp2p TLS handshake authenticates each end by its Ed25519 key; peers pin SHA-256 fingerprints of
+// those keys instead of trusting a CA, checked right after the handshake, before any frame is sent.
+// Frame layout per connection: quic-connection.ts.
 import type { Transport, Peer } from "../core/transport";
 import { HEADER_SIZE } from "../core/header";
 import { CellError, ErrorCode } from "../core/errors";
 import { LinkBase } from "./link-base";
-import { loadOptional } from "./optional";
 import { parseHostPort, formatHostPort, HostPort } from "./address";
-import { loadOrCreateIdentity, normalizeFingerprint, QuicIdentity } from "./quic-cert";
-import { clientCrypto, serverCrypto, pinCheck } from "./quic-crypto";
+import { loadOrCreateIdentity, normalizeFingerprint, fingerprintOf, parseRemote, QuicIdentity } from "./quic-cert";
+import { loadQuinn, Quinn, QuinnOptions, QuinnServer, QuinnClient, QuinnConnection } from "./quic-quinn";
 import { QuicConnectionEnd, QuicPeer, ConnectionOwner, describe } from "./quic-connection";
+import { withUdpPort } from "./udp-port-of";
 
 export type { QuicPeer } from "./quic-connection";
 
 interface Common {
-  /** Largest frame sent or accepted (default 64 KiB + header). Each stream read holds one buffer this big. */
+  /** Largest frame sent or accepted (default 64 KiB + header). */
   maxFrame?: number;
-  /** Folder of this machine's certificate (default: $CELL_CONFIG_DIR/quic or ~/.config/cell/quic). */
+  /** Folder of this machine's key (default: $CELL_CONFIG_DIR/quic or ~/.config/cell/quic). */
   identityDir?: string;
   /** Bytes a connection may hold unsent before sends are refused with Overloaded (default 4 MiB). */
   maxQueuedBytes?: number;
-  /** A connection silent this long is dead, in ms (default 30000; keep-alive pings every third of it). */
+  /** A connection silent this long is dead, in ms (default 30000, at least 1000; keep-alive pings every third of it). */
   idleTimeoutMs?: number;
 }
 export interface QuicConnectOptions extends Common {
   connect: string;
-  /** SHA-256 fingerprints of the server certificates to accept (hex; ":" separators allowed). */
+  /** SHA-256 fingerprints of the server keys to accept (hex; ":" separators allowed). */
   fingerprints: string[];
   connectTimeoutMs?: number;
 }
 export interface QuicListenOptions extends Common {
   listen: string;
-  /** Client certificate fingerprints to accept; absent: any client (clients still pin the server). */
+  /** Client key fingerprints to accept; absent: any client (clients still pin the server). */
   clients?: string[];
 }
 export type QuicOptions = QuicConnectOptions | QuicListenOptions;
 
 export interface QuicTransport extends Transport {
   readonly mode: "connect" | "listen";
-  /** This end's certificate fingerprint: what the other end pins. */
+  /** This end's key fingerprint: what the other end pins. */
   readonly fingerprint: string;
+  /** The server's address; a client's local port (0 where the system does not tell it). */
   readonly local: HostPort;
   /** Connected peers: the server's clients (a client has none: its one peer is the default). */
   peers(): QuicPeer[];
@@ -49,29 +50,27 @@ export interface QuicTransport extends Transport {
   onPeerClose(listener: (peer: QuicPeer) => void): () => void;
 }
 
-type Quic = typeof QuicModule;
-
-async function loadQuic(): Promise<Quic> {
-  return loadOptional<Quic>("@matrixai/quic", "quic");
-}
-
-async function silentLogger(): Promise<unknown> {
-  const { default: Logger, LogLevel } = await loadOptional<typeof import("@matrixai/logger")>("@matrixai/logger", "quic");
-  return new Logger("cell-quic", LogLevel.SILENT);
-}
-
-function baseConfig(o: Common, id: QuicIdentity) {
-  const idle = o.idleTimeoutMs === undefined ? 30000 : o.idleTimeoutMs;
+function quinnOptions(o: Common, id: QuicIdentity, handshakeTimeout: number): QuinnOptions {
+  // At least 1 s: what the stack does with 0 (no timeout? pings without pause?) is not documented.
+  const idle = Math.max(1000, o.idleTimeoutMs === undefined ? 30000 : o.idleTimeoutMs);
   return {
-    key: id.keyPem,
-    cert: id.certPem,
+    privateKeyProto: id.privateKeyProto,
+    handshakeTimeout,
     maxIdleTimeout: idle,
-    keepAliveIntervalTime: idle > 0 ? Math.max(100, Math.floor(idle / 3)) : undefined,
-    applicationProtos: ["cell/1"],
+    keepAliveInterval: Math.floor(idle / 3),
     // One stream each way is all a link uses; a few more let a stream closed for bad bytes be replaced.
-    initialMaxStreamsBidi: 16,
-    initialMaxStreamsUni: 0
+    maxConcurrentStreamLimit: 16,
+    maxStreamData: 10_000_000,
+    maxConnectionData: 15_000_000,
+    receiveBufferSize: 500_000,
+    sendBufferSize: 500_000
   };
+}
+
+/** The peer's key fingerprint, from the peer id the handshake proved (null: no Ed25519 key). */
+function remoteFingerprint(connection: QuinnConnection): string | null {
+  const key = parseRemote(connection.remoteMultiaddr()).publicKey;
+  return key ? fingerprintOf(key) : null;
 }
 
 class QuicLink extends LinkBase implements QuicTransport, ConnectionOwner {
@@ -80,12 +79,13 @@ class QuicLink extends LinkBase implements QuicTransport, ConnectionOwner {
   protected readonly label: string;
   private ends = new Map<string, QuicConnectionEnd>();
   private peerCloseListeners: ((peer: QuicPeer) => void)[] = [];
-  server: QUICServer | null = null;
-  client: QUICClient | null = null;
+  server: QuinnServer | null = null;
+  client: QuinnClient | null = null;
 
   constructor(
     readonly mode: "connect" | "listen",
     readonly fingerprint: string,
+    readonly local: HostPort,
     o: Common,
     label: string
   ) {
@@ -93,18 +93,6 @@ class QuicLink extends LinkBase implements QuicTransport, ConnectionOwner {
     this.maxFrame = o.maxFrame || 65536 + HEADER_SIZE;
     this.maxQueuedBytes = o.maxQueuedBytes || 4 << 20;
     this.label = label;
-  }
-
-  private localAddress: HostPort | null = null;
-
-  /** Read once: the library refuses to tell it after the socket stopped. */
-  get local(): HostPort {
-    if (!this.localAddress) {
-      this.localAddress = this.server
-        ? { host: this.server.host, port: this.server.port }
-        : { host: this.client!.localHost, port: this.client!.localPort };
-    }
-    return this.localAddress;
   }
 
   peers(): QuicPeer[] {
@@ -145,111 +133,110 @@ class QuicLink extends LinkBase implements QuicTransport, ConnectionOwner {
 
   close(): void {
     if (!this.finish()) return;
-    for (const end of this.ends.values()) end.close();
+    for (const end of this.ends.values()) {
+      end.close();
+      end.connection.abort();
+    }
     this.ends.clear();
-    if (this.server) void this.server.stop({ force: true }).catch(() => {});
-    if (this.client) void this.client.destroy({ force: true }).catch(() => {});
+    this.server?.abort();
+    this.client?.abort();
   }
 
-  /** Starts reading a new connection's streams; its end goes when the connection stops. */
-  attach(quic: Quic, connection: QUICConnection, isServer: boolean): QuicConnectionEnd {
-    const peer: QuicPeer = {
-      id: "quic:" + formatHostPort(connection.remoteHost, connection.remotePort),
-      address: connection.remoteHost,
-      port: connection.remotePort
-    };
+  /** Starts reading a new connection's streams; its end goes when the connection ends. */
+  attach(connection: QuinnConnection, isServer: boolean): QuicConnectionEnd {
+    const remote = parseRemote(connection.remoteMultiaddr());
+    const peer: QuicPeer = { id: "quic:" + formatHostPort(remote.host, remote.port), address: remote.host, port: remote.port };
     const end = new QuicConnectionEnd(connection, peer, this, isServer);
     this.ends.set(peer.id, end);
-    connection.addEventListener(quic.events.EventQUICConnectionStream.name, (evt) => {
-      end.adopt((evt as unknown as { detail: QUICStream }).detail);
-    });
-    let why = "";
-    connection.addEventListener(quic.events.EventQUICConnectionError.name, (evt) => {
-      const err = (evt as unknown as { detail: Error }).detail;
-      why =
-        err.name === "ErrorQUICConnectionPeerTLS"
-          ? `the peer refused this end's certificate (it must pin ${this.fingerprint})`
-          : describe(err.cause || err) || err.name;
-    });
-    connection.addEventListener(
-      quic.events.EventQUICConnectionStopped.name,
-      () => {
-        end.close();
-        if (this.ends.get(peer.id) === end) this.ends.delete(peer.id);
-        if (this.closed) return;
-        if (isServer) {
-          for (const listener of this.peerCloseListeners.slice()) listener(peer);
-        } else {
-          this.reportError(new CellError(ErrorCode.LinkClosed, `${this.label}: the connection ended${why ? ": " + why : ""}`));
-          this.close();
-        }
-      },
-      { once: true }
-    );
+    void end.acceptStreams();
+    const ended = () => {
+      end.close();
+      if (this.ends.get(peer.id) === end) this.ends.delete(peer.id);
+      if (this.closed) return;
+      if (isServer) {
+        for (const listener of this.peerCloseListeners.slice()) listener(peer);
+        return;
+      }
+      // The stack tells no reason; a server pinning its clients ends an unknown one's connection at once.
+      const why =
+        end.bytesIn === 0
+          ? `: the server ended it before sending anything; if it pins its clients, it refused this end's certificate (it must pin ${this.fingerprint})`
+          : "";
+      this.reportError(new CellError(ErrorCode.LinkClosed, `${this.label}: the connection ended${why}`));
+      this.close();
+    };
+    connection.closed().then(ended, ended);
     return end;
   }
 }
 
 async function listen(o: QuicListenOptions): Promise<QuicTransport> {
-  const quic = await loadQuic();
+  const quinn = await loadQuinn();
   const at = parseHostPort(o.listen, "quic listen");
   const id = loadOrCreateIdentity(o.identityDir);
   const clients = o.clients ? o.clients.map(normalizeFingerprint) : null;
-  const server = new quic.QUICServer({
-    crypto: serverCrypto(),
-    config: { ...baseConfig(o, id), verifyPeer: !!clients, verifyCallback: clients ? pinCheck(clients).verify : undefined },
-    logger: (await silentLogger()) as never
-  });
-  const link = new QuicLink("listen", id.fingerprint, o, "quic server at " + o.listen);
-  link.server = server;
-  server.addEventListener(quic.events.EventQUICServerConnection.name, (evt) => {
-    link.attach(quic, (evt as unknown as { detail: QUICConnection }).detail, true);
-  });
+  let server: QuinnServer;
   try {
-    await server.start({ host: at.host, port: at.port });
+    server = new quinn.Server(new quinn.QuinnConfig(quinnOptions(o, id, 5000)), at.host, at.port);
   } catch (e) {
     throw new Error(`quic: cannot listen on ${o.listen}: ${describe(e)}`, { cause: e });
   }
-  void link.local;
+  const link = new QuicLink("listen", id.fingerprint, { host: at.host, port: server.port() }, o, "quic server at " + o.listen);
+  link.server = server;
+  void (async () => {
+    while (!link.closed) {
+      let connection: QuinnConnection;
+      try {
+        connection = await server.inboundConnection();
+      } catch {
+        if (link.closed) return;
+        continue; // a handshake that failed
+      }
+      if (link.closed) {
+        connection.abort();
+        return;
+      }
+      const seen = remoteFingerprint(connection);
+      if (clients && (!seen || clients.indexOf(seen) < 0)) {
+        connection.abort(); // before any frame either way
+        continue;
+      }
+      link.attach(connection, true);
+    }
+  })();
   return link;
 }
 
 async function connect(o: QuicConnectOptions): Promise<QuicTransport> {
   if (!o.fingerprints || o.fingerprints.length === 0) {
-    throw new Error("quic: a client must pin the server's certificate: pass fingerprints (the server's `fingerprint`)");
+    throw new Error("quic: a client must pin the server's key: pass fingerprints (the server's `fingerprint`)");
   }
-  const quic = await loadQuic();
+  const pins = o.fingerprints.map(normalizeFingerprint);
+  const quinn: Quinn = await loadQuinn();
   const at = parseHostPort(o.connect, "quic connect");
   const id = loadOrCreateIdentity(o.identityDir);
-  const pins = pinCheck(o.fingerprints.map(normalizeFingerprint));
-  const timeout = o.connectTimeoutMs || 5000;
-  let client: QUICClient;
+  const v6 = at.host.indexOf(":") >= 0;
+  const config = new quinn.QuinnConfig(quinnOptions(o, id, o.connectTimeoutMs || 5000));
+  const { made: client, port } = withUdpPort(() => new quinn.Client(config, v6 ? 1 : 0));
+  let connection: QuinnConnection;
   try {
-    client = await quic.QUICClient.createQUICClient(
-      {
-        host: at.host,
-        port: at.port,
-        localHost: at.host.indexOf(":") >= 0 ? "::" : "0.0.0.0",
-        crypto: clientCrypto(),
-        config: { ...baseConfig(o, id), verifyPeer: true, verifyCallback: pins.verify },
-        logger: (await silentLogger()) as never
-      },
-      { timer: timeout }
-    );
+    connection = await client.outboundConnection(at.host, at.port);
   } catch (e) {
-    if (pins.lastSeen && o.fingerprints.map(normalizeFingerprint).indexOf(pins.lastSeen) < 0) {
-      throw new CellError(
-        ErrorCode.Unreachable,
-        `quic: the server at ${o.connect} presented certificate ${pins.lastSeen}, which is not pinned`,
-        e
-      );
-    }
+    client.abort();
     throw new CellError(ErrorCode.Unreachable, `quic: cannot connect to ${o.connect}: ${describe(e)}`, e);
   }
-  const link = new QuicLink("connect", id.fingerprint, o, "quic link to " + o.connect);
+  const seen = remoteFingerprint(connection);
+  if (!seen || pins.indexOf(seen) < 0) {
+    connection.abort();
+    client.abort();
+    throw new CellError(
+      ErrorCode.Unreachable,
+      `quic: the server at ${o.connect} presented certificate ${seen || "(without an Ed25519 key)"}, which is not pinned`
+    );
+  }
+  const link = new QuicLink("connect", id.fingerprint, { host: v6 ? "::" : "0.0.0.0", port }, o, "quic link to " + o.connect);
   link.client = client;
-  void link.local;
-  link.attach(quic, client.connection, false);
+  link.attach(connection, false);
   return link;
 }
 

@@ -18,7 +18,7 @@ export const TARGET_OPTIONS = {
   quic: option({ value: "host:port", help: "reach it over QUIC instead; needs --fingerprint (printed by cell bridge)", parse: hostPort }),
   fingerprint: option({
     value: "hex",
-    help: "the bridge's certificate fingerprint (SHA-256, 64 hex digits), for --quic",
+    help: "the bridge's key fingerprint (SHA-256 of its Ed25519 public key, 64 hex digits), for --quic",
     parse: fingerprint
   }),
   nats: option({ value: "url", help: "reach the cells over NATS instead, e.g. nats://127.0.0.1:4222", parse: natsUrl })

@@ -90,7 +90,7 @@ export async function openSides(o: SideOptions, opened: (side: Side) => void): P
     opened({
       link,
       options: { role: "network", name: "quic:" + at },
-      note: `quic ${at}: certificate fingerprint ${link.fingerprint} (clients pin it)`
+      note: `quic ${at}: key fingerprint ${link.fingerprint} (clients pin it with --fingerprint)`
     });
   }
   if (o.mavlink && o.mavlink.length) await openMavlinkSides(o, opened);

@@ -69,7 +69,7 @@ the links are closed, and it exits. Give at least one network side (--udp, --qui
     }),
     udp: repeated({ value: "host:port", help: "serve UDP clients here, e.g. 0.0.0.0:7420", parse: hostPort }),
     multicast: repeated({ value: "group:port", help: "announce on a LAN multicast group too, e.g. 239.255.67.1:7422", parse: hostPort }),
-    quic: repeated({ value: "host:port", help: "serve QUIC clients here (prints the certificate fingerprint they pin)", parse: hostPort }),
+    quic: repeated({ value: "host:port", help: "serve QUIC clients here (prints the key fingerprint they pin)", parse: hostPort }),
     nats: repeated({ value: "url", help: "serve the cells on a NATS server (several bridges share each cell's requests)", parse: natsUrl }),
     ttl: option({ value: "ms", help: "TTL of the bridge's own ANNOUNCE", default: "3000", parse: ms }),
     timeout: option({

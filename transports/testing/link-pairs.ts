@@ -147,23 +147,31 @@ export async function quicLinks(o: PairOptions): Promise<LinkPair> {
     maxFrame: o.maxFrame,
     identityDir: join(dir, "client")
   });
-  const { QUICClient } = await import("@matrixai/quic");
-  const { default: Logger, LogLevel } = await import("@matrixai/logger");
-  let raw: Awaited<ReturnType<typeof QUICClient.createQUICClient>> | null = null;
-  // Each bad input goes on a fresh stream of a second connection, then the stream ends.
+  // A second connection, straight through the QUIC stack: its bytes skip the link's checks.
+  const quinn = await (await import("../quic-quinn")).loadQuinn();
+  const { loadOrCreateIdentity } = await import("../quic-cert");
+  const rawId = loadOrCreateIdentity(join(dir, "raw"));
+  const rawClient = new quinn.Client(
+    new quinn.QuinnConfig({
+      privateKeyProto: rawId.privateKeyProto,
+      handshakeTimeout: 5000,
+      maxIdleTimeout: 30000,
+      keepAliveInterval: 10000,
+      maxConcurrentStreamLimit: 16,
+      maxStreamData: 1_000_000,
+      maxConnectionData: 1_000_000,
+      receiveBufferSize: 100_000,
+      sendBufferSize: 100_000
+    }),
+    0
+  );
+  let raw: Promise<import("../quic-quinn").QuinnConnection> | null = null;
+  // Each bad input goes on a fresh stream of the second connection, then the stream ends.
   const send = async (bytes: Uint8Array) => {
-    raw ||= await QUICClient.createQUICClient({
-      host: "127.0.0.1",
-      port: b.local.port,
-      localHost: "0.0.0.0",
-      crypto: { ops: { randomBytes: async (buf: ArrayBuffer) => void crypto.getRandomValues(new Uint8Array(buf)) } },
-      config: { verifyPeer: false, applicationProtos: ["cell/1"] },
-      logger: new Logger("raw", LogLevel.SILENT)
-    });
-    const stream = raw.connection.newStream("bidi");
-    const writer = stream.writable.getWriter();
-    await writer.write(bytes);
-    await writer.close().catch(() => {});
+    raw ||= rawClient.outboundConnection("127.0.0.1", b.local.port);
+    const stream = await (await raw).outboundStream();
+    await stream.write(bytes);
+    await stream.finishWrite().catch(() => {});
   };
   return {
     a,
@@ -184,8 +192,8 @@ export async function quicLinks(o: PairOptions): Promise<LinkPair> {
     close: async () => {
       a.close();
       b.close();
-      if (raw) await raw.destroy({ force: true }).catch(() => {});
-      // The two identities (key.pem, cert.pem) were made for this pair alone.
+      rawClient.abort();
+      // The three identities were made for this pair alone.
       rmSync(dir, { recursive: true, force: true });
     }
   };

@@ -1,5 +1,5 @@
 // Just enough DER (ASN.1) to write a self-signed X.509 certificate: node:crypto makes and signs keys
-// but has no certificate builder, and this keeps QUIC free of a certificate library.
+// but has no certificate builder (bench/quic-matrix-tls.ts makes one for @matrixai/quic).
 
 function lengthBytes(n: number): number[] {
   if (n < 0x80) return [n];
