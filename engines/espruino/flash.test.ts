@@ -63,6 +63,26 @@ async function onLink<T>(b: ConsoleBoard, id: string, call: (link: Awaited<Retur
   }
 }
 
+/** The staging file in the board's flash: "live", or "none" (never written, or erased: Storage zeroes a name's first 4 bytes). */
+function staging(b: ConsoleBoard): "live" | "none" {
+  return b.flash().includes(Buffer.from(".cell-staging\0", "latin1")) ? "live" : "none";
+}
+
+/** Whether the live .boot0 in the board's flash now holds the same bytes as in `before` (a copy of the flash). */
+function bootFile(b: ConsoleBoard, before: Buffer): boolean {
+  const find = (flash: Buffer) => {
+    const name = Buffer.alloc(28);
+    name.write(".boot0", "latin1");
+    const at = flash.indexOf(name);
+    if (at < 4) return null;
+    const size = flash.readUInt32LE(at - 4) & 0xffffff;
+    return flash.subarray(at + 28, at + 28 + size);
+  };
+  const was = find(before);
+  const now = find(b.flash());
+  return !!was && !!now && was.equals(now);
+}
+
 function figures(r: Run): string {
   const m = /flashed (\d+) bytes to \S+ at \S+ in (\d+) ms \((\d+) B\/s\); (read back \d+ bytes, CRC32 0x[0-9a-f]{8})/.exec(r.stdout);
   expect(m, r.stdout + r.stderr).not.toBeNull();
@@ -139,7 +159,9 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^asking the board at \/dev\/pts\/\d+ which board it is\n/);
     expect(r.stderr).toContain("the board is ESP32_IDF4, Espruino 2v29; writing");
-    expect(r.stderr).toContain("verifying: the board reads .boot0 back (length and E.CRC32)");
+    expect(r.stderr).toContain("verifying: the board reads .cell-staging back (length and E.CRC32)");
+    expect(r.stderr).toContain("copying .cell-staging into .boot0 on the board, verifying it (length and E.CRC32), erasing .cell-staging");
+    expect(staging(b)).toBe("none");
     expect(r.stdout).toContain(`read back ${echo.bytes} bytes, CRC32 0x${crc32(readFileSync(echo.path)).toString(16).padStart(8, "0")}`);
     expect(r.stdout).toContain("cell    echo: " + Echo.schema);
     console.log(`esp32 stock, echo over the console pty, paced ${JSON.stringify(board("esp32").ports.link.pacing)}: ${figures(r)}`);
@@ -151,15 +173,21 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     expect(await onLink(b, "esp32", (link) => remote(Echo, link, opts).echo("after power cycle"))).toBe("after power cycle");
   }, 600000);
 
-  it("a pulled cable (the console's pty goes away mid-way) ends with exit 5 and one line", async () => {
+  it("a pulled cable (the console's pty goes away mid-way) ends with exit 5 and one line; after a power cycle the old bundle runs", async () => {
     const port = b.consolePath;
+    const before = b.flash();
     b.unplugConsoleAfter(2500);
-    const cut = await cell(["flash", ...SLOW, "--board", "esp32", "--port", port, echo.path]);
+    const cut = await cell(["flash", ...SLOW, "--board", "esp32", "--port", port, thermo.path]);
     expect(cut.status, cut.stderr).toBe(5);
     expect(cut.stderr.trim().split("\n").pop()).toMatch(
-      /^cell flash: \/dev\/pts\/\d+ closed[^\n]* during the transfer after \d+ of \d+ bytes; \.boot0 on the board is incomplete: flash again$/
+      /^cell flash: \/dev\/pts\/\d+ closed[^\n]* during the transfer after \d+ of \d+ bytes; \.boot0 on the board is unchanged \(the old bundle runs at boot\): flash again$/
     );
     await waitFor("the console on a new pty", () => b.replugs === 1, 30000);
+    expect(staging(b)).toBe("live"); // the partial transfer is in the staging file
+    expect(bootFile(b, before)).toBe(true); // .boot0 holds echo's bytes, as before the flash
+    await b.powerCycle();
+    const opts = { timeoutMs: 20000, retries: 3 };
+    expect(await onLink(b, "esp32", (link) => remote(Echo, link, opts).echo("the old bundle"))).toBe("the old bundle");
   }, 300000);
 
   it("an interrupted transfer (the TCP peer closes mid-way) ends with exit 5 and one line; the next flash gives a working board", async () => {
@@ -168,10 +196,11 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     expect(cut.status, cut.stderr).toBe(5);
     const last = cut.stderr.trim().split("\n").pop()!;
     expect(last).toMatch(
-      /^cell flash: tcp:\/\/127\.0\.0\.1:\d+ closed during the transfer after \d+ of \d+ bytes; \.boot0 on the board is incomplete: flash again$/
+      /^cell flash: tcp:\/\/127\.0\.0\.1:\d+ closed during the transfer after \d+ of \d+ bytes; \.boot0 on the board is unchanged \(the old bundle runs at boot\): flash again$/
     );
     const again = await cell(["flash", ...SLOW, "--board", "esp32", "--port", b.consoleUrl, thermo.path]);
     expect(again.status, again.stderr).toBe(0);
+    expect(staging(b)).toBe("none"); // the stale one was erased first, the new one after the copy
     console.log(`esp32 stock, thermo over the TCP console: ${figures(again)}`);
     const opts = { timeoutMs: 20000, retries: 3 };
     expect((await onLink(b, "esp32", (link) => remote(Thermo, link, opts).read("C"))).unit).toBe("C");
