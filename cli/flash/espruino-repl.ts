@@ -163,7 +163,7 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
             ? `${file} on the board is unchanged (the old bundle runs at boot): flash again`
             : `${file} on the board is incomplete: flash again`)
         : phase.startsWith("the copy")
-          ? `; ${file} on the board may be incomplete: flash again`
+          ? `; the board copies on its own once the line has arrived, so ${file} holds the old bundle or the new one: flash again`
           : "";
     if (e instanceof ReplLostError) throw new CliError(`${e.message} during ${phase}${where}`, ExitCode.TimedOut, { cause: e });
     if (e instanceof ReplError && phase === "getting a prompt")
