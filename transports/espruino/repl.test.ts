@@ -2,7 +2,7 @@
 // against E.CRC32. (The upload itself runs against Espruino 2v29 in engines/espruino/espruino.test.ts.)
 import { describe, it, expect } from "vitest";
 import * as zlib from "node:zlib";
-import { crc32, jsBytesLiteral, EspruinoRepl, ReplLostError } from "./repl";
+import { crc32, jsBytesLiteral, EspruinoRepl, ReplError, ReplLostError } from "./repl";
 import { pacedPort } from "../pacing";
 import { storageBoard, Damage } from "../../test/espruino-storage-board";
 
@@ -73,6 +73,15 @@ describe("upload over a console that loses bytes, as stock Espruino 2v29 does", 
     const r = await repl.upload(".boot0", bundle, { timeoutMs: 300 });
     expect(r.crc).toBe(crc32(bundle));
     expect(Uint8Array.from(files[".boot0"])).toEqual(bundle);
+  });
+
+  it("gives up as a ReplError (a refusal the flasher reports) when every remake of the file is spoiled again", async () => {
+    let chunks = 0;
+    const { repl } = lossyBoard((line) => (line.includes('Storage").write') && ++chunks % 3 === 2 ? "garble-and-mute" : false));
+    const err = await repl.upload(".boot0", bundle, { timeoutMs: 300 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ReplError);
+    expect(err.message).toBe("the board threw: Error: File already written with different data");
+    expect(chunks).toBe(9); // 3 rounds: chunk 1, chunk 2 garbled, chunk 2 again refused
   });
 
   it("tells its progress chunk by chunk", async () => {
