@@ -59,6 +59,9 @@ export function storageBoard(o: { damage?: Damage; capacity?: number; files?: Re
       return String.fromCharCode(...f.slice(offset, length > 0 ? offset + length : undefined));
     },
     erase,
+    compact() {
+      trash = 0;
+    },
     getStats: () => ({ totalBytes: capacity, freeBytes: capacity - used() - trash, fileBytes: used(), trashBytes: trash })
   };
   const E = { CRC32: (s: string) => crc32(Uint8Array.from(s, (c) => c.charCodeAt(0))), toFlatString: (s: string) => s };

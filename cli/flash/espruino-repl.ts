@@ -115,6 +115,8 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
         `WARNING: the board's Storage has room for the bundle only once (${room!.free} bytes free, ${room!.trash} reclaimable): ` +
           `writing ${file} directly, without a staging file; if the transfer is cut, ${file} is incomplete until the next flash`
       );
+    if (mode === "direct") phase = "the transfer"; // making room erases the old .boot0 first
+    if (await staging.makeRoom(repl, file, mode, total, room, { timeoutMs })) progress.step(`compacted the board's Storage`);
     const into = mode === "staged" ? staging.STAGING_FILE : file;
     progress.step(`the board is ${name}, Espruino ${fw}; writing ${total} bytes to ${into}${mode === "staged" ? `, then ${file}` : ""}`);
     phase = "the transfer";

@@ -1,7 +1,7 @@
 // The staged upload against a console whose Storage behaves as Espruino's on flash
 // (test/espruino-storage-board.ts). The real Espruino 2v29 runs it in engines/espruino/flash.test.ts.
 import { describe, it, expect } from "vitest";
-import { chooseMode, commitStaged, storageCost, storageRoom, STAGING_FILE } from "./staged-upload";
+import { chooseMode, commitStaged, makeRoom, storageCost, storageRoom, STAGING_FILE } from "./staged-upload";
 import { ReplLostError } from "./repl";
 import { storageBoard } from "../../test/espruino-storage-board";
 
@@ -12,6 +12,7 @@ const newBundle = Uint8Array.from({ length: 700 }, (_, i) => (i * 37 + 11) & 255
 async function stagedFlash(b: ReturnType<typeof storageBoard>, bytes: Uint8Array) {
   const room = await storageRoom(b.repl, ".boot0", { timeoutMs: 2000 });
   const mode = chooseMode(bytes.length, room);
+  await makeRoom(b.repl, ".boot0", mode, bytes.length, room, { timeoutMs: 2000 });
   if (mode === "staged") {
     await b.repl.upload(STAGING_FILE, bytes, { timeoutMs: 2000 });
     await commitStaged(b.repl, ".boot0", bytes, { timeoutMs: 2000 });
@@ -82,12 +83,24 @@ describe("a staged upload onto a Storage that refuses rewrites as flash does", (
     expect(Uint8Array.from(b.files[".boot0"])).toEqual(newBundle);
   });
 
+  it("compacts before the transfer when the staging file fits only in reclaimed trash", async () => {
+    const capacity = storageCost(500) + storageCost(2000) + 16;
+    const b = storageBoard({ capacity, files: { ".boot0": oldBundle, junk: new Uint8Array(2000) } });
+    await b.repl.evaluate(`require("Storage").erase("junk")||1`);
+    const r = await stagedFlash(b, newBundle);
+    expect(r.mode).toBe("staged");
+    expect(b.lines[2]).toContain("s.compact()"); // after the erase of junk and the question
+    expect(Uint8Array.from(b.files[".boot0"])).toEqual(newBundle);
+  });
+
   it("writes .boot0 directly when Storage has room for the bundle only once", async () => {
     const capacity = storageCost(500) + storageCost(700) - 8 + 200;
     const b = storageBoard({ capacity, files: { ".boot0": oldBundle } });
     const r = await stagedFlash(b, newBundle);
     expect(r.mode).toBe("direct");
     expect(Uint8Array.from(b.files[".boot0"])).toEqual(newBundle);
+    // The old .boot0 was erased and Storage compacted before the first chunk, so no write compacts mid-transfer.
+    expect(b.lines.findIndex((l) => l.includes('erase(".boot0");s.compact()'))).toBe(1);
     expect(b.lines.some((l) => l.includes(`write(".cell-staging"`))).toBe(false);
   });
 

@@ -61,6 +61,32 @@ export async function storageRoom(repl: EspruinoRepl, target: string, o: UploadO
   return { free: Number(m[1]), trash: Number(m[2]), old: Number(m[3]) };
 }
 
+/** Compaction rewrites most of Storage: on a full board it may take far longer than a line. */
+const COMPACT_MS = 120000;
+
+/**
+ * Compacts Storage before the transfer when a file it makes would otherwise compact mid-transfer (a
+ * board busy compacting reads no input, and stock 2v29 loses bytes from a backlog). Direct: the old
+ * boot file is erased first, as the first chunk would erase it, so the new one fits without compaction.
+ */
+export async function makeRoom(
+  repl: EspruinoRepl,
+  target: string,
+  mode: UploadMode,
+  size: number,
+  room: StorageRoom | null,
+  o: UploadOptions = {}
+): Promise<boolean> {
+  if (!room || mode === "no-room") return false;
+  const erase = mode === "direct" && room.old >= 0 ? `s.erase(${JSON.stringify(target)});` : "";
+  if (!erase && room.free >= storageCost(size)) return false;
+  if (!erase && room.trash === 0) return false;
+  await repl.retried(o.attempts || 3, () =>
+    repl.evaluate(`(function(s){${erase}s.compact();return 1})(require("Storage"))`, "", Math.max(o.timeoutMs || 0, COMPACT_MS))
+  );
+  return true;
+}
+
 /**
  * Copies the verified staging file into `target` on the board, checks `target` (length, E.CRC32), and
  * erases the staging file. Rewriting from offset 0 makes the file again, so a damaged line is retried.
@@ -72,7 +98,8 @@ export async function commitStaged(repl: EspruinoRepl, target: string, bytes: Ui
     `for(o=c;o<n;o+=c)s.write(t,s.read(f,o,c),o,n);var b=s.read(t);return b.length+","+(E.CRC32(b)>>>0)})` +
     `(require("Storage"),${JSON.stringify(STAGING_FILE)},${JSON.stringify(target)})`;
   await repl.retried(o.attempts || 3, async () => {
-    const said = await repl.evaluate(copy, "", o.timeoutMs);
+    // Making the boot file may compact Storage (the old one's place is reclaimed), on the board, within this line.
+    const said = await repl.evaluate(copy, "", Math.max(o.timeoutMs || 0, COMPACT_MS));
     if (said !== expected)
       throw new ReplError(`${target} reads back as ${said} after the copy, expected ${expected}`, repl.output.slice(-2000));
   });
