@@ -253,6 +253,7 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     expect(once.stderr).toMatch(
       /WARNING: the board's Storage has room for the bundle only once \(\d+ bytes free, \d+ reclaimable\): writing \.boot0 directly, without a staging file/
     );
+    expect(once.stderr).toContain("compacted the board's Storage"); // the old .boot0 erased and reclaimed before the transfer
     expect(once.stderr).toContain("verifying: the board reads .boot0 back (length and E.CRC32)");
     expect(staging(b)).toBe("none");
     const opts = { timeoutMs: 20000, retries: 3 };
