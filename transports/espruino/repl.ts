@@ -218,7 +218,8 @@ export class EspruinoRepl {
         try {
           ok = await this.evaluate(`require("Storage").write(${file},${part},${at},${bytes.length})`, "", o.timeoutMs);
         } catch (e) {
-          if (e instanceof ReplError && /already written with different data/.test(e.message)) throw new SpoiledFileError(e.message, e.output);
+          if (e instanceof ReplError && /already written with different data/.test(e.message))
+            throw new SpoiledFileError(e.message, e.output);
           throw e;
         }
         if (ok !== "true") throw new ReplError(`Storage.write(${file}) at ${at} answered ${ok}`, this.text.slice(-2000));
