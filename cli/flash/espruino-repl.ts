@@ -1,9 +1,11 @@
 // Flashing an Espruino board (ESP32, Puck.js, Pico) through its REPL, as the Espruino tools do:
 // one Ctrl-C and echo(0), then ask the board which board it is (process.env.BOARD) before anything is
-// written, then the bundle in Storage.write chunks into the file the board JSON names (.boot0), read
-// back on the board (length and E.CRC32), then load() so it runs now and at every boot. The protocol
-// itself is transports/espruino/repl.ts; this file opens the port, paces it, and turns failures into
-// one line and an exit code.
+// written, then the bundle in Storage.write chunks into a staging file, read back on the board (length
+// and E.CRC32), copied on the board into the file the board JSON names (.boot0) and checked again, then
+// load() so it runs now and at every boot. A cut transfer leaves the old .boot0; a Storage with room
+// for the bundle only once gets it written into .boot0 directly, with a warning. The protocol itself is
+// transports/espruino/{repl,staged-upload}.ts; this file opens the port, paces it, and turns failures
+// into one line and an exit code.
 import { existsSync } from "node:fs";
 import { CliError, ExitCode } from "../exit-codes";
 import { UsageError } from "../args";
@@ -65,6 +67,7 @@ function olderThan(v: string, min: string): boolean {
 
 export async function flash(req: FlashRequest): Promise<FlashReport> {
   const { EspruinoRepl, ReplError, ReplLostError, crc32 } = await import("../../transports/espruino/repl");
+  const staging = await import("../../transports/espruino/staged-upload");
   const { pacedPort, boardPacing } = await import("../../transports/pacing");
   const { board, port, bundle, progress } = req;
   const file = bootFile(board);
@@ -82,6 +85,7 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
   const total = bundle.bytes.length;
   let written = 0;
   let phase = "getting a prompt";
+  let mode: "staged" | "direct" | "no-room" = "staged";
   try {
     progress.step(`asking the board at ${port} which board it is`);
     const [name, fw] = await prompt(repl, timeoutMs, port);
@@ -97,18 +101,40 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
         );
       progress.step(`--force: writing although ${why}`);
     }
-    progress.step(`the board is ${name}, Espruino ${fw}; writing ${total} bytes to ${file}`);
+    phase = "asking how much Storage is free";
+    const room = await staging.storageRoom(repl, file, { timeoutMs });
+    mode = staging.chooseMode(total, room);
+    if (mode === "no-room")
+      throw new CliError(
+        `the bundle (${total} bytes) does not fit in the board's Storage (${room!.free} bytes free, ${room!.trash} reclaimable, ` +
+          `${Math.max(0, room!.old)} in ${file}); nothing was written`,
+        ExitCode.BadInput
+      );
+    if (mode === "direct")
+      progress.step(
+        `WARNING: the board's Storage has room for the bundle only once (${room!.free} bytes free, ${room!.trash} reclaimable): ` +
+          `writing ${file} directly, without a staging file; if the transfer is cut, ${file} is incomplete until the next flash`
+      );
+    if (mode === "direct") phase = "the transfer"; // making room erases the old .boot0 first
+    if (await staging.makeRoom(repl, file, mode, total, room, { timeoutMs })) progress.step(`compacted the board's Storage`);
+    const into = mode === "staged" ? staging.STAGING_FILE : file;
+    progress.step(`the board is ${name}, Espruino ${fw}; writing ${total} bytes to ${into}${mode === "staged" ? `, then ${file}` : ""}`);
     phase = "the transfer";
     const started = Date.now();
-    const sent = await repl.upload(file, bundle.bytes, {
+    const sent = await repl.upload(into, bundle.bytes, {
       chunkBytes: CHUNK_BYTES,
       timeoutMs,
       onProgress(done, all) {
         written = done;
         progress.bytes(done, all);
-        if (done >= all) progress.step(`verifying: the board reads ${file} back (length and E.CRC32)`);
+        if (done >= all) progress.step(`verifying: the board reads ${into} back (length and E.CRC32)`);
       }
     });
+    if (mode === "staged") {
+      phase = `the copy into ${file}`;
+      progress.step(`copying ${into} into ${file} on the board, verifying it (length and E.CRC32), erasing ${into}`);
+      await staging.commitStaged(repl, file, bundle.bytes, { timeoutMs });
+    }
     const ms = Date.now() - started;
     const crc = `0x${crc32(bundle.bytes).toString(16).padStart(8, "0")}`;
     phase = "load()";
@@ -122,7 +148,7 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
       bytes: total,
       ms,
       bytesPerSecond: ms > 0 ? Math.round((total * 1000) / ms) : 0,
-      verified: `read back ${sent.bytes} bytes, CRC32 ${crc} (computed on the board)`,
+      verified: `read back ${sent.bytes} bytes, CRC32 ${crc} (computed on the board${mode === "staged" ? `, in ${staging.STAGING_FILE} and in ${file}` : ""})`,
       running: [
         `  board   ${name}, Espruino ${fw}: ${file} runs at every boot, started now with load()`,
         ...(bundle.cells
@@ -132,7 +158,15 @@ export async function flash(req: FlashRequest): Promise<FlashReport> {
     };
   } catch (e) {
     if (e instanceof CliError) throw e;
-    const where = phase === "the transfer" ? ` after ${written} of ${total} bytes; ${file} on the board is incomplete: flash again` : "";
+    const where =
+      phase === "the transfer"
+        ? ` after ${written} of ${total} bytes; ` +
+          (mode === "staged"
+            ? `${file} on the board is unchanged (the old bundle runs at boot): flash again`
+            : `${file} on the board is incomplete: flash again`)
+        : phase.startsWith("the copy")
+          ? `; the board copies on its own once the line has arrived, so ${file} holds the old bundle or the new one: flash again`
+          : "";
     if (e instanceof ReplLostError) throw new CliError(`${e.message} during ${phase}${where}`, ExitCode.TimedOut, { cause: e });
     if (e instanceof ReplError && phase === "getting a prompt")
       throw new CliError(

@@ -10,11 +10,14 @@ import { fileURLToPath } from "node:url";
 import { buildBundle } from "../../firmware/build";
 import { startConsoleBoard, ConsoleBoard } from "./console-board";
 import { openSerial } from "../../transports/serial";
-import { boardPacing } from "../../transports/pacing";
 import { remote } from "../../core/host/remote";
 import { Echo } from "../../examples/echo/schema";
 import { Thermo } from "../../examples/thermo/schema";
-import { crc32 } from "../../transports/espruino/repl";
+import { crc32, EspruinoRepl } from "../../transports/espruino/repl";
+import { storageCost } from "../../transports/espruino/staged-upload";
+import { parseTcpTarget } from "../../transports/serial";
+import { tcpMedium } from "../../transports/tcp-medium";
+import { boardPacing, pacedPort } from "../../transports/pacing";
 import { openPty } from "../../transports/pty";
 import { waitFor } from "../../test/wait-for";
 
@@ -61,6 +64,46 @@ async function onLink<T>(b: ConsoleBoard, id: string, call: (link: Awaited<Retur
   } finally {
     link.close();
   }
+}
+
+/** The staging file in the board's flash: "live", or "none" (never written, or erased: Storage zeroes a name's first 4 bytes). */
+function staging(b: ConsoleBoard): "live" | "none" {
+  return b.flash().includes(Buffer.from(".cell-staging\0", "latin1")) ? "live" : "none";
+}
+
+/** Whether the live .boot0 in the board's flash now holds the same bytes as in `before` (a copy of the flash). */
+function bootFile(b: ConsoleBoard, before: Buffer): boolean {
+  const find = (flash: Buffer) => {
+    const name = Buffer.alloc(28);
+    name.write(".boot0", "latin1");
+    const at = flash.indexOf(name);
+    if (at < 4) return null;
+    const size = flash.readUInt32LE(at - 4) & 0xffffff;
+    return flash.subarray(at + 28, at + 28 + size);
+  };
+  const was = find(before);
+  const now = find(b.flash());
+  return !!was && !!now && was.equals(now);
+}
+
+/** A REPL on the board's TCP console (while no flasher has it), paced as the flasher paces it. */
+async function onConsole<T>(b: ConsoleBoard, use: (repl: EspruinoRepl) => Promise<T>): Promise<T> {
+  const { port } = parseTcpTarget(b.consoleUrl)!;
+  let medium: { write(b: Uint8Array): void; close(): void } | null = null;
+  const repl = new EspruinoRepl({ write: (bytes) => paced.write(bytes) }, { timeoutMs: 30000 });
+  medium = await tcpMedium("127.0.0.1", port, 3000)({ data: (d) => repl.feed(d), lost: () => repl.lost("console closed") });
+  const paced = pacedPort({ write: (d) => medium!.write(d), onData() {} }, boardPacing(board("esp32"))!);
+  try {
+    await repl.attach();
+    return await use(repl);
+  } finally {
+    medium.close();
+  }
+}
+
+/** The end of what the board's console printed, for a failure's message. */
+function tail(b: ConsoleBoard): string {
+  return `\nthe board printed, last 3000 characters:\n${JSON.stringify(b.output.slice(-3000))}`;
 }
 
 function figures(r: Run): string {
@@ -136,10 +179,12 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
 
   it("writes the bundle through the REPL, verifies it, load()s it: the cell answers on the link, and again after a power cycle", async () => {
     const r = await cell(["flash", ...SLOW, "--board", "esp32", "--port", b.consolePath, echo.path]);
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.status, r.stderr + tail(b)).toBe(0);
     expect(r.stderr).toMatch(/^asking the board at \/dev\/pts\/\d+ which board it is\n/);
     expect(r.stderr).toContain("the board is ESP32_IDF4, Espruino 2v29; writing");
-    expect(r.stderr).toContain("verifying: the board reads .boot0 back (length and E.CRC32)");
+    expect(r.stderr).toContain("verifying: the board reads .cell-staging back (length and E.CRC32)");
+    expect(r.stderr).toContain("copying .cell-staging into .boot0 on the board, verifying it (length and E.CRC32), erasing .cell-staging");
+    expect(staging(b)).toBe("none");
     expect(r.stdout).toContain(`read back ${echo.bytes} bytes, CRC32 0x${crc32(readFileSync(echo.path)).toString(16).padStart(8, "0")}`);
     expect(r.stdout).toContain("cell    echo: " + Echo.schema);
     console.log(`esp32 stock, echo over the console pty, paced ${JSON.stringify(board("esp32").ports.link.pacing)}: ${figures(r)}`);
@@ -151,15 +196,21 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     expect(await onLink(b, "esp32", (link) => remote(Echo, link, opts).echo("after power cycle"))).toBe("after power cycle");
   }, 600000);
 
-  it("a pulled cable (the console's pty goes away mid-way) ends with exit 5 and one line", async () => {
+  it("a pulled cable (the console's pty goes away mid-way) ends with exit 5 and one line; after a power cycle the old bundle runs", async () => {
     const port = b.consolePath;
+    const before = b.flash();
     b.unplugConsoleAfter(2500);
-    const cut = await cell(["flash", ...SLOW, "--board", "esp32", "--port", port, echo.path]);
+    const cut = await cell(["flash", ...SLOW, "--board", "esp32", "--port", port, thermo.path]);
     expect(cut.status, cut.stderr).toBe(5);
     expect(cut.stderr.trim().split("\n").pop()).toMatch(
-      /^cell flash: \/dev\/pts\/\d+ closed[^\n]* during the transfer after \d+ of \d+ bytes; \.boot0 on the board is incomplete: flash again$/
+      /^cell flash: \/dev\/pts\/\d+ closed[^\n]* during the transfer after \d+ of \d+ bytes; \.boot0 on the board is unchanged \(the old bundle runs at boot\): flash again$/
     );
     await waitFor("the console on a new pty", () => b.replugs === 1, 30000);
+    expect(staging(b)).toBe("live"); // the partial transfer is in the staging file
+    expect(bootFile(b, before)).toBe(true); // .boot0 holds echo's bytes, as before the flash
+    await b.powerCycle();
+    const opts = { timeoutMs: 20000, retries: 3 };
+    expect(await onLink(b, "esp32", (link) => remote(Echo, link, opts).echo("the old bundle"))).toBe("the old bundle");
   }, 300000);
 
   it("an interrupted transfer (the TCP peer closes mid-way) ends with exit 5 and one line; the next flash gives a working board", async () => {
@@ -168,15 +219,56 @@ describe("cell flash --board esp32 onto Espruino 2v29 (stock) on a serial port",
     expect(cut.status, cut.stderr).toBe(5);
     const last = cut.stderr.trim().split("\n").pop()!;
     expect(last).toMatch(
-      /^cell flash: tcp:\/\/127\.0\.0\.1:\d+ closed during the transfer after \d+ of \d+ bytes; \.boot0 on the board is incomplete: flash again$/
+      /^cell flash: tcp:\/\/127\.0\.0\.1:\d+ closed during the transfer after \d+ of \d+ bytes; \.boot0 on the board is unchanged \(the old bundle runs at boot\): flash again$/
     );
     const again = await cell(["flash", ...SLOW, "--board", "esp32", "--port", b.consoleUrl, thermo.path]);
-    expect(again.status, again.stderr).toBe(0);
+    expect(again.status, again.stderr + tail(b)).toBe(0);
+    expect(staging(b)).toBe("none"); // the stale one was erased first, the new one after the copy
     console.log(`esp32 stock, thermo over the TCP console: ${figures(again)}`);
     const opts = { timeoutMs: 20000, retries: 3 };
     expect((await onLink(b, "esp32", (link) => remote(Thermo, link, opts).read("C"))).unit).toBe("C");
     await b.powerCycle();
     expect((await onLink(b, "esp32", (link) => remote(Thermo, link, opts).read("C"))).unit).toBe("C");
+  }, 600000);
+
+  it("Storage with room for the bundle only once: a WARNING and .boot0 written directly; no room at all: exit 3, nothing written", async () => {
+    const echoBytes = readFileSync(echo.path);
+    // Thermo runs. A file that takes all but the room wanted, made with one line (Storage makes it whole).
+    const spare = await onConsole(b, async (repl) => {
+      const [free, trash, old] = (
+        await repl.evaluate(
+          `(function(g,b){return g.freeBytes+","+g.trashBytes+","+b.length})(require("Storage").getStats(),require("Storage").read(".boot0"))`
+        )
+      )
+        .split(",")
+        .map(Number);
+      const need = storageCost(echoBytes.length);
+      const target = Math.max(0, need - storageCost(old)) + Math.floor(Math.min(storageCost(old), need) / 2);
+      const filler = free + trash - target - 32 - 8;
+      expect(await repl.evaluate(`require("Storage").write("filler","x",0,${filler})`)).toBe("true");
+      return target;
+    });
+    const once = await cell(["flash", ...SLOW, "--board", "esp32", "--port", b.consolePath, echo.path]);
+    expect(once.status, once.stderr + tail(b)).toBe(0);
+    expect(once.stderr).toMatch(
+      /WARNING: the board's Storage has room for the bundle only once \(\d+ bytes free, \d+ reclaimable\): writing \.boot0 directly, without a staging file/
+    );
+    expect(once.stderr).toContain("compacted the board's Storage"); // the old .boot0 erased and reclaimed before the transfer
+    expect(once.stderr).toContain("verifying: the board reads .boot0 back (length and E.CRC32)");
+    expect(staging(b)).toBe("none");
+    const opts = { timeoutMs: 20000, retries: 3 };
+    expect(await onLink(b, "esp32", (link) => remote(Echo, link, opts).echo("flashed directly"))).toBe("flashed directly");
+    console.log(`esp32 stock, echo with ${spare} B of Storage to spare: ${figures(once)}`);
+    // Now a bundle bigger than all Storage left.
+    const big = join(out, "big.js");
+    writeFileSync(big, `var big = "${"x".repeat(spare + echoBytes.length + 4096)}";\n`);
+    const before = b.flash();
+    const none = await cell(["flash", ...SLOW, "--board", "esp32", "--port", b.consolePath, big]);
+    expect(none.status, none.stderr).toBe(3);
+    expect(none.stderr.trim().split("\n").pop()).toMatch(
+      /^cell flash: the bundle \(\d+ bytes\) does not fit in the board's Storage \(\d+ bytes free, \d+ reclaimable, \d+ in \.boot0\); nothing was written$/
+    );
+    expect(bootFile(b, before)).toBe(true);
   }, 600000);
 });
 

@@ -2,8 +2,9 @@
 // against E.CRC32. (The upload itself runs against Espruino 2v29 in engines/espruino/espruino.test.ts.)
 import { describe, it, expect } from "vitest";
 import * as zlib from "node:zlib";
-import { crc32, jsBytesLiteral, EspruinoRepl, ReplLostError } from "./repl";
+import { crc32, jsBytesLiteral, EspruinoRepl, ReplError, ReplLostError } from "./repl";
 import { pacedPort } from "../pacing";
+import { storageBoard, Damage } from "../../test/espruino-storage-board";
 
 describe("REPL upload helpers", () => {
   it("write any bytes as a one-line JS string literal that reads back as the same bytes", () => {
@@ -49,53 +50,9 @@ describe("paced writes", () => {
 });
 
 describe("upload over a console that loses bytes, as stock Espruino 2v29 does", () => {
-  /** A stand-in console: runs each \x10 line with Storage and E.CRC32, after cutting bytes out of the lines `damage` picks. */
-  function lossyBoard(damage: (line: string, n: number) => boolean | "garble-and-mute") {
-    const files: Record<string, number[]> = {};
-    const Storage = {
-      write(name: string, data: string, offset: number, total: number) {
-        const f = (files[name] = offset === 0 || !files[name] ? new Array(total).fill(255) : files[name]);
-        // Flash is written once: other bytes where some were written already are refused, as Espruino does.
-        for (let i = 0; i < data.length; i++)
-          if (f[offset + i] !== 255 && f[offset + i] !== data.charCodeAt(i)) throw new Error("File already written with different data");
-        for (let i = 0; i < data.length; i++) f[offset + i] = data.charCodeAt(i);
-        return true;
-      },
-      read: (name: string) => (files[name] ? String.fromCharCode(...files[name]) : undefined)
-    };
-    const E = { CRC32: (s: string) => crc32(Uint8Array.from(s, (c) => c.charCodeAt(0))) };
-    let pending = "";
-    let n = 0;
-    const repl: EspruinoRepl = new EspruinoRepl(
-      {
-        write(bytes) {
-          pending += Buffer.from(bytes).toString("latin1");
-          let nl: number;
-          while ((nl = pending.indexOf("\n")) >= 0) {
-            let line = pending.slice(0, nl).split(String.fromCharCode(3)).join("").split(String.fromCharCode(16)).join(""); // Ctrl-C clears nothing here: no line is left pending
-            pending = pending.slice(nl + 1);
-            const hit = damage(line, n++);
-            // "garble-and-mute": other bytes reach the file's string and the answer is lost on the way back.
-            if (hit === "garble-and-mute") line = line.replace(/,"(.)/, ',"\\x00');
-            else if (hit) line = line.slice(0, 40) + line.slice(72); // 32 bytes lost mid-line
-            let out = "";
-            try {
-              new Function("require", "E", "print", "echo", line)(
-                () => Storage,
-                E,
-                (s: string) => (out += s + "\r\n"),
-                () => 0
-              );
-            } catch (e) {
-              out = `Uncaught ${(e as Error).name}: ${(e as Error).message}\r\n`;
-            }
-            if (hit !== "garble-and-mute") setImmediate(() => repl.feed(Buffer.from(out, "latin1")));
-          }
-        }
-      },
-      { ctrlCGapMs: 0, ctrlCSettleMs: 10 }
-    );
-    return { repl, files };
+  /** A stand-in console whose Storage refuses rewrites as flash does (test/espruino-storage-board.ts). */
+  function lossyBoard(damage: Damage) {
+    return storageBoard({ damage });
   }
 
   const bundle = Uint8Array.from({ length: 700 }, (_, i) => (i * 37 + 11) & 255);
@@ -116,6 +73,15 @@ describe("upload over a console that loses bytes, as stock Espruino 2v29 does", 
     const r = await repl.upload(".boot0", bundle, { timeoutMs: 300 });
     expect(r.crc).toBe(crc32(bundle));
     expect(Uint8Array.from(files[".boot0"])).toEqual(bundle);
+  });
+
+  it("gives up as a ReplError (a refusal the flasher reports) when every remake of the file is spoiled again", async () => {
+    let chunks = 0;
+    const { repl } = lossyBoard((line) => (line.includes('Storage").write') && ++chunks % 3 === 2 ? "garble-and-mute" : false));
+    const err = await repl.upload(".boot0", bundle, { timeoutMs: 300 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ReplError);
+    expect(err.message).toBe("the board threw: Error: File already written with different data");
+    expect(chunks).toBe(9); // 3 rounds: chunk 1, chunk 2 garbled, chunk 2 again refused
   });
 
   it("tells its progress chunk by chunk", async () => {

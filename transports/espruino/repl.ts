@@ -38,14 +38,6 @@ export function crc32(bytes: Uint8Array): number {
   return ~c >>> 0;
 }
 
-/** A chunk found other bytes already written at its offset (an earlier damaged line): the file must be made again. */
-class SpoiledFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "SpoiledFileError";
-  }
-}
-
 export class ReplError extends Error {
   constructor(
     message: string,
@@ -53,6 +45,17 @@ export class ReplError extends Error {
   ) {
     super(message);
     this.name = "ReplError";
+  }
+}
+
+/**
+ * A chunk found other bytes already written at its offset (an earlier damaged line): the file must be
+ * made again, not the chunk written again. A ReplError, so the last one fails a flash like another refusal.
+ */
+class SpoiledFileError extends ReplError {
+  constructor(message: string, output: string) {
+    super(message, output);
+    this.name = "SpoiledFileError";
   }
 }
 
@@ -215,7 +218,8 @@ export class EspruinoRepl {
         try {
           ok = await this.evaluate(`require("Storage").write(${file},${part},${at},${bytes.length})`, "", o.timeoutMs);
         } catch (e) {
-          if (e instanceof ReplError && /already written with different data/.test(e.message)) throw new SpoiledFileError(e.message);
+          if (e instanceof ReplError && /already written with different data/.test(e.message))
+            throw new SpoiledFileError(e.message, e.output);
           throw e;
         }
         if (ok !== "true") throw new ReplError(`Storage.write(${file}) at ${at} answered ${ok}`, this.text.slice(-2000));
@@ -232,7 +236,7 @@ export class EspruinoRepl {
       try {
         return await step();
       } catch (e) {
-        if (!(e instanceof ReplError) || i >= attempts) throw e;
+        if (!(e instanceof ReplError) || e instanceof SpoiledFileError || i >= attempts) throw e;
         // A damaged line may leave the REPL collecting more lines (an unclosed string or bracket): clear it.
         await this.interrupt();
       }
