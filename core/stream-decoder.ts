@@ -198,6 +198,7 @@ export class StreamDecoder {
     var j = i + 1;
     var k = 0;
     var head = stop < j + LONG ? stop : j + LONG;
+    var q = i + code; // the next code byte; the walk below is begun here, behind the copy, so the CPU overlaps them
     for (var stop4 = head - 3; j < stop4; j += 4, k += 4) {
       var b0 = chunk[j];
       var b1 = chunk[j + 1];
@@ -208,6 +209,11 @@ export class StreamDecoder {
       buf[k + 1] = b1;
       buf[k + 2] = b2;
       buf[k + 3] = b3;
+      if (q < j + 4 && code !== 0xff) {
+        buf[q - i - 1] = 0;
+        code = chunk[q];
+        q += code;
+      }
     }
     while (j < head) {
       var b = chunk[j];
@@ -224,7 +230,6 @@ export class StreamDecoder {
       j = z;
     }
     if (j === stop) return i; // cut by the chunk's end, or too long: the state machine sees to it
-    var q = i + code;
     while (q < j) {
       var at = k - (j - q); // where chunk[q] is in buf, after the bytes removed so far
       if (code !== 0xff) buf[at] = 0;
