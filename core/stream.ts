@@ -9,16 +9,23 @@ export { StreamDecoder } from "./stream-decoder";
 /** Where the fused path copies the frame in its buffer: 4-byte aligned, its first code byte just before. */
 var FUSED_AT = 4;
 
+/**
+ * The frame's CRC on its way to encodeGroups(), in a typed array rather than an argument: an int32 CRC
+ * passed to a call can be boxed as a heap number, one allocation per frame on the hot path.
+ */
+var pending = new Int32Array(1);
+
 /** Encodes frames for a byte stream into one reused buffer. */
 export class StreamEncoder {
   private out: Uint8Array;
-  private words: Int32Array | null = null; // out, 4 bytes at a time (the fused path)
+  private words: Int32Array; // out, 4 bytes at a time (the fused path)
   private view: Uint8Array | null = null;
   private fusedView: Uint8Array | null = null;
 
   /** `expectedFrame` sizes the first buffer; a larger frame grows it once. */
   constructor(expectedFrame?: number) {
     this.out = new Uint8Array((streamEncodedMaxLength(expectedFrame || 64) + FUSED_AT + 3) & ~3);
+    this.words = new Int32Array(this.out.buffer);
   }
 
   /**
@@ -29,11 +36,14 @@ export class StreamEncoder {
     var n = frame.length;
     if (this.out.length < streamEncodedMaxLength(n) + FUSED_AT) {
       this.out = new Uint8Array((streamEncodedMaxLength(n) + FUSED_AT + 3) & ~3);
-      this.words = null;
+      this.words = new Int32Array(this.out.buffer);
       this.view = this.fusedView = null;
     }
     var w = littleEndian ? crc32Table8() : null;
-    if (w === null) return (this.view = sameView(this.view, this.out, this.encodeGroups(frame, n, 0, 1, 0, crc32Int(frame, 0, n))));
+    if (w === null) {
+      pending[0] = crc32Int(frame, 0, n);
+      return (this.view = sameView(this.view, this.out, this.encodeGroups(frame, n, 0, 1, 0)));
+    }
     var end = this.fused(frame, n, w);
     var v = this.fusedView;
     if (v === null || v.length !== end - FUSED_AT + 1) v = this.fusedView = this.out.subarray(FUSED_AT - 1, end);
@@ -49,7 +59,7 @@ export class StreamEncoder {
    */
   private fused(frame: Uint8Array, n: number, w: Int32Array): number {
     var out = this.out;
-    var words = this.words || (this.words = new Int32Array(out.buffer, 0, out.length >> 2));
+    var words = this.words;
     out.set(frame, FUSED_AT);
     var c = -1;
     var last = FUSED_AT - 1; // slot of the open group's code byte; frame[i] lies at out[i + 4]
@@ -58,7 +68,10 @@ export class StreamEncoder {
     for (var stop = n - 7; i < stop; i += 8, k += 2) {
       // This step could make a group of 254 bytes or more (whose end in place would be wrong): hand over
       // while the open group has at most 254 bytes, as encodeGroups() requires.
-      if (i - last > 242) return this.encodeGroups(frame, n, i, i + FUSED_AT, last, crc32(frame, i, n, ~c >>> 0) | 0);
+      if (i - last > 242) {
+        pending[0] = c;
+        return this.handOver(frame, n, i, last);
+      }
       var x = words[k];
       var y = words[k + 1];
       c ^= x;
@@ -108,7 +121,10 @@ export class StreamEncoder {
     for (; i < n; i++) {
       // The last 0-7 bytes, one at a time.
       var at = i + FUSED_AT;
-      if (at - last > 253) return this.encodeGroups(frame, n, i, at, last, crc32(frame, i, n, ~c >>> 0) | 0);
+      if (at - last > 253) {
+        pending[0] = c;
+        return this.handOver(frame, n, i, last);
+      }
       var b = out[at];
       c = w[(c ^ b) & 255] ^ (c >>> 8);
       if (b === 0) {
@@ -118,7 +134,10 @@ export class StreamEncoder {
     }
     var end = n + FUSED_AT;
     c = ~c;
-    if (end + CRC_SIZE - last > 253) return this.encodeGroups(frame, n, n, end, last, c);
+    if (end + CRC_SIZE - last > 253) {
+      pending[0] = ~c;
+      return this.handOver(frame, n, n, last);
+    }
     out[end] = c & 255;
     out[end + 1] = (c >>> 8) & 255;
     out[end + 2] = (c >>> 16) & 255;
@@ -133,14 +152,21 @@ export class StreamEncoder {
     return crcEnd + 1;
   }
 
+  /** From fused() to encodeGroups() at frame[i], pending[0] holding the CRC register over frame[0..i). */
+  private handOver(frame: Uint8Array, n: number, i: number, last: number): number {
+    pending[0] = crc32(frame, i, n, ~pending[0] >>> 0);
+    return this.encodeGroups(frame, n, i, i + FUSED_AT, last);
+  }
+
   /**
    * COBS group by group, from frame[i] on with the open group's code byte at out[codeAt] and the next
-   * byte to write at out[p] (p - codeAt at most 254); then `crc`, the frame's CRC. The whole frame where
+   * byte to write at out[p] (p - codeAt at most 254); then pending[0], the frame's CRC. The whole frame where
    * there is no fused path (devices, with a native CRC where they have one). Returns the end in out.
    * A group's code byte is not counted separately: it is always p - codeAt (bytes since its slot).
    */
-  private encodeGroups(frame: Uint8Array, n: number, i: number, p: number, codeAt: number, crc: number): number {
+  private encodeGroups(frame: Uint8Array, n: number, i: number, p: number, codeAt: number): number {
     var out = this.out;
+    var crc = pending[0];
     var zeroAt = -1; // next 0x00 in frame once looked up, so a long frame is scanned only once
     for (; i < n; i++) {
       var b = frame[i];
