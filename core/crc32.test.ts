@@ -1,7 +1,7 @@
 import { describe, it, expect, vi, afterEach } from "vitest";
 import fc from "fast-check";
 import * as zlib from "node:zlib";
-import { crc32, crc32IsNative, crc32Compact, crc32Slices } from "./crc32";
+import { crc32, crc32IsNative, crc32Compact, crc32Slices, crc32MatchesWords, crc32Table8 } from "./crc32";
 
 const ascii = (s: string) => new Uint8Array(Buffer.from(s, "latin1"));
 const zlibCrc32: ((b: Uint8Array) => number) | undefined = (zlib as any).crc32;
@@ -68,6 +68,33 @@ describe("crc32", () => {
           expect(crc32(bytes, start)).toBe(zlibCrc32!(bytes.subarray(start)) >>> 0);
         })
       );
+    } finally {
+      crc32Slices(8);
+    }
+  });
+
+  it("checks a CRC reading 4 bytes at a time (crc32MatchesWords), on every length and with either table", () => {
+    const buf = new Uint8Array(400);
+    const words = new Int32Array(buf.buffer);
+    const check = () =>
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 396 }), fc.boolean(), (bytes, spoil) => {
+          buf.set(bytes);
+          const crc = zlibCrc32!(bytes) >>> 0;
+          buf[bytes.length] = crc & 255;
+          buf[bytes.length + 1] = (crc >>> 8) & 255;
+          buf[bytes.length + 2] = (crc >>> 16) & 255;
+          buf[bytes.length + 3] = (crc >>> 24) ^ (spoil ? 1 : 0);
+          expect(crc32MatchesWords(words, buf, bytes.length)).toBe(!spoil);
+        }),
+        { numRuns: 300 }
+      );
+    expect(crc32Table8()).not.toBeNull(); // the word path is the one under test
+    check();
+    try {
+      crc32Slices(4);
+      expect(crc32Table8()).toBeNull();
+      check(); // falls back to crc32Matches
     } finally {
       crc32Slices(8);
     }

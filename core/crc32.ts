@@ -120,6 +120,52 @@ function crcInto(bytes: Uint8Array, i: number, to: number, seed: number): void {
 }
 
 /**
+ * The slicing-by-8 table (8 x 256 int32, entry [s*256 + n] as in buildWide; the first 256 are the
+ * bytewise table) for code that computes the CRC in its own pass over the bytes (the stream encoder's
+ * fused COBS + CRC loop), or null where that does not pay: a native CRC, the compact table, slicing-by-4.
+ */
+export function crc32Table8(): Int32Array | null {
+  if (native !== null || compact || slices !== 8) return null;
+  return wide || (wide = buildWide(table || (table = buildTable())));
+}
+
+/** True where an Int32Array stores little-endian (every JIT host in use): then 4 bytes read as one int32 are in CRC order. */
+export var littleEndian = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+
+/**
+ * True when the 4 bytes at `n` (little-endian) are the CRC-32 of `bytes[0..n)`, reading the bytes 4 at a
+ * time through `words`, an Int32Array over the same memory from byte 0 (a buffer the caller made, so
+ * aligned). Slicing-by-8 from crc32Table8() on little-endian JIT hosts; crc32Matches() elsewhere.
+ */
+export function crc32MatchesWords(words: Int32Array, bytes: Uint8Array, n: number): boolean {
+  var w = littleEndian ? crc32Table8() : null;
+  if (w === null) return crc32Matches(bytes, 0, n);
+  var c = -1;
+  var i = 0;
+  var k = 0;
+  for (var stop = n - 7; i < stop; i += 8, k += 2) {
+    var y = words[k + 1];
+    c ^= words[k];
+    c =
+      w[1792 + (c & 255)] ^
+      w[1536 + ((c >>> 8) & 255)] ^
+      w[1280 + ((c >>> 16) & 255)] ^
+      w[1024 + (c >>> 24)] ^
+      w[768 + (y & 255)] ^
+      w[512 + ((y >>> 8) & 255)] ^
+      w[256 + ((y >>> 16) & 255)] ^
+      w[y >>> 24];
+  }
+  if (n - i >= 4) {
+    c ^= words[k];
+    c = w[768 + (c & 255)] ^ w[512 + ((c >>> 8) & 255)] ^ w[256 + ((c >>> 16) & 255)] ^ w[c >>> 24];
+    i += 4;
+  }
+  for (; i < n; i++) c = w[(c ^ bytes[i]) & 255] ^ (c >>> 8);
+  return ~c === (bytes[n] | (bytes[n + 1] << 8) | (bytes[n + 2] << 16) | (bytes[n + 3] << 24));
+}
+
+/**
  * Keeps the CRC to the 1 KiB table (2.5-3x slower on long inputs): for firmware where the 3 KiB more
  * of slicing-by-4 matter more than speed. Call it at start-up, before the first CRC.
  */

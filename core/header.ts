@@ -50,16 +50,35 @@ export var Flag = {
   RequestDeadline: 1
 };
 
-/** Writes `h` at `out[at..at+20)`. */
+/**
+ * Writes `h` at `out[at..at+20)`. The u32 fields are written here, not through writeU32: one of 2^31 or
+ * more is a heap number, and passing it to a call the JIT does not inline boxes it again, every frame.
+ */
 export function encodeHeader(h: Header, out: Uint8Array, at: number): void {
   out[at] = MAGIC;
   out[at + 1] = VERSION;
   out[at + 2] = (h.kind & 15) | ((h.flags & 15) << 4);
   out[at + 3] = h.codec & 255;
-  writeU32(out, at + 4, h.cellId);
-  writeU32(out, at + 8, h.methodId);
-  writeU32(out, at + 12, h.requestId);
-  writeU32(out, at + 16, h.length);
+  var v = h.cellId;
+  out[at + 4] = v & 255;
+  out[at + 5] = (v >>> 8) & 255;
+  out[at + 6] = (v >>> 16) & 255;
+  out[at + 7] = (v >>> 24) & 255;
+  v = h.methodId;
+  out[at + 8] = v & 255;
+  out[at + 9] = (v >>> 8) & 255;
+  out[at + 10] = (v >>> 16) & 255;
+  out[at + 11] = (v >>> 24) & 255;
+  v = h.requestId;
+  out[at + 12] = v & 255;
+  out[at + 13] = (v >>> 8) & 255;
+  out[at + 14] = (v >>> 16) & 255;
+  out[at + 15] = (v >>> 24) & 255;
+  v = h.length;
+  out[at + 16] = v & 255;
+  out[at + 17] = (v >>> 8) & 255;
+  out[at + 18] = (v >>> 16) & 255;
+  out[at + 19] = (v >>> 24) & 255;
 }
 
 /**

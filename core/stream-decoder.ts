@@ -1,8 +1,14 @@
 // The receiving side of stream framing: COBS(frame ‖ CRC-32(frame) u32 LE) ‖ 0x00, in chunks of any size.
-import { crc32Matches } from "./crc32";
+import { crc32MatchesWords } from "./crc32";
 import { HEADER_SIZE, Header, newHeader, decodeHeader } from "./header";
 import { DropReason, LinkStats, newLinkStats, countDrop } from "./drops";
 import { CRC_SIZE, BULK, nextZero, sameView } from "./stream-bytes";
+
+/**
+ * Frames longer than this are copied natively past their first LONG bytes (see wholeFrame): that costs a
+ * view (~100 heap bytes) per frame, so frames up to here, the hot path, are copied by loop and allocate nothing.
+ */
+var LONG = 256;
 
 export type FrameCallback = (frame: Uint8Array) => void;
 
@@ -20,6 +26,7 @@ export class StreamDecoder {
   /** The header of the frame being handed to onFrame (valid during that call). */
   readonly header: Header = newHeader();
   private buf: Uint8Array;
+  private words: Int32Array; // buf read 4 bytes at a time, for the CRC
   private cap: number; // maxFrame + 4: the buffer has one byte more, for the fast path's early 0x00
   private len = 0; // decoded bytes of the current frame
   private rem = 0; // data bytes still due in the current COBS group
@@ -35,7 +42,8 @@ export class StreamDecoder {
     this.maxFrame = maxFrame;
     this.stats = stats || newLinkStats();
     this.cap = maxFrame + CRC_SIZE;
-    this.buf = new Uint8Array(this.cap + 1);
+    this.buf = new Uint8Array((this.cap + 4) & ~3);
+    this.words = new Int32Array(this.buf.buffer);
   }
 
   /** Size of the one receive buffer (maxFrame + 4); it never changes. */
@@ -178,42 +186,65 @@ export class StreamDecoder {
    * state machine in run() then does it over, byte for byte as before, so both paths agree exactly.
    */
   private wholeFrame(chunk: Uint8Array, i: number, onFrame: FrameCallback): number {
+    // Each stream byte after the first code byte is one frame byte: data bytes as they are, code bytes
+    // standing for the 0x00 that ends the group before (or for nothing after a 0xFF group: then the rest
+    // moves down one byte, natively). So: one copy loop up to the delimiter, then a walk along the code
+    // bytes, fixing where each lies.
     var buf = this.buf;
-    var room = this.cap + 1; // the slack byte takes the last group's early 0x00
-    var n = chunk.length;
-    var len = 0;
-    var c = 0;
-    var j = i;
-    var zeroAt = -1; // as in run()
-    while (j < n) {
-      var code = chunk[j++];
-      if (code === 0) {
-        if (c === 0) return j; // idle 0x00 between frames
-        // Idle state first, as at any delimiter: right for bytes onFrame feeds, and should it throw.
-        this.len = this.rem = 0;
-        this.zeroPending = this.open = this.skip = false;
-        this.finish(c === 0xff ? len : len - 1, onFrame);
-        return j;
+    var code = chunk[i];
+    if (code === 0) return i + 1; // idle 0x00 between frames
+    var stop = i + 2 + this.cap; // the delimiter of the longest frame (maxFrame + CRC) is at i + 1 + cap
+    if (stop > chunk.length) stop = chunk.length;
+    var j = i + 1;
+    var k = 0;
+    var head = stop < j + LONG ? stop : j + LONG;
+    var q = i + code; // the next code byte; the walk below is begun here, behind the copy, so the CPU overlaps them
+    for (var stop4 = head - 3; j < stop4; j += 4, k += 4) {
+      var b0 = chunk[j];
+      var b1 = chunk[j + 1];
+      var b2 = chunk[j + 2];
+      var b3 = chunk[j + 3];
+      if (b0 === 0 || b1 === 0 || b2 === 0 || b3 === 0) break;
+      buf[k] = b0;
+      buf[k + 1] = b1;
+      buf[k + 2] = b2;
+      buf[k + 3] = b3;
+      if (q < j + 4 && code !== 0xff) {
+        buf[q - i - 1] = 0;
+        code = chunk[q];
+        q += code;
       }
-      c = code;
-      var end = j + c - 1;
-      if (end > n || len + c > room) return i;
-      if (c > BULK) {
-        if (zeroAt < j) zeroAt = nextZero(chunk, j, n);
-        if (zeroAt < end) return i;
-        buf.set(chunk.subarray(j, end), len);
-        len += c - 1;
-        j = end;
-      }
-      while (j < end) {
-        var b = chunk[j];
-        if (b === 0) return i;
-        buf[len++] = b;
-        j++;
-      }
-      if (c !== 0xff) buf[len++] = 0;
     }
-    return i;
+    while (j < head) {
+      var b = chunk[j];
+      if (b === 0) break;
+      buf[k++] = b;
+      j++;
+    }
+    if (j === head && head < stop) {
+      // A long frame: the rest up to the delimiter natively (one view, as on the state machine's bulk path).
+      var z = nextZero(chunk, j, stop);
+      if (z > stop) z = stop;
+      buf.set(chunk.subarray(j, z), k);
+      k += z - j;
+      j = z;
+    }
+    if (j === stop) return i; // cut by the chunk's end, or too long: the state machine sees to it
+    while (q < j) {
+      var at = k - (j - q); // where chunk[q] is in buf, after the bytes removed so far
+      if (code !== 0xff) buf[at] = 0;
+      else {
+        buf.set(buf.subarray(at + 1, k), at); // rare (runs of 254 non-zero bytes): a view, no copy
+        k--;
+      }
+      code = chunk[q];
+      q += code;
+    }
+    if (q !== j) return i; // the last group runs past the delimiter: BadCobs, counted by run()
+    this.len = this.rem = 0;
+    this.zeroPending = this.open = this.skip = false;
+    this.finish(k, onFrame);
+    return j + 1;
   }
 
   /** Checks a complete decoded frame (frame ‖ CRC) of `size` bytes at the start of the buffer. */
@@ -225,7 +256,7 @@ export class StreamDecoder {
     }
     var buf = this.buf;
     var frameSize = size - CRC_SIZE;
-    if (!crc32Matches(buf, 0, frameSize)) {
+    if (!crc32MatchesWords(this.words, buf, frameSize)) {
       countDrop(stats, DropReason.BadCrc);
       return;
     }

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { StreamEncoder, StreamDecoder, streamEncodedMaxLength } from "./stream";
 import { HEADER_SIZE, encodeHeader, decodeHeader, newHeader, KIND_COUNT } from "./header";
 import { newLinkStats, LinkStats } from "./drops";
+import { crc32Slices } from "./crc32";
 
 const cobsPackage = createRequire(import.meta.url)("cobs") as { encode(b: Uint8Array): Buffer; decode(b: Uint8Array): Buffer };
 const zlibCrc32 = (zlib as any).crc32 as (b: Uint8Array) => number;
@@ -125,6 +126,27 @@ describe("StreamEncoder", () => {
     );
   });
 
+  it("gives the same bytes fused (JIT hosts) as group by group (devices), across runs near 254 bytes", () => {
+    // Runs of non-zero bytes ending at every offset around the 254-byte limit of an in-place group,
+    // where the fused pass hands over to the group-by-group encoder mid-frame.
+    const frames: Uint8Array[] = [];
+    for (let start = 0; start < 12; start++)
+      for (let run = 240; run < 270; run++) {
+        const f = new Uint8Array(HEADER_SIZE + start + run + 9);
+        f.fill(0x41, HEADER_SIZE + start, HEADER_SIZE + start + run);
+        encodeHeader({ kind: 1, flags: 0, codec: 0, cellId: 9, methodId: 99, requestId: run, length: f.length - HEADER_SIZE }, f, 0);
+        frames.push(f);
+      }
+    const fused = frames.map((f) => hex(new StreamEncoder().encode(f)));
+    try {
+      crc32Slices(4); // no slicing-by-8 table: the encoder takes its device path
+      expect(frames.map((f) => hex(new StreamEncoder().encode(f)))).toEqual(fused);
+    } finally {
+      crc32Slices(8);
+    }
+    expect(fused).toEqual(frames.map((f) => hex(referenceStream(f))));
+  });
+
   it("reuses one output buffer once it is big enough", () => {
     const enc = new StreamEncoder(16);
     const first = enc.encode(new Uint8Array(620)).buffer;
@@ -192,6 +214,27 @@ describe("StreamDecoder", () => {
         expect(whole).toEqual(single);
       }),
       { numRuns: 300 }
+    );
+  });
+
+  it("decodes frames with 0xFF groups (runs of 254+ non-zero bytes) whole in one chunk as the state machine does", () => {
+    const runs = fc.array(fc.tuple(fc.integer({ min: 0, max: 700 }), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(runs, noiseArb, (segments, noise) => {
+        const payload = Buffer.concat(segments.map(([n, v]) => Buffer.concat([Buffer.alloc(n, v), Buffer.from([0])])));
+        const frame = new Uint8Array(HEADER_SIZE + payload.length);
+        encodeHeader({ kind: 3, flags: 0, codec: 0, cellId: 5, methodId: 55, requestId: 0, length: payload.length }, frame, 0);
+        frame.set(payload, HEADER_SIZE);
+        const stream = Buffer.concat([referenceStream(frame), noise, Buffer.from([0]), referenceStream(frame)]);
+        const whole = newLinkStats();
+        const single = newLinkStats();
+        const a = feedAll(new StreamDecoder(3000, whole), stream).map(hex);
+        const b = feedAll(new StreamDecoder(3000, single), stream, [1]).map(hex);
+        expect(a).toEqual(b);
+        expect(whole).toEqual(single);
+        expect(a.filter((f) => f === hex(frame)).length).toBe(2);
+      }),
+      { numRuns: 200 }
     );
   });
 
