@@ -144,8 +144,14 @@ async function udpPinger(port: number): Promise<{ op: Op; close: () => void }> {
   };
 }
 
-/** Bare frames over a transport to an echo link (QUIC): send a frame, wait for it to come back. */
-function framePinger(link: Transport): Op {
+/** Whatever sends frames and hands back the ones that come back: a transport, a bench's QUIC client. */
+interface FramePipe {
+  send(frame: Uint8Array): unknown;
+  onFrame(cb: (frame: Uint8Array) => void): unknown;
+}
+
+/** Bare frames over a pipe to an echo peer: send a frame, wait for it to come back (matched by request id). */
+export function framePinger(link: FramePipe): Op {
   const waiting = new Map<number, () => void>();
   link.onFrame((frame) => {
     const id = readU32(frame, 12);

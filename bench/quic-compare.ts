@@ -15,9 +15,8 @@ import { fileURLToPath } from "node:url";
 import { loopbackPair } from "../core/loopback";
 import { serve } from "../core/host/serve";
 import { announce } from "../core/rpc/announce";
-import { readU32 } from "../core/header";
 import { createBridge } from "../host-bridge";
-import { Bench, benchFrame, bridged } from "./bridge";
+import { Bench, bridged, framePinger } from "./bridge";
 import { STACKS, loadStack, findPackage, EchoClient } from "./quic-stacks";
 import { record } from "./measure";
 
@@ -47,26 +46,6 @@ function withTimeout(op: Op, what: string): Op {
         (v) => (clearTimeout(timer), resolve(v)),
         (e) => (clearTimeout(timer), reject(e))
       );
-    });
-}
-
-/** Sends bench frames and waits for each to come back, matched by request id. */
-function echoPinger(c: EchoClient): Op {
-  const waiting = new Map<number, () => void>();
-  c.onFrame((frame) => {
-    const id = readU32(frame, 12);
-    const done = waiting.get(id);
-    if (done) {
-      waiting.delete(id);
-      done();
-    }
-  });
-  let seq = 1;
-  return () =>
-    new Promise<void>((resolve) => {
-      const id = seq++;
-      waiting.set(id, resolve);
-      c.send(benchFrame(id));
     });
 }
 
@@ -217,7 +196,7 @@ async function measureOne(name: string): Promise<Outcome> {
         await new Promise<void>((resolve) => echo.bind(0, "127.0.0.1", resolve));
         const c = await udpEchoClient(echo.address().port);
         closers.push(() => echo.close(), c.close);
-        return echoPinger(c);
+        return framePinger(c);
       }
       if (name === PROJECT_PATH) {
         out.note = "the project's path: the same call as the baseline, over QUIC";
@@ -236,7 +215,7 @@ async function measureOne(name: string): Promise<Outcome> {
       out.note = `${s.note}; ${s.pkg}@${version}`;
       const c = await s.open(mod, pkgDir);
       closers.push(() => c.close());
-      return echoPinger(c);
+      return framePinger(c);
     };
     let op: Op;
     try {

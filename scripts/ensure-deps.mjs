@@ -8,9 +8,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const marker = root + "node_modules/.package-lock.json";
 const lock = root + "package-lock.json";
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
-  // `npm ci`: exactly what package-lock.json lists. The platform packages @matrixai/quic names but
-  // never published (darwin, win32) are overridden in package.json by scripts/unpublished-package, so
-  // the lock file can list them.
+  // `npm ci`: exactly what package-lock.json lists. The platform packages @matrixai/quic and
+  // @chainsafe/libp2p-quic name but the registry does not have (darwin, win32, linux-arm64 for the
+  // latter at 1.1.8) are overridden in package.json by scripts/unpublished-package, so the lock file
+  // can list them.
   console.error("cell: installing npm packages (npm ci)...");
   execSync("npm ci --no-audit --no-fund", { cwd: root, stdio: "inherit" });
 }
