@@ -13,6 +13,7 @@
 //   - the serial data event alone: the inclusive cost of jsiHandleIOEventForSerial (jsinteractive.c:
 //     a data event's bytes made a string and pushed to the Serial's JS `data` handler, which decodes the
 //     frame, runs echo and writes the answer), same difference: no idle loop, no timers.
+// The two agree within 1% (README "Benchmarks").
 // The variant is 2v29 + the upstream serial-loss fix, so a frame arrives whole, without pacing.
 // Duktape: the host runner (bench/engines-callgrind.ts) with the same echo bundle built for
 // qemu-mps2-an385, frames on stdin, (count for 220 − count for 20 requests) / 200.
@@ -175,10 +176,10 @@ export async function runEspruinoCallgrind(): Promise<string[]> {
       var whole = (high.total - low.total) / ESPRUINO_CALLS;
       var serial = (high.serial - low.serial) / ESPRUINO_CALLS;
       var ratio = serial / duk.perRequest;
-      var flags = optimize || "no -O flag (-O0)";
+      var flags = optimize ? "+ " + optimize : "alone: no -O, i.e. -O0";
       if (optimize === "-Os") estimate = ratio * DUKTAPE_CORTEX_M3;
       record({
-        name: `COMPACT echo call, host x86-64 instructions under callgrind: Espruino 2v29 (esp32 build, ${flags}) vs Duktape (-Os)`,
+        name: `COMPACT echo call, host x86-64 instructions under callgrind: Espruino 2v29 (esp32 build, board-like flags ${flags}) vs Duktape (-Os)`,
         baseline: "Duktape host runner, echo bundle for qemu-mps2-an385, (220 − 20 calls) / 200",
         candidate: `Espruino, serial data events (jsiHandleIOEventForSerial inclusive), (${2 * ESPRUINO_CALLS} − ${ESPRUINO_CALLS} calls) / ${ESPRUINO_CALLS}`,
         ratio,
@@ -191,8 +192,8 @@ export async function runEspruinoCallgrind(): Promise<string[]> {
         }
       });
       lines.push(
-        `Espruino 2v29, esp32 build (board-like flags, ${flags}): ${k(serial)} in its serial data events (jsiHandleIOEventForSerial inclusive: ` +
-          `COBS, CRC, frame, echo, answer written, all JS on this board), ${k(whole)} for the whole process (idle loop and timers included); ` +
+        `Espruino 2v29, esp32 build (board-like flags ${flags}): ${k(serial)} in its serial data events (jsiHandleIOEventForSerial inclusive: ` +
+          `COBS, frame, codec and echo in JS, CRC by E.CRC32, answer written), ${k(whole)} for the whole process (idle loop and timers included); ` +
           `(${2 * ESPRUINO_CALLS} − ${ESPRUINO_CALLS} calls) / ${ESPRUINO_CALLS} → ${ratio.toFixed(1)}x Duktape's`
       );
     }
