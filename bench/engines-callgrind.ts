@@ -12,7 +12,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDuktapeRunner } from "../engines/index";
 import { StreamEncoder, StreamDecoder } from "../core/stream";
-import { AnswerCheck } from "./engines-answers";
+import type { Tally } from "./engines-answers";
+
+/** What checks the answers of a run: AnswerCheck, or any other kind of request's check. */
+export interface Check {
+  start(): Tally;
+}
 
 export interface CallgrindSetup {
   bundle: string;
@@ -25,7 +30,7 @@ export function haveValgrind(): boolean {
 }
 
 /** Instructions (Ir) the runner executed for `count` copies of `frame`; checks every one was answered. */
-function countOnce(s: CallgrindSetup, runner: string, dir: string, frame: Uint8Array, count: number, check: AnswerCheck): Promise<number> {
+function countOnce(s: CallgrindSetup, runner: string, dir: string, frame: Uint8Array, count: number, check: Check): Promise<number> {
   var out = join(dir, `callgrind.${count}.codec${frame[3]}.out`);
   var args = ["--tool=callgrind", "-q", `--callgrind-out-file=${out}`, runner, "--personality", "sim", "--clock", "virtual"];
   args.push("--heap-limit", String(s.heapLimit), "--max-frame", String(s.maxFrame));
@@ -65,11 +70,11 @@ function countOnce(s: CallgrindSetup, runner: string, dir: string, frame: Uint8A
 export async function instructionsPerRequest(
   s: CallgrindSetup,
   frame: Uint8Array,
-  check: AnswerCheck,
+  check: Check,
   low = 20,
-  high = 220
+  high = 220,
+  runner = ensureDuktapeRunner()
 ): Promise<{ perRequest: number; low: number; high: number }> {
-  var runner = ensureDuktapeRunner();
   var dir = mkdtempSync(join(tmpdir(), "cell-bench-callgrind-"));
   try {
     var [a, b] = await Promise.all([countOnce(s, runner, dir, frame, low, check), countOnce(s, runner, dir, frame, high, check)]);

@@ -13,7 +13,8 @@ const sections: Record<string, () => Promise<string[]> | string[]> = {
   "mavlink (issue 13)": async () => (await import("./mavlink")).runMavlink(),
   "can (issue 16)": async () => (await import("./can")).runCan(),
   "sim-signing (issue 14)": async () => (await import("./sim-signing")).runSimSigning(),
-  "quic (issue 15)": async () => (await import("./quic-compare")).runQuicCompare()
+  "quic (issue 15)": async () => (await import("./quic-compare")).runQuicCompare(),
+  "espruino-callgrind (issue 15)": async () => (await import("./espruino-callgrind")).runEspruinoCallgrind()
 };
 
 const args = process.argv.slice(2);

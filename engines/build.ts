@@ -142,6 +142,36 @@ export function ensureDuktapeRunner(): string {
   return RUNNER;
 }
 
+/**
+ * A 64-bit runner, for valgrind only: this kernel starts none of valgrind's 32-bit tools, so
+ * instructions are counted on this one (bench/espruino-callgrind.ts). Same sources and flags less
+ * -m32 -malign-double; its objects are bigger than a board's, so its heap figures mean nothing. Built
+ * only when asked for, cached as duk-runner-x86_64 with its own key stamp.
+ */
+export function ensureDuktapeRunner64(): string {
+  const path = BUILD_DIR + "duk-runner-x86_64";
+  const cc = process.env.CC || "cc";
+  const inputs = duktapeInputs();
+  const dukFlags = DUK_FLAGS.filter((f) => !ARCH.includes(f));
+  const runnerFlags = [...RUNNER_FLAGS.filter((f) => !ARCH.includes(f)), "-DRUNNER_X86_64_FOR_VALGRIND"];
+  const key = hash([inputs.key, cc, ...dukFlags, ...runnerFlags, ...[...SOURCES, ...HEADERS].map((f) => readFileSync(f))]);
+  const stamp = path + ".key";
+  if (existsSync(path) && existsSync(stamp) && readFileSync(stamp, "utf8") === key) return path;
+  const tmp = `${BUILD_DIR}tmp-duk64-${process.pid}-${Date.now()}/`;
+  mkdirSync(tmp, { recursive: true });
+  try {
+    for (const [name, text] of Object.entries(inputs.files)) writeFileSync(tmp + name, text);
+    compile(cc, [...dukFlags, "-c", tmp + "duktape.c", "-o", tmp + "duktape.o"], "duktape.c (x86-64)");
+    compile(cc, [...runnerFlags, "-I" + tmp, "-o", tmp + "duk-runner", ...SOURCES, tmp + "duktape.o", "-lm"], "the x86-64 runner");
+    renameSync(tmp + "duk-runner", path);
+    writeFileSync(tmp + "key", key);
+    renameSync(tmp + "key", stamp);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return path;
+}
+
 let launcher: string[] | undefined;
 
 /**

@@ -13,7 +13,9 @@
 
 /* The runner must be a 32-bit program: Duktape's objects then have the sizes they have on the boards
  * (build.ts compiles with -m32), and its heap cap is faithful. A 64-bit build stops here. */
+#ifndef RUNNER_X86_64_FOR_VALGRIND /* the instruction-count-only build (build.ts ensureDuktapeRunner64) */
 typedef char runner_must_be_32_bit[sizeof(void *) == 4 ? 1 : -1];
+#endif
 
 enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_PERSONALITY = 3, EXIT_OOM = 4, EXIT_FATAL = 5 };
 

@@ -16,6 +16,12 @@ export const ESPRUINO_BUILD_DIR = fileURLToPath(new URL("../build/", import.meta
 
 export type EspruinoVariant = "stock" | "fixed";
 export const ESPRUINO_VARIANTS: EspruinoVariant[] = ["stock", "fixed"];
+/** x86-32 is the board-like build; x86-64 (the same flags without -m32) exists only for valgrind,
+ * whose 32-bit tools this kernel cannot start (bench/espruino-callgrind.ts). */
+export type EspruinoArch = "x86-32" | "x86-64";
+/** The board-like builds have no optimisation flag, as upstream's LINUX.py (gcc's -O0); the boards'
+ * own builds have one (Pico, Puck.js: -Os; ESP32: -Og). x86-64 builds may take one, for valgrind. */
+export type EspruinoOptimize = "" | "-Os" | "-Og";
 
 /** What make is given besides the generated board file. OPENWRT_UCLIBC=1 links without libstdc++
  * (no 32-bit libstdc++ needed); RELEASE=1 drops asserts, as board releases do. */
@@ -42,7 +48,12 @@ export function espruinoBoards(): string[] {
  * no libraries (NET, GRAPHICS, CRYPTO...), no ESPR_UNICODE_SUPPORT, fixed `variables` instead of
  * resizable ones. USE_CALLFUNCTION_HACK is what upstream's LINUX.py names for 32-bit x86 builds.
  */
-function boardFile(variables: number): string {
+function boardFile(variables: number, arch: EspruinoArch, optimize: string): string {
+  const m32 =
+    arch === "x86-32"
+      ? "'CFLAGS+=-m32 -funsigned-char', 'LDFLAGS+=-m32', 'DEFINES+=-DUSE_CALLFUNCTION_HACK',"
+      : "'CFLAGS+=-funsigned-char',";
+  const opt = optimize ? ` 'OPTIMIZEFLAGS+=${optimize}',` : "";
   return `import pinutils;
 info = {
  'name' : "Cell board-like Linux build",
@@ -52,7 +63,7 @@ info = {
  'build' : {
    'libraries' : [],
    'makefile' : [
-     'CFLAGS+=-m32 -funsigned-char', 'LDFLAGS+=-m32', 'DEFINES+=-DUSE_CALLFUNCTION_HACK',
+     ${m32}${opt}
      'LINUX=1',
    ]
  }
@@ -107,22 +118,29 @@ function run(cmd: string, args: string[], cwd: string, what: string, input?: Buf
 const memo = new Map<string, string>();
 
 /** Path of the up-to-date espruino binary for the board and variant; builds it when missing. */
-export function ensureEspruino(boardId: string, variant: EspruinoVariant = "stock"): EspruinoBinary {
+export function ensureEspruino(
+  boardId: string,
+  variant: EspruinoVariant = "stock",
+  arch: EspruinoArch = "x86-32",
+  optimize: EspruinoOptimize = ""
+): EspruinoBinary {
+  if (optimize && arch !== "x86-64") throw new Error("espruino build: an optimisation level is for the x86-64 builds only");
   const started = Date.now();
   const variables = boardVariables(boardId);
   const archive = vendored("espruino");
   const patch = variant === "fixed" ? vendored("espruinoFix") : null;
-  const board = boardFile(variables);
+  const board = boardFile(variables, arch, optimize);
   const cc = process.env.CC || "cc";
   const key = hashOf([readFileSync(archive), patch ? readFileSync(patch) : "", board, cc, ...MAKE_VARS]);
-  const dir = `${ESPRUINO_BUILD_DIR}espruino-${boardId}-${variant}-${key}/`;
+  const name = `espruino-${boardId}-${variant}-${arch === "x86-64" ? "x86_64-" : ""}${optimize ? optimize.slice(1) + "-" : ""}`;
+  const dir = `${ESPRUINO_BUILD_DIR}${name}${key}/`;
   const path = dir + "espruino";
   const done = (built: boolean): EspruinoBinary => ({ path, board: boardId, variant, variables, built, ms: Date.now() - started });
   if (memo.get(dir) === path || existsSync(path)) {
     memo.set(dir, path);
     return done(false);
   }
-  check32Bit(cc);
+  if (arch === "x86-32") check32Bit(cc);
   // Built in a private folder and renamed into place: test files running in parallel may get here at once.
   const tmp = `${ESPRUINO_BUILD_DIR}tmp-espruino-${process.pid}-${Date.now()}/`;
   mkdirSync(tmp, { recursive: true });
@@ -136,12 +154,12 @@ export function ensureEspruino(boardId: string, variant: EspruinoVariant = "stoc
     run("git", ["tag", "RELEASE_2V29"], src, "git tag");
     if (patch) run("patch", ["-p1", "-i", patch], src, "applying " + patch);
     writeFileSync(src + "boards/CELL_BOARD.py", board);
-    run("make", ["BOARD=CELL_BOARD", ...MAKE_VARS, "-j2"], src, "make");
+    run("make", ["BOARD=CELL_BOARD", ...MAKE_VARS, arch === "x86-64" ? "-j1" : "-j2"], src, "make");
     mkdirSync(tmp + "out", { recursive: true });
     copyFileSync(src + "bin/espruino", tmp + "out/espruino");
     writeFileSync(
       tmp + "out/build.txt",
-      `Espruino 2v29 ${variant} for ${boardId}: variables ${variables}, make ${MAKE_VARS.join(" ")}\n${board}`
+      `Espruino 2v29 ${variant} for ${boardId} (${arch}): variables ${variables}, make ${MAKE_VARS.join(" ")}\n${board}`
     );
     try {
       renameSync(tmp + "out", dir);
@@ -151,9 +169,9 @@ export function ensureEspruino(boardId: string, variant: EspruinoVariant = "stoc
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  // Older builds of the same board and variant are stale.
+  // Older builds of the same board, variant and arch are stale.
   for (const old of readdirSync(ESPRUINO_BUILD_DIR)) {
-    if (old.startsWith(`espruino-${boardId}-${variant}-`) && `${ESPRUINO_BUILD_DIR}${old}/` !== dir)
+    if (old.startsWith(name) && /^[0-9a-f]{16}$/.test(old.slice(name.length)) && `${ESPRUINO_BUILD_DIR}${old}/` !== dir)
       rmSync(ESPRUINO_BUILD_DIR + old, { recursive: true, force: true });
   }
   memo.set(dir, path);

@@ -20,7 +20,7 @@ import { spawn, ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { ensureEspruino, espruinoCommand, EspruinoBinary, EspruinoVariant } from "./build";
+import { ensureEspruino, espruinoCommand, EspruinoArch, EspruinoBinary, EspruinoOptimize, EspruinoVariant } from "./build";
 import { openPty, PtyDevice } from "../../transports/pty";
 import { EspruinoRepl } from "../../transports/espruino/repl";
 import { loadBoard, type Board } from "../../firmware/build/board";
@@ -35,6 +35,12 @@ export interface EspruinoSimOptions {
   port?: number;
   /** Console output, as it comes. */
   onConsole?: (text: string) => void;
+  /** The build's architecture (default x86-32, the board-like one; x86-64 is for valgrind only). */
+  arch?: EspruinoArch;
+  /** An optimisation level for an x86-64 build (see build.ts). */
+  optimize?: EspruinoOptimize;
+  /** A command the booted board's engine runs under, e.g. valgrind and its options (x86-64 only). */
+  wrap?: string[];
 }
 
 export interface EspruinoSim {
@@ -58,6 +64,8 @@ export interface EspruinoSim {
   /** JsVars in use (process.memory(), after its garbage collection) and the board's total. */
   memory(): Promise<{ usage: number; total: number }>;
   exited: Promise<number | null>;
+  /** Ends the engine as its console's Ctrl-D does (a clean exit, so valgrind writes its counts). */
+  quit(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -97,9 +105,9 @@ export function wiringCode(board: SimBoard, ptyPath: string): string {
 export function startProcess(
   binary: string,
   cwd: string,
-  onOut: (b: Buffer) => void
+  onOut: (b: Buffer) => void,
+  cmd: { file: string; args: string[] } = espruinoCommand(binary)
 ): { child: ChildProcess; exited: Promise<number | null> } {
-  const cmd = espruinoCommand(binary);
   // stdin stays open: a Linux build whose stdin closes spins.
   const child = spawn(cmd.file, cmd.args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
   child.stdin!.on("error", () => {});
@@ -139,18 +147,28 @@ export function serveLink(pty: PtyDevice, port: number): Promise<Server> {
 export async function startEspruinoSim(o: EspruinoSimOptions): Promise<EspruinoSim> {
   const variant = o.variant || "stock";
   const board = loadBoard(o.board);
-  const binary = ensureEspruino(o.board, variant);
+  const arch = o.arch || "x86-32";
+  if (o.wrap && arch !== "x86-64") throw new Error("sim: only an x86-64 build runs under a wrapper such as valgrind");
+  const binary = ensureEspruino(o.board, variant, arch, o.optimize);
+  // A 64-bit build runs directly (espruinoCommand's launcher is for the 32-bit ones).
+  const direct = arch === "x86-64" ? { file: binary.path, args: [] as string[] } : undefined;
   const dir = mkdtempSync(`${tmpdir()}/cell-espruino-${o.board}-`); // its espruino.flash is the board's flash
   const pty = await openPty();
   const server = await serveLink(pty, o.port || 0);
   const port = (server.address() as { port: number }).port;
   let repl!: EspruinoRepl;
   let proc!: { child: ChildProcess; exited: Promise<number | null> };
-  const boot = () => {
-    proc = startProcess(binary.path, dir, (b) => {
-      repl.feed(b);
-      if (o.onConsole) o.onConsole(b.toString("latin1"));
-    });
+  const boot = (wrap?: string[]) => {
+    const cmd = direct && wrap ? { file: wrap[0], args: [...wrap.slice(1), binary.path] } : direct;
+    proc = startProcess(
+      binary.path,
+      dir,
+      (b) => {
+        repl.feed(b);
+        if (o.onConsole) o.onConsole(b.toString("latin1"));
+      },
+      cmd
+    );
     repl = new EspruinoRepl({ write: (b) => proc.child.stdin!.write(b) });
   };
   const cleanup = async () => {
@@ -169,8 +187,8 @@ export async function startEspruinoSim(o: EspruinoSimOptions): Promise<EspruinoS
     await repl.upload(".boot0", o.bundle);
     flashMs = Date.now() - started;
     await kill(proc); // power-cycle: the board boots what was flashed, .bootPowerOn first
-    boot();
-    await repl.waitFor(/\n>/, 60000);
+    boot(o.wrap);
+    await repl.waitFor(/\n>/, o.wrap ? 300000 : 60000); // valgrind slows start-up many times
     await repl.evaluate("1");
   } catch (e) {
     await cleanup();
@@ -207,6 +225,10 @@ export async function startEspruinoSim(o: EspruinoSimOptions): Promise<EspruinoS
     async memory() {
       const [usage, total] = (await repl.evaluate(`(function(m){return m.usage+","+m.total})(process.memory())`)).split(",").map(Number);
       return { usage, total };
+    },
+    quit() {
+      proc.child.stdin!.write("\x04");
+      return proc.exited;
     },
     close() {
       return (closing = closing || cleanup());
