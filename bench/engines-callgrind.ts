@@ -10,7 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureDuktapeRunner } from "../engines/index";
+import { ensureDuktapeRunner64 } from "../engines/build";
 import { StreamEncoder, StreamDecoder } from "../core/stream";
 import type { Tally } from "./engines-answers";
 
@@ -73,7 +73,7 @@ export async function instructionsPerRequest(
   check: Check,
   low = 20,
   high = 220,
-  runner = ensureDuktapeRunner()
+  runner = ensureDuktapeRunner64()
 ): Promise<{ perRequest: number; low: number; high: number }> {
   var dir = mkdtempSync(join(tmpdir(), "cell-bench-callgrind-"));
   try {

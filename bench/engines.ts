@@ -221,7 +221,7 @@ async function instructionLines(setup: { bundle: string; maxFrame: number; heapL
     parts.push(`failed: ${(e as Error).message}`);
   }
   return [
-    `Duktape instructions per request (callgrind on the 32-bit x86 runner, virtual clock; (count for 220 − count for 20 requests) / 200; ` +
+    `Duktape instructions per request (callgrind on the x86-64 runner: valgrind cannot run the 32-bit one on every kernel; virtual clock; (count for 220 − count for 20 requests) / 200; ` +
       `the whole device path, C COBS + CRC both ways included): ${parts.join(", ")}`
   ];
 }
