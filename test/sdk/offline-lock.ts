@@ -31,13 +31,23 @@ export function offlineLock(
   for (const [path, entry] of Object.entries(sdkLock.packages)) {
     if (path === "" || !path.startsWith("node_modules/") || entry.dev) continue;
     if (entry.link) {
-      // A platform package the SDK's lock overrides (never published: @matrixai/quic's darwin and win32
-      // builds); here it is what npm would find it to be: an optional package for another platform.
-      const os = /-(darwin|win32)-/.exec(path);
+      // A platform package the SDK's lock overrides (not on the registry: @matrixai/quic's darwin and
+      // win32 builds, @chainsafe/libp2p-quic's darwin, win32 and linux-arm64 ones); here it is what npm
+      // would find it to be: an optional package for another platform.
+      const platform = /-(darwin|win32|linux)(?:-(x64|arm64))?(?:-(gnu|musl))?(?:-[a-z]+)?$/.exec(path);
       const name = path.slice("node_modules/".length);
       const wanted = Object.values(sdkLock.packages).map((e) => (e.optionalDependencies as Record<string, string> | undefined)?.[name]);
       const version = wanted.find((v) => v !== undefined);
-      if (os && version) packages[path] = { version, optional: true, os: [os[1]] };
+      if (platform && version) {
+        const [, os, cpu, libc] = platform;
+        packages[path] = {
+          version,
+          optional: true,
+          os: [os],
+          ...(cpu ? { cpu: [cpu] } : {}),
+          ...(libc ? { libc: [libc === "gnu" ? "glibc" : libc] } : {})
+        };
+      }
       continue;
     }
     if (path.includes("/unpublished-package")) continue;
